@@ -1,0 +1,103 @@
+// Package cli holds what the four commands share: the exit codes of SPEC §10,
+// usage errors, and atomic file writes.
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+)
+
+// Exit codes shared by every command (SPEC §10).
+const (
+	// ExitOK means the command did its job (and, for compare-performance, found no failure).
+	ExitOK = 0
+	// ExitFail means the command could not produce a result (extract-*), found a critical
+	// regression (compare-performance), or the GitHub API failed (create-regression-issue).
+	ExitFail = 1
+	// ExitUsage means bad flags or arguments, or (compare-performance) unreadable or
+	// incomparable input.
+	ExitUsage = 2
+)
+
+// UsageError marks an error caused by how the command was called; commands map it to ExitUsage.
+type UsageError struct{ Msg string }
+
+func (e *UsageError) Error() string { return e.Msg }
+
+// Usagef returns a *UsageError with a formatted message.
+func Usagef(format string, args ...any) error {
+	return &UsageError{Msg: fmt.Sprintf(format, args...)}
+}
+
+// IsUsage reports whether err is or wraps a *UsageError.
+func IsUsage(err error) bool {
+	var u *UsageError
+	return errors.As(err, &u)
+}
+
+// WriteFileAtomic writes the bytes produced by write to path: first into a temporary file
+// in the same directory, then renamed over path, so that readers never see a half-written
+// file and a failed write leaves any existing file untouched. Parent directories are created.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	dir := filepath.Dir(path)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	// CreateTemp makes the file 0600; results are meant to be shared like any other file.
+	if err := os.Chmod(name, 0o644); err != nil {
+		return err
+	}
+	if err := os.Rename(name, path); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// ParseFlags parses args with fs, allowing flags after positional arguments (as in
+// `create-regression-issue report.md --token T`); "--" ends flag parsing. It returns the
+// positional arguments in order.
+func ParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			return nil, err
+		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, nil
+		}
+		// flag stops at "--" (consumed) or at the first non-flag argument.
+		consumed := len(args) - len(rest)
+		if consumed > 0 && args[consumed-1] == "--" {
+			return append(pos, rest...), nil
+		}
+		pos = append(pos, rest[0])
+		args = rest[1:]
+	}
+}

@@ -1,0 +1,207 @@
+// Package config loads the perfgate configuration file (YAML, or JSON): the service
+// rules that map endpoint rows to services, the grouping, and the sections that other
+// packages interpret (thresholds). Unknown keys are errors that name the line.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+
+	"github.com/perfgate/perfgate/pkg/metrics"
+)
+
+// Config is a parsed configuration file. Zero values mean "not set": the built-in
+// behaviour applies.
+type Config struct {
+	File string
+	// Services replaces the built-in service rules, in file order (first match wins).
+	Services []metrics.Rule
+	// GroupBy is "service", "endpoint" or "" (not set).
+	GroupBy string
+	// Thresholds is the raw `thresholds` section, for the threshold package.
+	Thresholds *yaml.Node
+	// Noise is the raw `noise` section, for the threshold package.
+	Noise *yaml.Node
+}
+
+// Error is a configuration problem at a line of the file.
+type Error struct {
+	File string
+	Line int
+	Msg  string
+}
+
+func (e *Error) Error() string {
+	if e.Line > 0 {
+		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s: %s", e.File, e.Msg)
+}
+
+// Errorf returns an *Error positioned at node n.
+func Errorf(file string, n *yaml.Node, format string, args ...any) error {
+	line := 0
+	if n != nil {
+		line = n.Line
+	}
+	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+}
+
+// sections are the top-level keys; each is handled below.
+var sections = []string{"group_by", "noise", "services", "thresholds"}
+
+// Load reads and parses a configuration file.
+func Load(path string) (*Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		var pe *fs.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, &Error{File: path, Msg: err.Error()}
+	}
+	return Parse(data, path)
+}
+
+// Parse parses configuration data; file names it in errors.
+func Parse(data []byte, file string) (*Config, error) {
+	c := &Config{File: file}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(data, &doc); err != nil {
+		return nil, &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	}
+	if len(doc.Content) == 0 {
+		return c, nil // empty file: all defaults
+	}
+	root := doc.Content[0]
+	if root.Kind != yaml.MappingNode {
+		return nil, Errorf(file, root, "the configuration must be a mapping of sections (%s)", strings.Join(sections, ", "))
+	}
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(root.Content); i += 2 {
+		k, v := root.Content[i], root.Content[i+1]
+		if seen[k.Value] {
+			return nil, Errorf(file, k, "duplicate key %q", k.Value)
+		}
+		seen[k.Value] = true
+		switch k.Value {
+		case "services":
+			rules, err := parseServices(file, v)
+			if err != nil {
+				return nil, err
+			}
+			c.Services = rules
+		case "group_by":
+			if v.Kind != yaml.ScalarNode || (v.Value != "service" && v.Value != "endpoint") {
+				return nil, Errorf(file, v, "group_by: want service or endpoint, got %q", v.Value)
+			}
+			c.GroupBy = v.Value
+		case "thresholds":
+			c.Thresholds = v
+		case "noise":
+			c.Noise = v
+		default:
+			return nil, Errorf(file, k, "unknown key %q (known: %s)", k.Value, strings.Join(sections, ", "))
+		}
+	}
+	return c, nil
+}
+
+// parseServices reads
+//
+//	services:
+//	  api_gateway: [api, gateway]
+//	  checkout: checkout      # a single substring
+//
+// in order; each value is a list of case-insensitive substrings of the row name.
+func parseServices(file string, n *yaml.Node) ([]metrics.Rule, error) {
+	if n.Kind != yaml.MappingNode {
+		return nil, Errorf(file, n, "services: want a mapping of service name to substrings, e.g. api_gateway: [api, chat]")
+	}
+	var rules []metrics.Rule
+	seen := map[string]bool{}
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		k, v := n.Content[i], n.Content[i+1]
+		name := strings.TrimSpace(k.Value)
+		if name == "" || strings.HasPrefix(name, "_") {
+			return nil, Errorf(file, k, "services: %q is not a usable service name (empty or starting with _)", k.Value)
+		}
+		if seen[name] {
+			return nil, Errorf(file, k, "services: duplicate service %q", name)
+		}
+		seen[name] = true
+		var match []string
+		switch v.Kind {
+		case yaml.ScalarNode:
+			match = []string{v.Value}
+		case yaml.SequenceNode:
+			for _, e := range v.Content {
+				if e.Kind != yaml.ScalarNode {
+					return nil, Errorf(file, e, "services.%s: want substrings, got a %s", name, kindName(e))
+				}
+				match = append(match, e.Value)
+			}
+		default:
+			return nil, Errorf(file, v, "services.%s: want a list of substrings, got a %s", name, kindName(v))
+		}
+		for j, m := range match {
+			if strings.TrimSpace(m) == "" {
+				return nil, Errorf(file, v, "services.%s: substring %d is empty (it would match every row)", name, j+1)
+			}
+		}
+		rules = append(rules, metrics.Rule{Service: name, Match: match})
+	}
+	if len(rules) == 0 {
+		return nil, Errorf(file, n, "services: no service defined")
+	}
+	return rules, nil
+}
+
+func kindName(n *yaml.Node) string {
+	switch n.Kind {
+	case yaml.MappingNode:
+		return "mapping"
+	case yaml.SequenceNode:
+		return "list"
+	case yaml.AliasNode:
+		return "alias"
+	}
+	return "value"
+}
+
+// Mapping returns the row mapping the configuration and the --group-by flag (which wins
+// when set) ask for.
+func (c *Config) Mapping(groupByFlag string) (metrics.Mapping, error) {
+	g := groupByFlag
+	if g == "" && c != nil {
+		g = c.GroupBy
+	}
+	m := metrics.Mapping{}
+	switch g {
+	case "", "service":
+	case "endpoint":
+		m.ByEndpoint = true
+	default:
+		return m, fmt.Errorf("--group-by: want service or endpoint, got %q", g)
+	}
+	if c != nil {
+		m.Rules = c.Services
+	}
+	return m, nil
+}
+
+// SortedKeys returns the keys of a YAML mapping node in order, for callers that walk sections.
+func SortedKeys(n *yaml.Node) []string {
+	var out []string
+	for i := 0; i+1 < len(n.Content); i += 2 {
+		out = append(out, n.Content[i].Value)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,161 @@
+// Package loadtest reads the result files of load-testing tools and turns them into rows:
+// one row per endpoint (or per sample for raw formats) with counts and latencies in
+// milliseconds. It knows nothing about services or thresholds.
+package loadtest
+
+import (
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// Point is one step of a percentile ladder: Pct percent of the requests took at most Ms
+// milliseconds (Pct in 0–100).
+type Point struct {
+	Pct float64
+	Ms  float64
+}
+
+// Row is one endpoint's figures as a tool reports them. Latencies are milliseconds.
+// A field whose Has* flag is false was not in the input.
+type Row struct {
+	Method string // request type (GET, POST, custom); may be empty
+	Name   string // endpoint name as the tool wrote it
+	Line   int    // line (or entry index) in the file, for messages
+
+	Requests int64 // includes failures
+	Failures int64
+
+	// Timed is the number of requests that carry a latency (Locust's num_requests minus
+	// num_none_requests); AvgMs is averaged over them. Zero means "same as Requests".
+	Timed int64
+
+	AvgMs, MedianMs, MinMs, MaxMs float64
+	HasAvg, HasMedian, HasMinMax  bool
+
+	RPS    float64
+	HasRPS bool
+
+	// Ladder is the tool's own percentile columns, ascending by Pct.
+	Ladder []Point
+	// Hist is an exact bucketed latency histogram (bucket value in ms → count), when the
+	// tool provides one (Locust --json). Percentiles are then computed the tool's way.
+	Hist map[float64]int64
+
+	// Total marks the tool's own total row (Locust "Aggregated", old "Total").
+	Total bool
+}
+
+// TimedRequests is the number of requests that the average and the distribution cover.
+func (r *Row) TimedRequests() int64 {
+	if r.Timed > 0 {
+		return r.Timed
+	}
+	return r.Requests
+}
+
+// LadderAt returns the ladder value at exactly pct percent.
+func (r *Row) LadderAt(pct float64) (float64, bool) {
+	for _, p := range r.Ladder {
+		if p.Pct == pct {
+			return p.Ms, true
+		}
+	}
+	return 0, false
+}
+
+// Key identifies the endpoint: method and name.
+func (r *Row) Key() string {
+	if r.Method == "" {
+		return r.Name
+	}
+	return r.Method + " " + r.Name
+}
+
+// Sink receives rows as a reader produces them. Returning an error stops the reader.
+type Sink func(Row) error
+
+// SyntaxError is a problem at a position in an input file.
+type SyntaxError struct {
+	File string
+	Line int    // 1-based; 0 when unknown
+	Key  string // JSON key path or CSV column, when known
+	Msg  string
+}
+
+func (e *SyntaxError) Error() string {
+	var b strings.Builder
+	b.WriteString(e.File)
+	if e.Line > 0 {
+		fmt.Fprintf(&b, ":%d", e.Line)
+	}
+	b.WriteString(": ")
+	if e.Key != "" {
+		fmt.Fprintf(&b, "%s: ", e.Key)
+	}
+	b.WriteString(e.Msg)
+	return b.String()
+}
+
+// ParseMs parses a latency: "150" and "150ms" are 150 ms, "1.5s" is 1500 ms; "us"/"µs"
+// and "ns" are accepted too. Negative, NaN and infinite values are errors.
+func ParseMs(s string) (float64, error) {
+	t := strings.TrimSpace(s)
+	scale := 1.0
+	// Longest suffixes first: "ms" must not be taken for "s" (defect 1 of the Python scripts).
+	for _, u := range []struct {
+		suffix string
+		scale  float64
+	}{{"ms", 1}, {"us", 1e-3}, {"µs", 1e-3}, {"ns", 1e-6}, {"s", 1000}} {
+		if strings.HasSuffix(t, u.suffix) {
+			t = strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
+			scale = u.scale
+			break
+		}
+	}
+	v, err := parseNumber(t)
+	if err != nil {
+		return 0, fmt.Errorf("%q is not a duration (want e.g. 150, 150ms or 1.5s)", s)
+	}
+	return v * scale, nil
+}
+
+// parseNumber parses a finite, non-negative decimal number.
+func parseNumber(s string) (float64, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return 0, fmt.Errorf("%q is not a number", s)
+	}
+	if v < 0 {
+		return 0, fmt.Errorf("%q is negative", s)
+	}
+	return v, nil
+}
+
+// parseCount parses a non-negative integer count; "12.0" is accepted (FORMATS: parse every
+// numeric field as a float), "12.5" is not.
+func parseCount(s string) (int64, error) {
+	v, err := parseNumber(s)
+	if err != nil {
+		return 0, err
+	}
+	if v != math.Trunc(v) || v > 1<<53 {
+		return 0, fmt.Errorf("%q is not a whole count", s)
+	}
+	return int64(v), nil
+}
+
+// sortLadder orders a ladder by percentile and drops duplicates (the first one wins).
+func sortLadder(l []Point) []Point {
+	sort.SliceStable(l, func(i, j int) bool { return l[i].Pct < l[j].Pct })
+	out := l[:0]
+	for i, p := range l {
+		if i > 0 && p.Pct == out[len(out)-1].Pct {
+			continue
+		}
+		out = append(out, p)
+	}
+	return out
+}

@@ -1,0 +1,307 @@
+package metrics
+
+import (
+	"math"
+	"sort"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
+)
+
+// Accumulator merges rows into one set of metrics without ever overwriting: counts and
+// rps add up, the mean is request-weighted, min/max are min/max, and percentiles come
+// from the merged distribution — exact when every row carries a histogram, otherwise the
+// request-weighted mixture of the rows' percentile ladders.
+type Accumulator struct {
+	requests, failures int64
+	timed              int64
+	latSum             float64
+	avgMissing         bool
+	min, max           float64
+	hasMinMax          bool
+	minMaxMissing      bool
+	rps                float64
+	rpsSeen            bool
+	rpsMissing         bool
+	parts              []part
+}
+
+// part is one contributing row's distribution.
+type part struct {
+	weight    float64
+	ladder    []loadtest.Point
+	hist      map[float64]int64
+	median    float64
+	hasMedian bool
+}
+
+// Add merges one row.
+func (a *Accumulator) Add(r loadtest.Row) {
+	a.requests += r.Requests
+	a.failures += r.Failures
+	if r.Requests == 0 {
+		return
+	}
+	t := r.TimedRequests()
+	if r.HasAvg {
+		a.latSum += r.AvgMs * float64(t)
+		a.timed += t
+	} else {
+		a.avgMissing = true
+	}
+	if r.HasMinMax {
+		if !a.hasMinMax || r.MinMs < a.min {
+			a.min = r.MinMs
+		}
+		if !a.hasMinMax || r.MaxMs > a.max {
+			a.max = r.MaxMs
+		}
+		a.hasMinMax = true
+	} else {
+		a.minMaxMissing = true
+	}
+	if r.HasRPS {
+		a.rps += r.RPS
+		a.rpsSeen = true
+	} else {
+		a.rpsMissing = true
+	}
+	p := part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, median: r.MedianMs, hasMedian: r.HasMedian}
+	if p.hist == nil && p.hasMedian {
+		if _, ok := r.LadderAt(50); !ok {
+			p.ladder = sortedWith(p.ladder, loadtest.Point{Pct: 50, Ms: r.MedianMs})
+		}
+	}
+	a.parts = append(a.parts, p)
+}
+
+// Merge adds everything of b to a.
+func (a *Accumulator) Merge(b *Accumulator) {
+	a.requests += b.requests
+	a.failures += b.failures
+	a.timed += b.timed
+	a.latSum += b.latSum
+	a.avgMissing = a.avgMissing || b.avgMissing
+	if b.hasMinMax {
+		if !a.hasMinMax || b.min < a.min {
+			a.min = b.min
+		}
+		if !a.hasMinMax || b.max > a.max {
+			a.max = b.max
+		}
+		a.hasMinMax = true
+	}
+	a.minMaxMissing = a.minMaxMissing || b.minMaxMissing
+	a.rps += b.rps
+	a.rpsSeen = a.rpsSeen || b.rpsSeen
+	a.rpsMissing = a.rpsMissing || b.rpsMissing
+	a.parts = append(a.parts, b.parts...)
+}
+
+// Requests is the number of requests added so far.
+func (a *Accumulator) Requests() int64 { return a.requests }
+
+// Service computes the metrics. A percentile that the rows do not provide is left out,
+// except p95/p99, which are then estimated from the average (SPEC §3) and listed in
+// Estimated.
+func (a *Accumulator) Service(name string) *Service {
+	s := NewService(name)
+	s.Set(TotalRequests, float64(a.requests))
+	s.Set(TotalFailures, float64(a.failures))
+	s.Set(ErrorRate, ErrorRatePct(a.requests, a.failures))
+	if a.rpsSeen && !a.rpsMissing {
+		s.Set(RPS, a.rps)
+	}
+	if a.requests == 0 || len(a.parts) == 0 {
+		return s
+	}
+	avg, hasAvg := 0.0, false
+	if !a.avgMissing && a.timed > 0 {
+		avg, hasAvg = a.latSum/float64(a.timed), true
+		s.Set(AvgLatency, avg)
+	}
+	if a.hasMinMax && !a.minMaxMissing {
+		s.Set(MinLatency, a.min)
+		s.Set(MaxLatency, a.max)
+	}
+	if m, ok := a.median(); ok {
+		s.Set(MedianLatency, m)
+	}
+	for _, q := range []struct {
+		field    string
+		pct      float64
+		estimate func(float64) float64
+	}{{P95Latency, 95, EstimateP95}, {P99Latency, 99, EstimateP99}} {
+		if v, ok := a.percentile(q.pct); ok {
+			s.Set(q.field, v)
+		} else if hasAvg {
+			s.Set(q.field, q.estimate(avg))
+			s.Estimated = append(s.Estimated, q.field)
+		}
+	}
+	return s
+}
+
+func (a *Accumulator) allHist() (map[float64]int64, bool) {
+	if len(a.parts) == 1 && a.parts[0].hist != nil {
+		return a.parts[0].hist, true
+	}
+	merged := map[float64]int64{}
+	for _, p := range a.parts {
+		if p.hist == nil {
+			return nil, false
+		}
+		for k, c := range p.hist {
+			merged[k] += c
+		}
+	}
+	return merged, true
+}
+
+func (a *Accumulator) median() (float64, bool) {
+	if h, ok := a.allHist(); ok {
+		m, ok := LocustMedian(h)
+		if ok && a.hasMinMax { // Locust clamps its median to [min, max]
+			m = math.Min(math.Max(m, a.min), a.max)
+		}
+		return m, ok
+	}
+	if len(a.parts) == 1 {
+		p := a.parts[0]
+		return p.median, p.hasMedian
+	}
+	return a.mixture(50)
+}
+
+func (a *Accumulator) percentile(pct float64) (float64, bool) {
+	if h, ok := a.allHist(); ok {
+		return LocustPercentile(h, pct/100)
+	}
+	return a.mixture(pct)
+}
+
+// mixture returns the pct-th percentile of the request-weighted mixture of the parts'
+// distributions: the smallest value v with Σ wᵢ·Fᵢ(v) / Σ wᵢ ≥ pct, where Fᵢ is the step
+// CDF of part i's ladder (or its exact histogram). It is known only when every part has a
+// point at exactly pct (or a histogram); for a single part it returns that point.
+func (a *Accumulator) mixture(pct float64) (float64, bool) {
+	var cands []float64
+	var total float64
+	for _, p := range a.parts {
+		if p.hist == nil {
+			if !hasPct(p.ladder, pct) {
+				return 0, false
+			}
+			for _, pt := range p.ladder {
+				cands = append(cands, pt.Ms)
+			}
+		} else {
+			for k := range p.hist {
+				cands = append(cands, k)
+			}
+		}
+		total += p.weight
+	}
+	if total == 0 || len(cands) == 0 {
+		return 0, false
+	}
+	sort.Float64s(cands)
+	for _, v := range cands {
+		var f float64
+		for _, p := range a.parts {
+			f += p.weight * p.cdf(v)
+		}
+		if f/total >= pct-1e-9 {
+			return v, true
+		}
+	}
+	return cands[len(cands)-1], true
+}
+
+// cdf returns the percentage (0–100) of the part's requests at or below v.
+func (p part) cdf(v float64) float64 {
+	if p.hist != nil {
+		var n, below int64
+		for k, c := range p.hist {
+			n += c
+			if k <= v {
+				below += c
+			}
+		}
+		if n == 0 {
+			return 0
+		}
+		return float64(below) / float64(n) * 100
+	}
+	f := 0.0
+	for _, pt := range p.ladder {
+		if pt.Ms <= v && pt.Pct > f {
+			f = pt.Pct
+		}
+	}
+	return f
+}
+
+func hasPct(l []loadtest.Point, pct float64) bool {
+	for _, p := range l {
+		if p.Pct == pct {
+			return true
+		}
+	}
+	return false
+}
+
+func sortedWith(l []loadtest.Point, p loadtest.Point) []loadtest.Point {
+	out := append(append([]loadtest.Point(nil), l...), p)
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Pct < out[j].Pct })
+	return out
+}
+
+// LocustPercentile computes a percentile (p in 0–1) of a bucketed histogram exactly as
+// Locust's calculate_response_time_percentile does: walking the buckets from the largest,
+// it returns the first bucket at which the requests not yet counted are at most
+// int(n·p). It reports false for an empty histogram.
+func LocustPercentile(hist map[float64]int64, p float64) (float64, bool) {
+	keys, n := sortedKeys(hist)
+	if n == 0 {
+		return 0, false
+	}
+	target := int64(float64(n) * p) // Python int() truncates, on the same IEEE product
+	var processed int64
+	for i := len(keys) - 1; i >= 0; i-- {
+		processed += hist[keys[i]]
+		if n-processed <= target {
+			return keys[i], true
+		}
+	}
+	return keys[0], true
+}
+
+// LocustMedian computes Locust's median_from_dict: the lower middle value of the
+// bucketed histogram (the caller clamps it to [min, max] as Locust does).
+func LocustMedian(hist map[float64]int64) (float64, bool) {
+	keys, n := sortedKeys(hist)
+	if n == 0 {
+		return 0, false
+	}
+	pos := float64(n-1) / 2
+	for _, k := range keys {
+		if pos < float64(hist[k]) {
+			return k, true
+		}
+		pos -= float64(hist[k])
+	}
+	return keys[len(keys)-1], true
+}
+
+func sortedKeys(hist map[float64]int64) ([]float64, int64) {
+	keys := make([]float64, 0, len(hist))
+	var n int64
+	for k, c := range hist {
+		if c > 0 {
+			keys = append(keys, k)
+			n += c
+		}
+	}
+	sort.Float64s(keys)
+	return keys, n
+}

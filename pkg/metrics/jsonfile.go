@@ -1,0 +1,329 @@
+package metrics
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
+)
+
+// Parse reads a normalized metrics file (ours or the Python scripts'). Keys that start
+// with "_" and values that are not objects are metadata. A percentile of 0 next to an
+// average above 1 ms is what the Python scripts wrote when they could not compute it: it
+// is recorded in Service.Missing, not kept as a value.
+func Parse(doc []byte, file string) (*File, error) {
+	top, err := orderedObject(doc, file, "")
+	if err != nil {
+		return nil, err
+	}
+	f := &File{}
+	for _, e := range top {
+		if strings.HasPrefix(e.key, "_") || !isObject(e.raw) {
+			f.Meta = append(f.Meta, e)
+			continue
+		}
+		s, err := parseService(doc, file, e)
+		if err != nil {
+			return nil, err
+		}
+		f.Services = append(f.Services, s)
+	}
+	return f, nil
+}
+
+func isObject(raw []byte) bool {
+	t := bytes.TrimSpace(raw)
+	return len(t) > 0 && t[0] == '{'
+}
+
+func parseService(doc []byte, file string, e kv) (*Service, error) {
+	fields, err := orderedObject(e.raw, file, e.key)
+	if err != nil {
+		return nil, err
+	}
+	s := NewService(e.key)
+	bad := func(field, msg string) error {
+		return &loadtest.SyntaxError{File: file, Line: lineOfKey(doc, e.key, field), Key: fmt.Sprintf("%s.%s", e.key, field), Msg: msg}
+	}
+	for _, fl := range fields {
+		raw := bytes.TrimSpace(fl.raw)
+		switch fl.key {
+		case keyTimestamp:
+			if err := json.Unmarshal(raw, &s.Timestamp); err != nil {
+				return nil, bad(fl.key, "want a string")
+			}
+			continue
+		case keyEstimated:
+			if err := json.Unmarshal(raw, &s.Estimated); err != nil {
+				return nil, bad(fl.key, "want a list of field names")
+			}
+			continue
+		case keyRuns:
+			runs, err := orderedObject(raw, file, e.key+".runs")
+			if err != nil {
+				return nil, err
+			}
+			s.Runs = map[string][]float64{}
+			for _, r := range runs {
+				var vals []float64
+				if err := json.Unmarshal(r.raw, &vals); err != nil {
+					return nil, bad("runs."+r.key, "want a list of numbers")
+				}
+				s.Runs[r.key] = vals
+				s.RunOrder = append(s.RunOrder, r.key)
+			}
+			continue
+		}
+		if string(raw) == "null" {
+			continue // missing
+		}
+		if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+			s.other = append(s.other, kv{fl.key, raw})
+			continue
+		}
+		v, err := strconv.ParseFloat(string(raw), 64)
+		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
+			return nil, bad(fl.key, fmt.Sprintf("%s is not a number", raw))
+		}
+		if fl.key == keyBaselineUsers {
+			s.BaselineUsers = &v
+			continue
+		}
+		if v < 0 {
+			return nil, bad(fl.key, fmt.Sprintf("%s is negative", raw))
+		}
+		if IsCount(fl.key) && v != math.Trunc(v) {
+			return nil, bad(fl.key, fmt.Sprintf("%s is not a whole count", raw))
+		}
+		if fl.key == ErrorRate && v > 100 {
+			return nil, bad(fl.key, fmt.Sprintf("%s is not a percentage (0–100)", raw))
+		}
+		s.Set(fl.key, v)
+	}
+	if req, ok := s.Get(TotalRequests); ok {
+		if fail, ok := s.Get(TotalFailures); ok && fail > req {
+			return nil, bad(TotalFailures, fmt.Sprintf("%g failures out of %g requests", fail, req))
+		}
+	}
+	// Python-written 0.0 percentiles mean "could not compute".
+	if avg, ok := s.Get(AvgLatency); ok && avg > 1 {
+		for _, n := range s.Names() {
+			if v, _ := s.Get(n); v == 0 && IsPercentile(n) {
+				s.Delete(n)
+				if s.Missing == nil {
+					s.Missing = map[string]string{}
+				}
+				s.Missing[n] = fmt.Sprintf("0 next to an average of %s ms: a percentile the Python scripts could not compute", FormatNumber(avg))
+			}
+		}
+	}
+	return s, nil
+}
+
+// lineOfKey finds the line of "field" inside the object of service key, for messages.
+func lineOfKey(doc []byte, service, field string) int {
+	sk, _ := json.Marshal(service)
+	i := bytes.Index(doc, sk)
+	if i < 0 {
+		return 0
+	}
+	fk, _ := json.Marshal(field)
+	j := bytes.Index(doc[i:], fk)
+	if j < 0 {
+		return loadtest.LineOf(doc, int64(i))
+	}
+	return loadtest.LineOf(doc, int64(i+j))
+}
+
+// orderedObject decodes a JSON object into its key/value pairs in document order.
+func orderedObject(doc []byte, file, path string) ([]kv, error) {
+	dec := json.NewDecoder(bytes.NewReader(doc))
+	dec.UseNumber()
+	fail := func(err error) error {
+		off := dec.InputOffset()
+		if err == io.EOF || err == io.ErrUnexpectedEOF {
+			return &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, int64(len(doc))), Key: path, Msg: "truncated JSON (unexpected end of file)"}
+		}
+		if se, ok := err.(*json.SyntaxError); ok {
+			off = se.Offset
+		}
+		return &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, off), Key: path, Msg: "invalid JSON: " + err.Error()}
+	}
+	tok, err := dec.Token()
+	if err != nil {
+		return nil, fail(err)
+	}
+	if d, ok := tok.(json.Delim); !ok || d != '{' {
+		where := "the file"
+		if path != "" {
+			where = path
+		}
+		return nil, &loadtest.SyntaxError{File: file, Line: 1, Msg: where + " is not a JSON object"}
+	}
+	var out []kv
+	seen := map[string]bool{}
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return nil, fail(err)
+		}
+		key, _ := tok.(string)
+		var raw json.RawMessage
+		if err := dec.Decode(&raw); err != nil {
+			return nil, fail(err)
+		}
+		if seen[key] {
+			return nil, &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Key: joinKey(path, key), Msg: "duplicate key"}
+		}
+		seen[key] = true
+		out = append(out, kv{key, raw})
+	}
+	if _, err := dec.Token(); err != nil {
+		return nil, fail(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Msg: "unexpected data after the JSON object"}
+	}
+	return out, nil
+}
+
+func joinKey(path, key string) string {
+	if path == "" {
+		return key
+	}
+	return path + "." + key
+}
+
+// Write writes f as indented JSON (2 spaces) with a stable key order: services in order,
+// in each the baseline_users, the standard fields in seed order, the extras, estimated,
+// runs, other fields and timestamp; then the metadata keys.
+func Write(w io.Writer, f *File) error {
+	bw := bufio.NewWriter(w)
+	bw.WriteString("{")
+	first := true
+	sep := func(indent string) {
+		if !first {
+			bw.WriteString(",")
+		}
+		first = false
+		bw.WriteString("\n" + indent)
+	}
+	for _, s := range f.Services {
+		sep("  ")
+		writeString(bw, s.Name)
+		bw.WriteString(": {")
+		inner := true
+		field := func(key string) {
+			if !inner {
+				bw.WriteString(",")
+			}
+			inner = false
+			bw.WriteString("\n    ")
+			writeString(bw, key)
+			bw.WriteString(": ")
+		}
+		if s.BaselineUsers != nil {
+			field(keyBaselineUsers)
+			bw.WriteString(formatJSONNumber(*s.BaselineUsers, true))
+		}
+		for _, n := range s.Names() {
+			v, _ := s.Get(n)
+			field(n)
+			bw.WriteString(formatJSONNumber(v, IsCount(n)))
+		}
+		if len(s.Estimated) > 0 {
+			field(keyEstimated)
+			b, _ := json.Marshal(s.Estimated)
+			writeIndented(bw, b, "    ")
+		}
+		if len(s.Runs) > 0 {
+			field(keyRuns)
+			bw.WriteString("{")
+			for i, k := range s.RunOrder {
+				if i > 0 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n      ")
+				writeString(bw, k)
+				bw.WriteString(": [")
+				for j, v := range s.Runs[k] {
+					if j > 0 {
+						bw.WriteString(",")
+					}
+					bw.WriteString("\n        " + formatJSONNumber(v, IsCount(k)))
+				}
+				bw.WriteString("\n      ]")
+			}
+			bw.WriteString("\n    }")
+		}
+		for _, o := range s.other {
+			field(o.key)
+			writeIndented(bw, o.raw, "    ")
+		}
+		if s.Timestamp != "" {
+			field(keyTimestamp)
+			writeString(bw, s.Timestamp)
+		}
+		if inner {
+			bw.WriteString("}")
+		} else {
+			bw.WriteString("\n  }")
+		}
+	}
+	for _, m := range f.Meta {
+		sep("  ")
+		writeString(bw, m.key)
+		bw.WriteString(": ")
+		writeIndented(bw, m.raw, "  ")
+	}
+	if first {
+		bw.WriteString("}\n")
+	} else {
+		bw.WriteString("\n}\n")
+	}
+	return bw.Flush()
+}
+
+func writeString(w *bufio.Writer, s string) {
+	b, _ := json.Marshal(s)
+	w.Write(b)
+}
+
+func writeIndented(w *bufio.Writer, raw []byte, prefix string) {
+	var buf bytes.Buffer
+	if err := json.Indent(&buf, bytes.TrimSpace(raw), prefix, "  "); err != nil {
+		w.Write(raw)
+		return
+	}
+	w.Write(buf.Bytes())
+}
+
+// formatJSONNumber writes counts as integers and other values the way Python's json
+// writes floats: integral values keep a ".0" (150.0), others their shortest form.
+func formatJSONNumber(v float64, count bool) string {
+	switch {
+	case count && v == math.Trunc(v):
+		return strconv.FormatFloat(v, 'f', 0, 64)
+	case v == math.Trunc(v) && math.Abs(v) < 1e15:
+		return strconv.FormatFloat(v, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(v, 'f', -1, 64)
+}
+
+// FormatNumber prints a number without needless decimals: 450, 0.5, 2.02 (at most 2
+// decimals), as the report does.
+func FormatNumber(v float64) string {
+	s := strconv.FormatFloat(v, 'f', 2, 64)
+	s = strings.TrimRight(s, "0")
+	s = strings.TrimSuffix(s, ".")
+	if s == "-0" {
+		s = "0"
+	}
+	return s
+}

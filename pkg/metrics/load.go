@@ -1,0 +1,196 @@
+package metrics
+
+import (
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"sort"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
+)
+
+// Options controls how result files become services.
+type Options struct {
+	Format  loadtest.Format // forced input format; FormatAuto detects
+	Mapping Mapping
+}
+
+// Unmatched is an endpoint that no rule mapped to a service.
+type Unmatched struct {
+	Endpoint string
+	Requests int64
+}
+
+// Info tells what Load saw besides the metrics, for messages.
+type Info struct {
+	Formats   []loadtest.Format // per input
+	Unmatched []Unmatched
+	Totals    int  // total rows skipped (Aggregated, Total)
+	Raw       bool // inputs were load-test results (false: a normalized file passed through)
+	Notes     []string
+}
+
+// Load reads one or more result files and returns their metrics. Raw results are merged
+// per endpoint across files and then mapped to services; a normalized file is passed
+// through after validation and must be the only input. An error names the file and the
+// line or key. A result with no service is not an error here: callers decide.
+func Load(paths []string, opt Options) (*File, *Info, error) {
+	info := &Info{}
+	b := newBuilder(opt.Mapping)
+	var normalized *File
+	for _, path := range paths {
+		in, closer, err := open(path, opt.Format)
+		if err != nil {
+			return nil, nil, err
+		}
+		info.Formats = append(info.Formats, in.Format)
+		if in.Format == loadtest.FormatNormalized {
+			closer()
+			if len(paths) > 1 {
+				return nil, nil, fmt.Errorf("%s: a normalized metrics file cannot be combined with other inputs; give it alone", path)
+			}
+			if normalized, err = Parse(in.Document(), path); err != nil {
+				return nil, nil, err
+			}
+			continue
+		}
+		if in.Format == loadtest.FormatLocustHistory {
+			info.Notes = append(info.Notes, fmt.Sprintf("%s: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles", path))
+		}
+		err = in.Rows(b.add)
+		closer()
+		if err != nil {
+			return nil, nil, err
+		}
+	}
+	if normalized != nil {
+		return normalized, info, nil
+	}
+	info.Raw = true
+	f := b.file(info)
+	return f, info, nil
+}
+
+// open opens a path for reading with clear messages for the usual mistakes.
+func open(path string, force loadtest.Format) (*loadtest.Input, func(), error) {
+	st, err := os.Stat(path)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, nil, fmt.Errorf("%s: no such file", path)
+	case err != nil:
+		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
+	case st.IsDir():
+		return nil, nil, fmt.Errorf("%s: is a directory, not a result file", path)
+	}
+	fh, err := os.Open(path)
+	if err != nil {
+		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
+	}
+	in, err := loadtest.Open(fh, path, force)
+	if err != nil {
+		fh.Close()
+		return nil, nil, err
+	}
+	return in, func() { fh.Close() }, nil
+}
+
+func unwrapPathError(err error) error {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err
+	}
+	return err
+}
+
+// builder accumulates rows per endpoint, then maps endpoints to services.
+type builder struct {
+	mapping   Mapping
+	endpoints map[string]*endpoint
+	order     []string
+	totals    int
+}
+
+type endpoint struct {
+	method, name string
+	acc          Accumulator
+}
+
+func newBuilder(m Mapping) *builder {
+	return &builder{mapping: m, endpoints: map[string]*endpoint{}}
+}
+
+func (b *builder) add(r loadtest.Row) error {
+	if r.Total || b.mapping.IsTotalName(r.Name) {
+		b.totals++
+		return nil
+	}
+	k := r.Method + "\x00" + r.Name
+	e := b.endpoints[k]
+	if e == nil {
+		e = &endpoint{method: r.Method, name: r.Name}
+		b.endpoints[k] = e
+		b.order = append(b.order, k)
+	}
+	e.acc.Add(r)
+	return nil
+}
+
+// file maps the endpoints to keys and computes each key's metrics. With service rules the
+// services come in rule order; by endpoint, keys are sorted. An endpoint name used with
+// several methods is keyed "METHOD name" so that the endpoints stay apart.
+func (b *builder) file(info *Info) *File {
+	info.Totals = b.totals
+	accs := map[string]*Accumulator{}
+	var keys []string
+	methods := map[string]map[string]bool{}
+	for _, k := range b.order {
+		e := b.endpoints[k]
+		if methods[e.name] == nil {
+			methods[e.name] = map[string]bool{}
+		}
+		methods[e.name][e.method] = true
+	}
+	for _, k := range b.order {
+		e := b.endpoints[k]
+		if e.acc.Requests() == 0 && e.acc.failures == 0 {
+			continue
+		}
+		var key string
+		if b.mapping.ByEndpoint {
+			key = e.name
+			if len(methods[e.name]) > 1 && e.method != "" {
+				key = e.method + " " + e.name
+			}
+		} else {
+			svc, ok := b.mapping.ServiceFor(e.name)
+			if !ok {
+				info.Unmatched = append(info.Unmatched, Unmatched{Endpoint: strings.TrimSpace(e.method + " " + e.name), Requests: e.acc.Requests()})
+				continue
+			}
+			key = svc
+		}
+		if accs[key] == nil {
+			accs[key] = &Accumulator{}
+			keys = append(keys, key)
+		}
+		accs[key].Merge(&e.acc)
+	}
+	if b.mapping.ByEndpoint {
+		sort.Strings(keys)
+	} else {
+		rank := map[string]int{}
+		for i, r := range b.mapping.rules() {
+			if _, ok := rank[r.Service]; !ok {
+				rank[r.Service] = i
+			}
+		}
+		sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
+	}
+	f := &File{}
+	for _, k := range keys {
+		f.Services = append(f.Services, accs[k].Service(k))
+	}
+	return f
+}
