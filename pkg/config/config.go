@@ -8,7 +8,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"regexp"
 	"sort"
+	"strconv"
 	"strings"
 
 	"go.yaml.in/yaml/v3"
@@ -74,7 +76,7 @@ func Parse(data []byte, file string) (*Config, error) {
 	c := &Config{File: file}
 	var doc yaml.Node
 	if err := yaml.Unmarshal(data, &doc); err != nil {
-		return nil, &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+		return nil, syntaxError(file, err)
 	}
 	if len(doc.Content) == 0 {
 		return c, nil // empty file: all defaults
@@ -111,6 +113,17 @@ func Parse(data []byte, file string) (*Config, error) {
 		}
 	}
 	return c, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+// syntaxError turns "yaml: line 3: msg" into a positioned *Error.
+func syntaxError(file string, err error) error {
+	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
+		line, _ := strconv.Atoi(m[1])
+		return &Error{File: file, Line: line, Msg: m[2]}
+	}
+	return &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
 }
 
 // parseServices reads

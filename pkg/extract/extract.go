@@ -197,14 +197,14 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 	}
 	if baselines {
 		fmt.Fprintf(msg, "\n✅ Baselines saved to: %s\n", displayPath(output))
-		fmt.Fprintf(msg, "\n📊 Extracted %d service baselines", len(result.Services))
+		fmt.Fprintf(msg, "\n📊 Extracted %d service baseline%s", len(result.Services), plural(len(result.Services)))
 		if len(inputs) > 1 {
 			fmt.Fprintf(msg, " (median of %d runs)", len(inputs))
 		}
 		fmt.Fprintln(msg)
 	} else {
 		fmt.Fprintf(msg, "\n✅ Metrics saved to: %s\n", displayPath(output))
-		fmt.Fprintf(msg, "\n📊 Extracted metrics for %d services\n", len(result.Services))
+		fmt.Fprintf(msg, "\n📊 Extracted metrics for %d service%s\n", len(result.Services), plural(len(result.Services)))
 	}
 	return cli.ExitOK
 }
@@ -228,6 +228,9 @@ func report(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 		}
 	}
 	for _, s := range f.Services {
+		for _, n := range sortedKeys(s.Missing) {
+			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", s.Name, n, s.Missing[n])
+		}
 		if len(s.Estimated) > 0 {
 			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))\n", s.Name, strings.Join(s.Estimated, " and "))
 		}
@@ -282,12 +285,18 @@ func looksLikeOutput(path string) bool {
 	return err == nil && in.Format == loadtest.FormatNormalized
 }
 
-// sortedNames is used by tests and messages that need a stable order.
-func sortedNames(f *metrics.File) []string {
-	var out []string
-	for _, s := range f.Services {
-		out = append(out, s.Name)
+func sortedKeys(m map[string]string) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
 	}
 	sort.Strings(out)
 	return out
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }

@@ -51,7 +51,7 @@ func readLocustJSON(doc []byte, file string, sink Sink) error {
 			return &SyntaxError{File: file, Key: key + "." + field, Msg: msg}
 		}
 		for f, v := range map[string]float64{"num_requests": e.NumRequests, "num_none_requests": e.NumNoneRequests, "num_failures": e.NumFailures} {
-			if v < 0 || v != math.Trunc(v) {
+			if v < 0 || v != math.Trunc(v) || v > 1<<53 {
 				return bad(f, fmt.Sprintf("%v is not a whole count", v))
 			}
 		}

@@ -65,13 +65,7 @@ func (a *Accumulator) Add(r loadtest.Row) {
 	} else {
 		a.rpsMissing = true
 	}
-	p := part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, median: r.MedianMs, hasMedian: r.HasMedian}
-	if p.hist == nil && p.hasMedian {
-		if _, ok := r.LadderAt(50); !ok {
-			p.ladder = sortedWith(p.ladder, loadtest.Point{Pct: 50, Ms: r.MedianMs})
-		}
-	}
-	a.parts = append(a.parts, p)
+	a.parts = append(a.parts, part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, median: r.MedianMs, hasMedian: r.HasMedian})
 }
 
 // Merge adds everything of b to a.
@@ -169,24 +163,36 @@ func (a *Accumulator) median() (float64, bool) {
 		p := a.parts[0]
 		return p.median, p.hasMedian
 	}
-	return a.mixture(50)
+	// The mixture of the rows' own medians (Locust's median column is the lower middle
+	// value, not the 50% column), so that merging identical rows changes nothing.
+	medians := make([]part, len(a.parts))
+	for i, p := range a.parts {
+		medians[i] = p
+		if p.hist == nil {
+			if !p.hasMedian {
+				return 0, false
+			}
+			medians[i].ladder = withPoint(p.ladder, loadtest.Point{Pct: 50, Ms: p.median})
+		}
+	}
+	return mixture(medians, 50)
 }
 
 func (a *Accumulator) percentile(pct float64) (float64, bool) {
 	if h, ok := a.allHist(); ok {
 		return LocustPercentile(h, pct/100)
 	}
-	return a.mixture(pct)
+	return mixture(a.parts, pct)
 }
 
 // mixture returns the pct-th percentile of the request-weighted mixture of the parts'
 // distributions: the smallest value v with Σ wᵢ·Fᵢ(v) / Σ wᵢ ≥ pct, where Fᵢ is the step
 // CDF of part i's ladder (or its exact histogram). It is known only when every part has a
 // point at exactly pct (or a histogram); for a single part it returns that point.
-func (a *Accumulator) mixture(pct float64) (float64, bool) {
+func mixture(parts []part, pct float64) (float64, bool) {
 	var cands []float64
 	var total float64
-	for _, p := range a.parts {
+	for _, p := range parts {
 		if p.hist == nil {
 			if !hasPct(p.ladder, pct) {
 				return 0, false
@@ -207,7 +213,7 @@ func (a *Accumulator) mixture(pct float64) (float64, bool) {
 	sort.Float64s(cands)
 	for _, v := range cands {
 		var f float64
-		for _, p := range a.parts {
+		for _, p := range parts {
 			f += p.weight * p.cdf(v)
 		}
 		if f/total >= pct-1e-9 {
@@ -250,8 +256,14 @@ func hasPct(l []loadtest.Point, pct float64) bool {
 	return false
 }
 
-func sortedWith(l []loadtest.Point, p loadtest.Point) []loadtest.Point {
-	out := append(append([]loadtest.Point(nil), l...), p)
+// withPoint returns a copy of l with p set (replacing a point at the same percentile).
+func withPoint(l []loadtest.Point, p loadtest.Point) []loadtest.Point {
+	out := []loadtest.Point{p}
+	for _, q := range l {
+		if q.Pct != p.Pct {
+			out = append(out, q)
+		}
+	}
 	sort.SliceStable(out, func(i, j int) bool { return out[i].Pct < out[j].Pct })
 	return out
 }

@@ -1,0 +1,75 @@
+package loadtest
+
+import (
+	"math"
+	"strings"
+	"testing"
+)
+
+// checkRows is the invariant of every reader: whatever the bytes, no panic, and every row
+// it accepts holds finite, non-negative values with an ascending ladder.
+func checkRows(t *testing.T, data string, format Format) {
+	in, err := Open(strings.NewReader(data), "fuzz", format)
+	if err != nil {
+		return
+	}
+	_ = in.Rows(func(r Row) error {
+		for _, v := range []float64{r.AvgMs, r.MedianMs, r.MinMs, r.MaxMs, r.RPS} {
+			if math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+				t.Fatalf("row %+v holds %v", r, v)
+			}
+		}
+		if r.Requests < 0 || r.Failures < 0 {
+			t.Fatalf("negative count in %+v", r)
+		}
+		for i := 1; i < len(r.Ladder); i++ {
+			if r.Ladder[i].Pct <= r.Ladder[i-1].Pct {
+				t.Fatalf("ladder not ascending: %v", r.Ladder)
+			}
+		}
+		for k, c := range r.Hist {
+			if c < 0 || math.IsNaN(k) || math.IsInf(k, 0) || k < 0 {
+				t.Fatalf("bad histogram bucket %v: %d", k, c)
+			}
+		}
+		return nil
+	})
+}
+
+func FuzzLocustStats(f *testing.F) {
+	f.Add(mustRead(f, "seed/sample_results_stats.csv"))
+	f.Add(mustRead(f, "seed/load_results_baseline_actual_stats.csv"))
+	f.Add(mustRead(f, "locust/locust-2.12.1-baseline-run1_stats.csv"))
+	f.Add("Type,Name,Request Count,Failure Count,Average Response Time,99.999\n\"None\",\"a,\"\"b\",1,0,1.5s,N/A\n")
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatLocustStats) })
+}
+
+func FuzzLocustHistory(f *testing.F) {
+	f.Add(mustRead(f, "seed/load_results_baseline_actual_stats_history.csv"))
+	f.Add("Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count,Total Average Response Time\n1,1,GET,/,3,1,5\n")
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatLocustHistory) })
+}
+
+func FuzzLocustJSON(f *testing.F) {
+	f.Add(mustRead(f, "locust/locust-2.12.1-regressed-run1.json"))
+	f.Add(`[{"name":"/","method":"GET","num_requests":2,"num_none_requests":1,"num_failures":0,"total_response_time":5,"max_response_time":5,"min_response_time":5,"response_times":{"5.0":1},"start_time":1,"last_request_timestamp":2}]`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatLocustJSON) })
+}
+
+func FuzzLocustWeb(f *testing.F) {
+	f.Add(`{"stats":[{"name":"/","method":"GET","num_requests":3,"num_failures":1,"avg_response_time":"150ms","response_time_percentile_0.95":9,"ninetieth_response_time":8}]}`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatLocustWeb) })
+}
+
+func FuzzSummary(f *testing.F) {
+	f.Add(mustRead(f, "seed/load_results_api_20251017_141452.json"))
+	f.Add(`{"svc":{"requests":3,"failures":1,"average":"1.5s","p95":"2s"},"_meta":1}`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatSummary) })
+}
+
+func FuzzDetect(f *testing.F) {
+	f.Add(mustRead(f, "seed/sample_metrics.json"))
+	f.Add(mustRead(f, "seed/sample_results_stats.csv"))
+	f.Add("\ufeff[1]")
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatAuto) })
+}
