@@ -1,13 +1,19 @@
-// Command compare-performance is not implemented yet; it exits with status 2 (usage error) so that
-// no pipeline mistakes it for a passing check.
+// Command compare-performance compares current load-test metrics with a baseline,
+// prints the markdown regression report and writes it (default
+// load-test-results/regression-analysis.md).
+//
+// Usage:
+//
+//	compare-performance [flags] <baseline_file> <current_results_file>
+//
+// Run with -h for the flags. Exit status: 0 no critical failure; 1 critical failures;
+// 2 usage error, unreadable input or nothing comparable.
 package main
 
 import (
-	"fmt"
 	"os"
+
+	"github.com/perfgate/perfgate/pkg/compare"
 )
 
-func main() {
-	fmt.Fprintln(os.Stderr, "❌ compare-performance: not implemented")
-	os.Exit(2)
-}
+func main() { os.Exit(compare.Run(os.Args[1:], os.Stdout, os.Stderr, compare.Env{Getenv: os.Getenv})) }

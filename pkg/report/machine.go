@@ -1,0 +1,191 @@
+package report
+
+import (
+	"encoding/json"
+	"encoding/xml"
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/threshold"
+)
+
+// JSONReport is the --json output (schema in README).
+type JSONReport struct {
+	Schema   string        `json:"schema"`
+	Summary  JSONSummary   `json:"summary"`
+	Results  []JSONResult  `json:"results"`
+	Services []JSONMissing `json:"services_not_in_both"`
+}
+
+// JSONSummary counts the results.
+type JSONSummary struct {
+	Total       int    `json:"total"`
+	Failures    int    `json:"failures"`
+	Warnings    int    `json:"warnings"`
+	Passed      int    `json:"passed"`
+	NotCompared int    `json:"not_compared"`
+	Verdict     string `json:"verdict"`
+	ExitCode    int    `json:"exit_code"`
+}
+
+// JSONResult is one metric of one service. Missing values are null.
+type JSONResult struct {
+	Service   string           `json:"service"`
+	Metric    string           `json:"metric"`
+	Baseline  *float64         `json:"baseline"`
+	Current   *float64         `json:"current"`
+	ChangePct *float64         `json:"change_pct"`
+	Change    string           `json:"change"`
+	Threshold string           `json:"threshold"`
+	Status    threshold.Status `json:"status"`
+	Reason    string           `json:"reason"`
+}
+
+// JSONMissing is a service present on one side only.
+type JSONMissing struct {
+	Service   string `json:"service"`
+	PresentIn string `json:"present_in"`
+}
+
+// JSONSchemaID names the version of the --json layout.
+const JSONSchemaID = "perfgate/compare/v1"
+
+// JSON writes the machine-readable results. verdict and exitCode are the command's.
+func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int) error {
+	rep := JSONReport{Schema: JSONSchemaID, Results: []JSONResult{}, Services: []JSONMissing{}}
+	rep.Summary = JSONSummary{
+		Total: ev.Compared(), Failures: ev.Count(threshold.Fail), Warnings: ev.Count(threshold.Warn),
+		Passed: ev.Count(threshold.Pass), NotCompared: ev.Count(threshold.NotCompared),
+		Verdict: verdict, ExitCode: exitCode,
+	}
+	for _, r := range ev.Results {
+		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason}
+		if r.HasBaseline {
+			jr.Baseline = ptr(r.Baseline)
+		}
+		if r.HasCurrent {
+			jr.Current = ptr(r.Current)
+		}
+		if pct, inf, ok := r.Change(); ok && !inf {
+			jr.ChangePct = ptr(math.Round(pct*100) / 100)
+		}
+		rep.Results = append(rep.Results, jr)
+	}
+	for _, m := range ev.Missing {
+		side := "baseline"
+		if m.Side == threshold.CurrentOnly {
+			side = "current"
+		}
+		rep.Services = append(rep.Services, JSONMissing{Service: m.Service, PresentIn: side})
+	}
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	return enc.Encode(rep)
+}
+
+func ptr(v float64) *float64 { return &v }
+
+type junitSuites struct {
+	XMLName  xml.Name     `xml:"testsuites"`
+	Name     string       `xml:"name,attr"`
+	Tests    int          `xml:"tests,attr"`
+	Failures int          `xml:"failures,attr"`
+	Errors   int          `xml:"errors,attr"`
+	Skipped  int          `xml:"skipped,attr"`
+	Suites   []junitSuite `xml:"testsuite"`
+}
+
+type junitSuite struct {
+	Name     string      `xml:"name,attr"`
+	Tests    int         `xml:"tests,attr"`
+	Failures int         `xml:"failures,attr"`
+	Errors   int         `xml:"errors,attr"`
+	Skipped  int         `xml:"skipped,attr"`
+	Cases    []junitCase `xml:"testcase"`
+}
+
+type junitCase struct {
+	Name      string        `xml:"name,attr"`
+	Classname string        `xml:"classname,attr"`
+	Failure   *junitMessage `xml:"failure,omitempty"`
+	Skipped   *junitMessage `xml:"skipped,omitempty"`
+	SystemOut string        `xml:"system-out,omitempty"`
+}
+
+type junitMessage struct {
+	Message string `xml:"message,attr"`
+	Type    string `xml:"type,attr,omitempty"`
+	Text    string `xml:",chardata"`
+}
+
+// JUnit writes one test case per metric: failures as <failure>, warnings as passed cases
+// with a <system-out>, not-compared metrics as <skipped>.
+func JUnit(w io.Writer, ev *threshold.Evaluation) error {
+	suite := junitSuite{Name: "performance-regression"}
+	for _, r := range ev.Results {
+		c := junitCase{Name: r.Metric, Classname: r.Service}
+		detail := fmt.Sprintf("%s %s: expected %s, current %s, change %s, threshold %s: %s",
+			r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr, r.Reason)
+		switch r.Status {
+		case threshold.Fail:
+			c.Failure = &junitMessage{Message: r.Reason, Type: "regression", Text: detail}
+			suite.Failures++
+		case threshold.Warn:
+			c.SystemOut = "warning: " + detail
+		case threshold.NotCompared:
+			c.Skipped = &junitMessage{Message: r.Reason}
+			suite.Skipped++
+		}
+		suite.Tests++
+		suite.Cases = append(suite.Cases, c)
+	}
+	doc := junitSuites{Name: "perfgate", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junitSuite{suite}}
+	if _, err := io.WriteString(w, xml.Header); err != nil {
+		return err
+	}
+	enc := xml.NewEncoder(w)
+	enc.Indent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return err
+	}
+	_, err := io.WriteString(w, "\n")
+	return err
+}
+
+// Annotations writes one GitHub Actions workflow command per failing (::error) and
+// warning (::warning) metric.
+func Annotations(w io.Writer, ev *threshold.Evaluation) error {
+	for _, r := range ev.Results {
+		var cmd string
+		switch r.Status {
+		case threshold.Fail:
+			cmd = "error"
+		case threshold.Warn:
+			cmd = "warning"
+		default:
+			continue
+		}
+		title := "Performance regression"
+		if r.Status == threshold.Warn {
+			title = "Performance warning"
+		}
+		msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr)
+		if _, err := fmt.Fprintf(w, "::%s title=%s::%s\n", cmd, escapeProperty(title), escapeData(msg)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// escapeData and escapeProperty follow the workflow-command encoding of the GitHub
+// Actions toolkit (core/command.ts).
+func escapeData(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(s)
+}
+
+func escapeProperty(s string) string {
+	return strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A", ":", "%3A", ",", "%2C").Replace(s)
+}

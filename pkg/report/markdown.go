@@ -1,0 +1,144 @@
+// Package report renders an evaluation: the seed's markdown report (byte for byte the
+// layout other tools parse), JSON and JUnit files, and GitHub Actions annotations. It also
+// parses reports back into rows (for create-regression-issue).
+package report
+
+import (
+	"fmt"
+	"io"
+	"math"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/metrics"
+	"github.com/perfgate/perfgate/pkg/threshold"
+)
+
+// Headings and fixed lines of the seed's report; parsers rely on them.
+const (
+	Title              = "## Performance Regression Analysis"
+	FailuresHeading    = "### ❌ Failures (Action Required)"
+	WarningsHeading    = "### ⚠️ Warnings (Monitor)"
+	PassedHeadingFmt   = "### ✅ Passed (%d metrics within thresholds)"
+	PassedLine         = "All measured metrics are within acceptable thresholds."
+	NotComparedHeading = "### ⏭️ Not Compared"
+	MissingHeading     = "### ❓ Services Not in Both Files"
+	SummaryHeading     = "## Summary"
+	CriticalImpact     = "❌ Critical"
+)
+
+// FormatChange prints a relative change with one decimal and a sign ("+66.7%"), "∞"
+// when the baseline is 0, and "n/a" when a side is missing.
+func FormatChange(r threshold.Result) string {
+	pct, inf, ok := r.Change()
+	switch {
+	case !ok:
+		return "n/a"
+	case inf:
+		return "∞"
+	}
+	if math.Abs(pct) < 0.05 {
+		pct = 0
+	}
+	return fmt.Sprintf("%+.1f%%", pct)
+}
+
+// FormatValue prints a value without needless decimals, or "—" when missing.
+func FormatValue(v float64, ok bool) string {
+	if !ok {
+		return "—"
+	}
+	return metrics.FormatNumber(v)
+}
+
+// Expected is the report's "Expected" column: the baseline, or the bound of a
+// max/min threshold when there is no baseline.
+func Expected(r threshold.Result) string {
+	if r.HasBaseline {
+		return metrics.FormatNumber(r.Baseline)
+	}
+	switch r.Threshold.Kind {
+	case threshold.Max:
+		return "≤ " + metrics.FormatNumber(r.Threshold.Limit)
+	case threshold.Min:
+		return "≥ " + metrics.FormatNumber(r.Threshold.Limit)
+	}
+	return "—"
+}
+
+// Cell escapes text from the load test for a markdown table cell: pipes, newlines and
+// backticks cannot break the table.
+func Cell(s string) string {
+	s = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`").Replace(s)
+	return strings.TrimSpace(s)
+}
+
+// Markdown writes the report in the seed's layout: failures, warnings, passed, then the
+// sections perfgate adds (not compared, services on one side only), then the summary.
+func Markdown(w io.Writer, ev *threshold.Evaluation) error {
+	var b strings.Builder
+	b.WriteString(Title + "\n\n")
+	fails, warns := filter(ev, threshold.Fail), filter(ev, threshold.Warn)
+	if len(fails) > 0 {
+		b.WriteString(FailuresHeading + "\n\n")
+		b.WriteString("| Service | Metric | Expected | Current | Change | Impact |\n")
+		b.WriteString("|---------|--------|----------|---------|--------|--------|\n")
+		for _, r := range fails {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), CriticalImpact)
+		}
+		b.WriteString("\n")
+	}
+	if len(warns) > 0 {
+		b.WriteString(WarningsHeading + "\n\n")
+		b.WriteString("| Service | Metric | Expected | Current | Change |\n")
+		b.WriteString("|---------|--------|----------|---------|--------|\n")
+		for _, r := range warns {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r))
+		}
+		b.WriteString("\n")
+	}
+	if n := ev.Count(threshold.Pass); n > 0 {
+		fmt.Fprintf(&b, PassedHeadingFmt+"\n\n%s\n\n", n, PassedLine)
+	}
+	if nc := filter(ev, threshold.NotCompared); len(nc) > 0 {
+		b.WriteString(NotComparedHeading + "\n\n")
+		b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
+		b.WriteString("|---------|--------|----------|---------|--------|\n")
+		for _, r := range nc {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(r.Reason))
+		}
+		b.WriteString("\n")
+	}
+	if len(ev.Missing) > 0 {
+		b.WriteString(MissingHeading + "\n\n")
+		b.WriteString("| Service | Present in | Note |\n")
+		b.WriteString("|---------|------------|------|\n")
+		for _, m := range ev.Missing {
+			note := "no current results for this service: it was not tested, or its name changed"
+			if m.Side == threshold.CurrentOnly {
+				note = "no baseline for this service: refresh the baseline to compare it"
+			}
+			fmt.Fprintf(&b, "| %s | %s | %s |\n", Cell(m.Service), m.Side, note)
+		}
+		b.WriteString("\n")
+	}
+	b.WriteString(SummaryHeading + "\n\n")
+	fmt.Fprintf(&b, "- **Total Metrics**: %d\n", ev.Compared())
+	fmt.Fprintf(&b, "- **Failures**: %d\n", len(fails))
+	fmt.Fprintf(&b, "- **Warnings**: %d\n", len(warns))
+	fmt.Fprintf(&b, "- **Passed**: %d\n", ev.Count(threshold.Pass))
+	if n := ev.Count(threshold.NotCompared); n > 0 {
+		fmt.Fprintf(&b, "- **Not Compared**: %d\n", n)
+	}
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+func filter(ev *threshold.Evaluation, s threshold.Status) []threshold.Result {
+	var out []threshold.Result
+	for _, r := range ev.Results {
+		if r.Status == s {
+			out = append(out, r)
+		}
+	}
+	return out
+}

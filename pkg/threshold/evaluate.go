@@ -1,0 +1,234 @@
+package threshold
+
+import (
+	"fmt"
+	"math"
+
+	"github.com/perfgate/perfgate/pkg/metrics"
+)
+
+// Status is the verdict of one metric.
+type Status int
+
+// The verdicts.
+const (
+	Pass Status = iota
+	Warn
+	Fail
+	NotCompared
+)
+
+var statusNames = [...]string{"pass", "warning", "fail", "not_compared"}
+
+func (s Status) String() string { return statusNames[s] }
+
+// MarshalText writes the status as its name.
+func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
+
+// Result is the evaluation of one threshold of one service.
+type Result struct {
+	Service     string
+	Metric      string
+	Baseline    float64
+	Current     float64
+	HasBaseline bool
+	HasCurrent  bool
+	Threshold   Threshold
+	Status      Status
+	Reason      string
+}
+
+// Change returns the relative change in percent; inf is true when the baseline is 0
+// and the current value is not; ok is false when a side is missing.
+func (r Result) Change() (pct float64, inf, ok bool) {
+	if !r.HasBaseline || !r.HasCurrent {
+		return 0, false, false
+	}
+	if r.Baseline == 0 {
+		if r.Current == 0 {
+			return 0, false, true
+		}
+		return math.Inf(1), true, true
+	}
+	return (r.Current - r.Baseline) / math.Abs(r.Baseline) * 100, false, true
+}
+
+// Side says where a service is present.
+type Side string
+
+// Where a service that is not on both sides is.
+const (
+	BaselineOnly Side = "baseline only"
+	CurrentOnly  Side = "current only"
+)
+
+// MissingService is a service present on one side only.
+type MissingService struct {
+	Service string
+	Side    Side
+}
+
+// Evaluation is the outcome of a comparison.
+type Evaluation struct {
+	Results  []Result
+	Missing  []MissingService
+	Common   int // services present on both sides
+	WarnUsed float64
+}
+
+// Count returns how many results have the status.
+func (e *Evaluation) Count(s Status) int {
+	n := 0
+	for _, r := range e.Results {
+		if r.Status == s {
+			n++
+		}
+	}
+	return n
+}
+
+// Compared is the number of metrics that got a verdict (pass, warning or fail).
+func (e *Evaluation) Compared() int { return len(e.Results) - e.Count(NotCompared) }
+
+// eps absorbs floating-point noise so that a change exactly at a limit is at it.
+const eps = 1e-9
+
+// Evaluate compares current against baseline with the thresholds of set. Services come
+// in baseline order; for each, its thresholds in order.
+func Evaluate(baseline, current *metrics.File, set *Set) *Evaluation {
+	ev := &Evaluation{WarnUsed: set.WarnRatio}
+	for _, b := range baseline.Services {
+		c := current.Service(b.Name)
+		if c == nil {
+			ev.Missing = append(ev.Missing, MissingService{b.Name, BaselineOnly})
+			continue
+		}
+		ev.Common++
+		for _, t := range set.For(b.Name) {
+			ev.Results = append(ev.Results, evaluate(b, c, t, set.WarnRatio))
+		}
+	}
+	for _, c := range current.Services {
+		if baseline.Service(c.Name) == nil {
+			ev.Missing = append(ev.Missing, MissingService{c.Name, CurrentOnly})
+		}
+	}
+	return ev
+}
+
+func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
+	r := Result{Service: b.Name, Metric: t.Metric, Threshold: t}
+	r.Baseline, r.HasBaseline = b.Get(t.Metric)
+	r.Current, r.HasCurrent = c.Get(t.Metric)
+	notCompared := func(reason string) Result {
+		r.Status, r.Reason = NotCompared, reason
+		return r
+	}
+	bound := t.Kind == Max || t.Kind == Min
+	switch {
+	case !r.HasCurrent && !r.HasBaseline && !bound:
+		return notCompared("in neither the baseline nor the current results" + why(b, c, t.Metric))
+	case !r.HasCurrent:
+		return notCompared("not in the current results" + why(c, nil, t.Metric))
+	case !r.HasBaseline && !bound:
+		return notCompared("not in the baseline" + why(b, nil, t.Metric))
+	}
+	if r.HasBaseline && b.IsEstimated(t.Metric) != c.IsEstimated(t.Metric) {
+		side := "baseline"
+		if c.IsEstimated(t.Metric) {
+			side = "current results"
+		}
+		return notCompared(fmt.Sprintf("estimated from the average in the %s only; an estimate and a measured percentile are not comparable", side))
+	}
+
+	var bad, limit, warn float64
+	var show func(float64) string
+	switch t.Kind {
+	case Relative:
+		if r.Baseline == 0 {
+			return notCompared("relative threshold against a baseline of 0")
+		}
+		bad = (r.Current - r.Baseline) / math.Abs(r.Baseline)
+		show = func(v float64) string { return fmt.Sprintf("%+.1f%%", v*100) }
+	case Absolute:
+		bad = r.Current - r.Baseline
+		show = func(v float64) string { return signed(v) }
+	case Max:
+		bad = r.Current
+		show = metrics.FormatNumber
+	case Min:
+		bad = r.Current
+		show = metrics.FormatNumber
+	}
+	if !t.Up && (t.Kind == Relative || t.Kind == Absolute) {
+		bad = -bad
+	}
+	limit = t.Limit
+	warn = t.Warn
+	if !t.HasWarn {
+		warn = warnRatio * limit
+	}
+	actual := show(bad)
+	if !t.Up && (t.Kind == Relative || t.Kind == Absolute) {
+		actual = show(-bad)
+	}
+	switch t.Kind {
+	case Relative, Absolute:
+		switch {
+		case bad > limit+eps*math.Max(1, math.Abs(limit)):
+			r.Status, r.Reason = Fail, fmt.Sprintf("%s is beyond %s", actual, t.Expr)
+		case bad > warn+eps*math.Max(1, math.Abs(warn)):
+			r.Status, r.Reason = Warn, fmt.Sprintf("%s is beyond the warning level %s of %s", actual, signedLimit(t, warn), t.Expr)
+		default:
+			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
+		}
+	case Max:
+		switch {
+		case r.Current > limit:
+			r.Status, r.Reason = Fail, fmt.Sprintf("%s is above %s", actual, t.Expr)
+		case t.HasWarn && r.Current > warn:
+			r.Status, r.Reason = Warn, fmt.Sprintf("%s is above the warning level %s (%s)", actual, metrics.FormatNumber(warn), t.Expr)
+		default:
+			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
+		}
+	case Min:
+		switch {
+		case r.Current < limit:
+			r.Status, r.Reason = Fail, fmt.Sprintf("%s is below %s", actual, t.Expr)
+		case t.HasWarn && r.Current < warn:
+			r.Status, r.Reason = Warn, fmt.Sprintf("%s is below the warning level %s (%s)", actual, metrics.FormatNumber(warn), t.Expr)
+		default:
+			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
+		}
+	}
+	return r
+}
+
+// why adds the recorded reason a field is missing (e.g. a Python-written 0.0), if any.
+func why(a, b *metrics.Service, metric string) string {
+	for _, s := range []*metrics.Service{a, b} {
+		if s != nil && s.Missing[metric] != "" {
+			return " (" + s.Missing[metric] + ")"
+		}
+	}
+	return ""
+}
+
+func signed(v float64) string {
+	s := metrics.FormatNumber(math.Abs(v))
+	if v < 0 && s != "0" {
+		return "-" + s
+	}
+	return "+" + s
+}
+
+func signedLimit(t Threshold, v float64) string {
+	sign := "+"
+	if !t.Up {
+		sign = "-"
+	}
+	if t.Kind == Relative {
+		return sign + metrics.FormatNumber(v*100) + "%"
+	}
+	return sign + metrics.FormatNumber(v)
+}

@@ -1,0 +1,244 @@
+// Package threshold holds the regression thresholds (built-in and configured) and
+// evaluates a current metrics file against a baseline, metric by metric (SPEC §7).
+package threshold
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/metrics"
+)
+
+// Kind is the kind of a threshold.
+type Kind int
+
+// The kinds of threshold.
+const (
+	// Relative fails when the change relative to the baseline goes beyond Limit (a
+	// fraction: 0.5 is 50 %) in the bad direction.
+	Relative Kind = iota
+	// Absolute fails when the difference to the baseline, in the metric's own unit
+	// (percentage points for error_rate_pct), goes beyond Limit in the bad direction.
+	Absolute
+	// Max fails when the current value is above Limit (no baseline needed).
+	Max
+	// Min fails when the current value is below Limit (no baseline needed).
+	Min
+)
+
+// Threshold is one rule for one metric.
+type Threshold struct {
+	Metric string
+	Kind   Kind
+	// Up is true when an increase is bad (latency, errors) and false when a decrease is
+	// (rps). For Max it is true, for Min false.
+	Up bool
+	// Limit is the fail limit: a fraction (Relative), a difference (Absolute) or a bound.
+	Limit float64
+	// Warn is the warning limit in the same unit as Limit, when set explicitly; otherwise
+	// the warning starts beyond WarnRatio × Limit (Relative, Absolute; bounds do not warn).
+	Warn    float64
+	HasWarn bool
+	// Expr is the threshold as written, for reports ("+50%", "+0.5", "max 0").
+	Expr string
+}
+
+// Aliases maps the seed's metric names to the ones the metrics files hold.
+var Aliases = map[string]string{
+	"query_p95_ms": metrics.P95Latency,
+	"tool_p95_ms":  metrics.P95Latency,
+}
+
+// CanonicalMetric resolves an alias.
+func CanonicalMetric(name string) string {
+	if c, ok := Aliases[name]; ok {
+		return c
+	}
+	return name
+}
+
+// ParseChange parses a change threshold: "+50%" / "-30%" (relative) or "+0.5" / "-10"
+// (absolute, in the metric's unit). The sign says which direction is bad and is required.
+func ParseChange(metric, expr string) (Threshold, error) {
+	e := strings.TrimSpace(expr)
+	t := Threshold{Metric: metric, Expr: e}
+	if e == "" || (e[0] != '+' && e[0] != '-') {
+		return t, fmt.Errorf("%q: want a signed change such as +50%%, -30%%, +0.5 or -10 (the sign says which direction is a regression)", expr)
+	}
+	t.Up = e[0] == '+'
+	body := strings.TrimSpace(e[1:])
+	if s, ok := strings.CutSuffix(body, "%"); ok {
+		t.Kind = Relative
+		body = strings.TrimSpace(s)
+	} else {
+		t.Kind = Absolute
+	}
+	v, err := strconv.ParseFloat(body, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) || v < 0 {
+		return t, fmt.Errorf("%q: %q is not a non-negative number", expr, body)
+	}
+	if t.Kind == Relative {
+		v /= 100
+	}
+	t.Limit = v
+	return t, nil
+}
+
+// ParseBound parses the value of a max/min bound.
+func ParseBound(metric string, kind Kind, value string) (Threshold, error) {
+	v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return Threshold{}, fmt.Errorf("%q is not a number", value)
+	}
+	t := Threshold{Metric: metric, Kind: kind, Limit: v, Up: kind == Max}
+	if kind == Max {
+		t.Expr = "max " + metrics.FormatNumber(v)
+	} else {
+		t.Expr = "min " + metrics.FormatNumber(v)
+	}
+	return t, nil
+}
+
+// ParseWarn parses a per-threshold warning limit, written like the threshold itself:
+// "+30%" for a relative one, "+0.3" for an absolute one, a number for a bound.
+func (t *Threshold) ParseWarn(expr string) error {
+	e := strings.TrimSpace(expr)
+	switch t.Kind {
+	case Relative, Absolute:
+		w, err := ParseChange(t.Metric, e)
+		if err != nil {
+			return err
+		}
+		if w.Kind != t.Kind || w.Up != t.Up {
+			return fmt.Errorf("warn %q must have the same form and sign as the threshold %q", expr, t.Expr)
+		}
+		if w.Limit > t.Limit {
+			return fmt.Errorf("warn %q is beyond the threshold %q", expr, t.Expr)
+		}
+		t.Warn = w.Limit
+	default:
+		v, err := strconv.ParseFloat(e, 64)
+		if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+			return fmt.Errorf("warn %q is not a number", expr)
+		}
+		if (t.Kind == Max && v > t.Limit) || (t.Kind == Min && v < t.Limit) {
+			return fmt.Errorf("warn %q is beyond the bound %q", expr, t.Expr)
+		}
+		t.Warn = v
+	}
+	t.HasWarn = true
+	return nil
+}
+
+func mustChange(metric, expr string) Threshold {
+	t, err := ParseChange(metric, expr)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+// DefaultWarnRatio is the share of a threshold beyond which a change warns.
+const DefaultWarnRatio = 0.75
+
+// Set is the complete threshold configuration.
+type Set struct {
+	// Services maps a service to its thresholds (in evaluation order). A service listed
+	// here uses only these.
+	Services map[string][]Threshold
+	// Default applies to every service not in Services.
+	Default []Threshold
+	// WarnRatio is the share of a threshold beyond which a change warns.
+	WarnRatio float64
+}
+
+// Builtin returns the seed's thresholds with the metric names corrected (SPEC §7).
+func Builtin() *Set {
+	p95 := mustChange(metrics.P95Latency, "+50%")
+	errRate := mustChange(metrics.ErrorRate, "+0.5")
+	rps := mustChange(metrics.RPS, "-30%")
+	sandbox, _ := ParseBound("sandbox_violations", Max, "0")
+	return &Set{
+		Services: map[string][]Threshold{
+			"api_gateway": {p95, errRate, rps},
+			"rag_service": {p95, errRate, mustChange("qdrant_timeout_rate_pct", "+0.1")},
+			"mcp_server":  {p95, errRate, sandbox},
+		},
+		Default:   []Threshold{p95, errRate, rps},
+		WarnRatio: DefaultWarnRatio,
+	}
+}
+
+// For returns the thresholds of a service.
+func (s *Set) For(service string) []Threshold {
+	if ts, ok := s.Services[service]; ok {
+		return ts
+	}
+	return s.Default
+}
+
+// Override sets (or, with off, removes) the threshold of one metric for a service
+// ("default" for the default). A service without its own list starts from the default.
+func (s *Set) Override(service string, t Threshold, off bool) {
+	var list []Threshold
+	if service == "default" {
+		list = s.Default
+	} else if l, ok := s.Services[service]; ok {
+		list = l
+	} else {
+		list = append([]Threshold(nil), s.Default...)
+	}
+	out := make([]Threshold, 0, len(list)+1)
+	replaced := false
+	for _, x := range list {
+		if x.Metric == t.Metric {
+			if !off && !replaced {
+				out = append(out, t)
+			}
+			replaced = true
+			continue
+		}
+		out = append(out, x)
+	}
+	if !replaced && !off {
+		out = append(out, t)
+	}
+	if service == "default" {
+		s.Default = out
+	} else {
+		s.Services[service] = out
+	}
+}
+
+// ParseFlag parses a --threshold SERVICE.METRIC=EXPR override. EXPR is a change
+// (+50%, -30%, +0.5), "max:N", "min:N" or "off". The service is everything before the
+// last dot of the key, so endpoint names with dots work; "default" means every other service.
+func (s *Set) ParseFlag(v string) error {
+	key, expr, ok := strings.Cut(v, "=")
+	i := strings.LastIndex(key, ".")
+	if !ok || i <= 0 || i == len(key)-1 {
+		return fmt.Errorf("--threshold %q: want SERVICE.METRIC=EXPR, e.g. api_gateway.p95_latency_ms=+25%%", v)
+	}
+	service, metric := key[:i], CanonicalMetric(key[i+1:])
+	expr = strings.TrimSpace(expr)
+	if expr == "off" {
+		s.Override(service, Threshold{Metric: metric}, true)
+		return nil
+	}
+	var t Threshold
+	var err error
+	if b, ok := strings.CutPrefix(expr, "max:"); ok {
+		t, err = ParseBound(metric, Max, b)
+	} else if b, ok := strings.CutPrefix(expr, "min:"); ok {
+		t, err = ParseBound(metric, Min, b)
+	} else {
+		t, err = ParseChange(metric, expr)
+	}
+	if err != nil {
+		return fmt.Errorf("--threshold %q: %v", v, err)
+	}
+	s.Override(service, t, false)
+	return nil
+}
