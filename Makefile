@@ -3,7 +3,7 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 DEMO        := demo-out
-GOLDEN_PKGS := ./pkg/extract/
+GOLDEN_PKGS := ./pkg/extract/ ./pkg/compare/
 
 .PHONY: all build test vet fmt-check staticcheck unit demo golden clean
 
@@ -38,8 +38,13 @@ demo: build
 	@echo "== 2. Metrics of the new run (testdata/locust/locust-2.12.1-regressed-run1_stats.csv)"
 	$(BIN)/extract-metrics --group-by endpoint testdata/locust/locust-2.12.1-regressed-run1_stats.csv $(DEMO)/load-results.json
 	@echo
-	@echo "== 3. The seed's old-style CSV, with its three built-in services"
-	$(BIN)/extract-metrics testdata/seed/sample_results_stats.csv $(DEMO)/seed-results.json
+	@echo "== 3. Compare (exit 1 expected: chat, rag query and mcp slowed 1.6x; chat errors x3)"
+	-$(BIN)/compare-performance --report $(DEMO)/regression-analysis.md --json $(DEMO)/results.json --junit $(DEMO)/junit.xml \
+		$(DEMO)/performance-baselines.json $(DEMO)/load-results.json; echo "compare-performance exit code: $$?"
+	@echo
+	@echo "== 4. The seed's own sample files: old-style CSV baseline vs Python-written metrics (0.0 percentiles)"
+	$(BIN)/extract-baselines testdata/seed/sample_results_stats.csv $(DEMO)/seed-baselines.json
+	-$(BIN)/compare-performance --report $(DEMO)/seed-analysis.md $(DEMO)/seed-baselines.json testdata/seed/sample_metrics_degraded.json; echo "compare-performance exit code: $$?"
 	@echo
 	@echo "== Written files:"
 	@ls -l $(DEMO)

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"regexp"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -207,14 +206,4 @@ func (c *Config) Mapping(groupByFlag string) (metrics.Mapping, error) {
 		m.Rules = c.Services
 	}
 	return m, nil
-}
-
-// SortedKeys returns the keys of a YAML mapping node in order, for callers that walk sections.
-func SortedKeys(n *yaml.Node) []string {
-	var out []string
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		out = append(out, n.Content[i].Value)
-	}
-	sort.Strings(out)
-	return out
 }

@@ -1,0 +1,265 @@
+package compare
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/perfgate/perfgate/pkg/extract"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const td = "../../testdata/"
+
+type result struct {
+	code           int
+	stdout, stderr string
+}
+
+func run(t *testing.T, env map[string]string, args ...string) result {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := Run(args, &out, &errb, Env{Getenv: func(k string) string { return env[k] }})
+	return result{code, out.String(), errb.String()}
+}
+
+// realPipeline runs extract-baselines and extract-metrics on the real Locust CSVs.
+func realPipeline(t *testing.T, dir string, groupBy ...string) (string, string) {
+	base, cur := filepath.Join(dir, "baseline.json"), filepath.Join(dir, "current.json")
+	env := extract.Env{Now: func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
+	var sink bytes.Buffer
+	if c := extract.RunBaselines(append(groupBy, td+"locust/locust-2.12.1-baseline-run1_stats.csv", base), &sink, &sink, env); c != 0 {
+		t.Fatalf("extract-baselines: %d %s", c, sink.String())
+	}
+	if c := extract.RunMetrics(append(groupBy, td+"locust/locust-2.12.1-regressed-run1_stats.csv", cur), &sink, &sink, env); c != 0 {
+		t.Fatalf("extract-metrics: %d %s", c, sink.String())
+	}
+	return base, cur
+}
+
+// TestGolden compares exit code, stdout, stderr and every written file with
+// testdata/compare/<case>.golden.
+func TestGolden(t *testing.T) {
+	pipeDir := t.TempDir()
+	pBase, pCur := realPipeline(t, pipeDir, "--group-by", "endpoint")
+	cfg := filepath.Join(pipeDir, "perfgate.yml")
+	os.WriteFile(cfg, []byte("thresholds:\n  default:\n    p95_latency_ms: +25%\n    error_rate_pct: +2\n    rps: off\n"), 0o644)
+	for _, tc := range []struct {
+		name string
+		args []string // REPORT, JSON, JUNIT, PBASE, PCUR, CFG are replaced
+		env  map[string]string
+	}{
+		{"seed_degraded", []string{td + "seed/sample_baselines.json", td + "seed/sample_metrics_degraded.json", "--report", "REPORT", "--json", "JSON", "--junit", "JUNIT"}, nil},
+		{"seed_examples", []string{td + "compare/examples_baseline.json", td + "compare/examples_current.json", "--report", "REPORT", "--json", "JSON", "--junit", "JUNIT"}, nil},
+		{"seed_no_change", []string{td + "seed/sample_baselines.json", td + "seed/sample_baselines.json", "--report", "REPORT"}, nil},
+		{"warnings_only", []string{"--report", "REPORT", td + "compare/examples_baseline.json", td + "compare/warnings_current.json"}, nil},
+		{"warn_as_error", []string{"--warn-as-error", "--quiet", "--report", "REPORT", td + "compare/examples_baseline.json", td + "compare/warnings_current.json"}, nil},
+		{"fail_on_missing", []string{"--fail-on-missing", "--quiet", "--report", "REPORT", td + "seed/sample_baselines.json", td + "seed/sample_baselines.json"}, nil},
+		{"locust_pipeline", []string{"PBASE", "PCUR", "--report", "REPORT", "--junit", "JUNIT"}, nil},
+		{"locust_pipeline_config", []string{"--config", "CFG", "PBASE", "PCUR", "--report", "REPORT"}, nil},
+		{"raw_inputs", []string{"--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1.json", td + "locust/locust-2.12.1-regressed-run1.json", "--report", "REPORT", "--threshold", "default.p95_latency_ms=+25%"}, nil},
+		{"no_common_service", []string{td + "seed/sample_baselines.json", td + "compare/other_services.json", "--report", "REPORT"}, nil},
+		{"nothing_comparable", []string{td + "seed/sample_metrics.json", td + "seed/sample_metrics_degraded.json", "--report", "REPORT", "--threshold", "default.error_rate_pct=off", "--threshold", "default.rps=off", "--threshold", "api_gateway.error_rate_pct=off", "--threshold", "api_gateway.rps=off", "--threshold", "rag_service.error_rate_pct=off", "--threshold", "mcp_server.error_rate_pct=off"}, nil},
+		{"github_actions", []string{td + "compare/examples_baseline.json", td + "compare/examples_current.json", "--report", "REPORT", "--quiet"}, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY"}},
+		{"hostile_names", []string{td + "compare/hostile_names.json", td + "compare/hostile_names_current.json", "--report", "REPORT"}, nil},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			files := map[string]string{"REPORT": filepath.Join(dir, "out", "regression-analysis.md"), "JSON": filepath.Join(dir, "results.json"), "JUNIT": filepath.Join(dir, "junit.xml"), "SUMMARY": filepath.Join(dir, "step-summary.md")}
+			repl := strings.NewReplacer("REPORT", files["REPORT"], "JSON", files["JSON"], "JUNIT", files["JUNIT"], "PBASE", pBase, "PCUR", pCur, "CFG", cfg, "SUMMARY", files["SUMMARY"])
+			var args []string
+			for _, a := range tc.args {
+				args = append(args, repl.Replace(a))
+			}
+			env := map[string]string{}
+			for k, v := range tc.env {
+				env[k] = repl.Replace(v)
+			}
+			r := run(t, env, args...)
+			var b strings.Builder
+			b.WriteString("$ compare-performance " + strings.Join(tc.args, " ") + "\nexit: " + string(rune('0'+r.code)) + "\n-- stdout --\n" + r.stdout + "-- stderr --\n" + r.stderr)
+			for _, k := range []string{"REPORT", "JSON", "JUNIT", "SUMMARY"} {
+				if content, err := os.ReadFile(files[k]); err == nil {
+					b.WriteString("-- " + k + " --\n" + string(content))
+				}
+			}
+			got := strings.NewReplacer(files["REPORT"], "REPORT", pipeDir, "PIPE", dir, "DIR").Replace(b.String())
+			golden := filepath.Join(td, "compare", tc.name+".golden")
+			if *update {
+				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(golden)
+			if err != nil {
+				t.Fatalf("%v (run with -update)", err)
+			}
+			if got != string(want) {
+				t.Errorf("differs from %s:\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
+			}
+		})
+	}
+}
+
+// TestSeedExamples checks the seed README's rows literally.
+func TestSeedExamples(t *testing.T) {
+	dir := t.TempDir()
+	rep := filepath.Join(dir, "r.md")
+	r := run(t, nil, td+"compare/examples_baseline.json", td+"compare/examples_current.json", "--report", rep)
+	if r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	md, _ := os.ReadFile(rep)
+	for _, line := range []string{
+		"| api_gateway | p95_latency_ms | 450 | 750 | +66.7% | ❌ Critical |",
+		"| api_gateway | error_rate_pct | 0.5 | 2 | +300.0% | ❌ Critical |",
+		"| mcp_server | sandbox_violations | 0 | 1 | ∞ | ❌ Critical |",
+		"| api_gateway | rps | 50 | 37.5 | -25.0% |",
+		"| rag_service | p95_latency_ms | 3000 | 4200 | +40.0% |",
+	} {
+		if !strings.Contains(string(md), line+"\n") {
+			t.Errorf("report lacks %q:\n%s", line, md)
+		}
+	}
+	if !strings.HasSuffix(r.stdout, "\n❌ Report saved to: "+rep+"\n❌ Critical performance regressions detected!\n") {
+		t.Errorf("closing lines: %q", r.stdout)
+	}
+}
+
+func TestLocustPipelineVerdict(t *testing.T) {
+	// Checked by hand against the README of shared/data/real: chat, rag query and mcp p95
+	// rose 1.55–1.6× (fail); chat's error rate went 2.28% → 9.09% (fail); /health lost a
+	// third of its request rate in the closed workload (fail under the seed's rps −30%);
+	// /v1/models p95 12 → 14 (+16.7%) stays within +50%.
+	base, cur := realPipeline(t, t.TempDir(), "--group-by", "endpoint")
+	jsonOut := filepath.Join(t.TempDir(), "r.json")
+	r := run(t, nil, base, cur, "--report", filepath.Join(t.TempDir(), "r.md"), "--json", jsonOut)
+	if r.code != 1 {
+		t.Fatalf("exit %d\n%s", r.code, r.stdout)
+	}
+	var rep struct {
+		Results []struct{ Service, Metric, Status string }
+	}
+	b, _ := os.ReadFile(jsonOut)
+	if err := json.Unmarshal(b, &rep); err != nil {
+		t.Fatal(err)
+	}
+	var fails []string
+	for _, x := range rep.Results {
+		if x.Status == "fail" {
+			fails = append(fails, x.Service+" "+x.Metric)
+		}
+	}
+	want := "/api/rag/query p95_latency_ms|/health rps|/mcp/tools/execute p95_latency_ms|/v1/chat/completions p95_latency_ms|/v1/chat/completions error_rate_pct"
+	if strings.Join(fails, "|") != want {
+		t.Errorf("failures\n got: %s\nwant: %s", strings.Join(fails, "|"), want)
+	}
+}
+
+// TestJUnitShape validates the JUnit file against the common schema's structure:
+// testsuites > testsuite > testcase, required attributes, consistent counts.
+func TestJUnitShape(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "j.xml")
+	run(t, nil, td+"seed/sample_baselines.json", td+"seed/sample_metrics_degraded.json", "--report", filepath.Join(dir, "r.md"), "--junit", out)
+	b, err := os.ReadFile(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	type msg struct {
+		Message *string `xml:"message,attr"`
+	}
+	var doc struct {
+		XMLName xml.Name `xml:"testsuites"`
+		Tests   *int     `xml:"tests,attr"`
+		Fails   *int     `xml:"failures,attr"`
+		Skipped *int     `xml:"skipped,attr"`
+		Suites  []struct {
+			Name     *string `xml:"name,attr"`
+			Tests    *int    `xml:"tests,attr"`
+			Failures *int    `xml:"failures,attr"`
+			Errors   *int    `xml:"errors,attr"`
+			Skipped  *int    `xml:"skipped,attr"`
+			Cases    []struct {
+				Name      *string `xml:"name,attr"`
+				Classname *string `xml:"classname,attr"`
+				Failure   *msg    `xml:"failure"`
+				Skipped   *msg    `xml:"skipped"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	dec := xml.NewDecoder(bytes.NewReader(b))
+	dec.Strict = true
+	if err := dec.Decode(&doc); err != nil {
+		t.Fatal(err)
+	}
+	if doc.Tests == nil || doc.Fails == nil || len(doc.Suites) != 1 {
+		t.Fatalf("testsuites attributes or suites missing:\n%s", b)
+	}
+	s := doc.Suites[0]
+	if s.Name == nil || s.Tests == nil || s.Failures == nil || s.Errors == nil || s.Skipped == nil {
+		t.Fatal("testsuite lacks a required attribute")
+	}
+	fails, skipped := 0, 0
+	for _, c := range s.Cases {
+		if c.Name == nil || c.Classname == nil {
+			t.Fatal("testcase lacks name or classname")
+		}
+		if c.Failure != nil {
+			fails++
+			if c.Failure.Message == nil {
+				t.Error("failure without message")
+			}
+		}
+		if c.Skipped != nil {
+			skipped++
+		}
+	}
+	if *s.Tests != len(s.Cases) || *s.Failures != fails || *s.Skipped != skipped || *doc.Tests != *s.Tests || fails != 1 || skipped != 5 {
+		t.Errorf("counts: tests %d/%d failures %d/%d skipped %d/%d", *s.Tests, len(s.Cases), *s.Failures, fails, *s.Skipped, skipped)
+	}
+}
+
+func TestUsageErrors(t *testing.T) {
+	dir := t.TempDir()
+	badCfg := filepath.Join(dir, "c.yml")
+	os.WriteFile(badCfg, []byte("thresholds:\n  default:\n    p95_latency_ms: fifty\n"), 0o644)
+	rep := filepath.Join(dir, "never.md")
+	for _, tc := range []struct {
+		name   string
+		args   []string
+		stderr string
+	}{
+		{"one argument", []string{td + "seed/sample_baselines.json"}, "❌ compare-performance: want 2 arguments, <baseline_file> <current_results_file>, got 1\nRun 'compare-performance -h' for usage.\n"},
+		{"missing baseline", []string{filepath.Join(dir, "nope.json"), td + "seed/sample_metrics.json"}, "❌ compare-performance: reading baseline: DIR/nope.json: no such file\n"},
+		{"truncated current", []string{td + "seed/sample_baselines.json", td + "compare/examples_baseline.json.truncated"}, "❌ compare-performance: reading current results: ../../testdata/compare/examples_baseline.json.truncated: no such file\n"},
+		{"bad threshold", []string{"--threshold", "api_gateway.p95_latency_ms=50%", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: --threshold \"api_gateway.p95_latency_ms=50%\": \"50%\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
+		{"bad config", []string{"--config", badCfg, td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: DIR/c.yml:3: thresholds.default.p95_latency_ms: \"fifty\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
+		{"bad warn ratio", []string{"--warn-ratio", "1.5", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: --warn-ratio: want a number in (0, 1], got 1.5\n"},
+		{"raw input mapping to nothing", []string{td + "seed/sample_baselines.json", td + "seed/load_results_baseline_actual_stats_history.csv"}, "❌ compare-performance: reading current results: ../../testdata/seed/load_results_baseline_actual_stats_history.csv holds no service to compare\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := run(t, nil, append(tc.args, "--report", rep)...)
+			if r.code != 2 {
+				t.Errorf("exit %d, want 2", r.code)
+			}
+			if got := strings.ReplaceAll(r.stderr, dir, "DIR"); got != tc.stderr {
+				t.Errorf("stderr\n got: %q\nwant: %q", got, tc.stderr)
+			}
+			if _, err := os.Stat(rep); err == nil {
+				t.Error("a report was written")
+			}
+		})
+	}
+	if r := run(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stderr, "-fail-on-missing") {
+		t.Errorf("-h: %+v", r)
+	}
+}
