@@ -3,7 +3,7 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 DEMO        := demo-out
-GOLDEN_PKGS := ./pkg/extract/ ./pkg/compare/
+GOLDEN_PKGS := ./pkg/extract/ ./pkg/compare/ ./pkg/issue/
 
 .PHONY: all build test vet fmt-check staticcheck unit demo golden clean
 
@@ -28,7 +28,7 @@ unit:
 	$(GO) test -race -count=1 ./...
 
 golden:
-	$(GO) test $(GOLDEN_PKGS) -run Golden -update
+	$(GO) test $(GOLDEN_PKGS) -update
 
 demo: build
 	@rm -rf $(DEMO) && mkdir -p $(DEMO)

@@ -1,13 +1,21 @@
-// Command create-regression-issue is not implemented yet; it exits with status 2 (usage error) so that
-// no pipeline mistakes it for a passing check.
+// Command create-regression-issue opens (or updates) GitHub issues about the performance
+// regressions in a report written by compare-performance.
+//
+// Usage:
+//
+//	create-regression-issue [flags] <regression_report_file> [--token TOKEN]
+//
+// Run with -h for the flags. Exit status: 0 issues created/updated, or none needed;
+// 1 GitHub API error; 2 usage error, unreadable report, missing token or repository.
 package main
 
 import (
-	"fmt"
 	"os"
+	"time"
+
+	"github.com/perfgate/perfgate/pkg/issue"
 )
 
 func main() {
-	fmt.Fprintln(os.Stderr, "❌ create-regression-issue: not implemented")
-	os.Exit(2)
+	os.Exit(issue.Run(os.Args[1:], os.Stdout, os.Stderr, issue.Env{Getenv: os.Getenv, Now: time.Now}))
 }

@@ -25,6 +25,17 @@ func (s Status) String() string { return statusNames[s] }
 // MarshalText writes the status as its name.
 func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
 
+// UnmarshalText reads a status name.
+func (s *Status) UnmarshalText(b []byte) error {
+	for i, n := range statusNames {
+		if n == string(b) {
+			*s = Status(i)
+			return nil
+		}
+	}
+	return fmt.Errorf("unknown status %q", b)
+}
+
 // Result is the evaluation of one threshold of one service.
 type Result struct {
 	Service     string

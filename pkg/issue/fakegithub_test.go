@@ -1,0 +1,255 @@
+package issue
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// fakeGitHub behaves like the GitHub REST API for the endpoints perfgate uses: list
+// repository issues (with Link pagination), create an issue, create a comment, edit an
+// issue. It checks the token, records every request, and serves scripted faults first.
+type fakeGitHub struct {
+	t      *testing.T
+	srv    *httptest.Server
+	prefix string // "" for api.github.com, "/api/v3" for GitHub Enterprise Server
+	token  string
+
+	mu       sync.Mutex
+	requests []recorded
+	open     []fakeIssue // open issues, in listing order
+	next     int         // next issue number
+	perPage  int         // page size the server enforces
+	faults   []fault     // served before normal handling, in order
+}
+
+type recorded struct {
+	Method, Path, Query, Auth string
+	Body                      map[string]any
+}
+
+type fakeIssue struct {
+	Number int
+	Title  string
+	Labels []string
+	PR     bool
+}
+
+type fault struct {
+	status  int
+	headers map[string]string
+	body    string
+	hang    bool // block until the client gives up
+}
+
+func newFakeGitHub(t *testing.T, prefix string) *fakeGitHub {
+	f := &fakeGitHub{t: t, prefix: prefix, token: "ghp_s3cretT0kenValue", next: 100, perPage: 100}
+	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeGitHub) apiURL() string { return f.srv.URL + f.prefix + "/" }
+
+var (
+	listPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues$`)
+	commentPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$`)
+	issuePath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)$`)
+)
+
+func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
+		if err := json.Unmarshal(b, &rec.Body); err != nil {
+			f.t.Errorf("request body is not JSON: %s", b)
+		}
+	}
+	f.requests = append(f.requests, rec)
+	var ft *fault
+	if len(f.faults) > 0 {
+		ft = &f.faults[0]
+		f.faults = f.faults[1:]
+	}
+	f.mu.Unlock()
+
+	if ft != nil {
+		if ft.hang {
+			<-r.Context().Done()
+			return
+		}
+		for k, v := range ft.headers {
+			w.Header().Set(k, v)
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(ft.status)
+		io.WriteString(w, ft.body)
+		return
+	}
+	if rec.Auth != "Bearer "+f.token {
+		f.jsonError(w, http.StatusUnauthorized, "Bad credentials")
+		return
+	}
+	path, ok := strings.CutPrefix(r.URL.Path, f.prefix)
+	if !ok {
+		f.t.Errorf("unexpected request outside %s: %s %s", f.prefix, r.Method, r.URL.Path)
+		f.jsonError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	w.Header().Set("X-RateLimit-Limit", "5000")
+	w.Header().Set("X-RateLimit-Remaining", "4999")
+	w.Header().Set("X-RateLimit-Reset", "1795800000")
+	switch {
+	case r.Method == http.MethodGet && listPath.MatchString(path):
+		f.list(w, r)
+	case r.Method == http.MethodPost && listPath.MatchString(path):
+		f.mu.Lock()
+		f.next++
+		n := f.next
+		title, _ := rec.Body["title"].(string)
+		var labels []string
+		for _, l := range rec.Body["labels"].([]any) {
+			labels = append(labels, l.(string))
+		}
+		f.open = append(f.open, fakeIssue{Number: n, Title: title, Labels: labels})
+		f.mu.Unlock()
+		w.WriteHeader(http.StatusCreated)
+		json.NewEncoder(w).Encode(f.issueJSON(fakeIssue{Number: n, Title: title, Labels: labels}))
+	case r.Method == http.MethodPost && commentPath.MatchString(path):
+		n := commentPath.FindStringSubmatch(path)[3]
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, `{"id": 1, "html_url": "https://github.com/o/r/issues/%s#issuecomment-1", "body": "x"}`, n)
+	case r.Method == http.MethodPatch && issuePath.MatchString(path):
+		n, _ := strconv.Atoi(issuePath.FindStringSubmatch(path)[3])
+		f.mu.Lock()
+		var kept []fakeIssue
+		var found *fakeIssue
+		for i := range f.open {
+			if f.open[i].Number == n {
+				found = &f.open[i]
+				continue
+			}
+			kept = append(kept, f.open[i])
+		}
+		f.open = kept
+		f.mu.Unlock()
+		if found == nil {
+			f.jsonError(w, http.StatusNotFound, "Not Found")
+			return
+		}
+		json.NewEncoder(w).Encode(f.issueJSON(*found))
+	default:
+		f.t.Errorf("unexpected request: %s %s", r.Method, r.URL.String())
+		f.jsonError(w, http.StatusNotFound, "Not Found")
+	}
+}
+
+func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	if q.Get("state") != "open" {
+		f.t.Errorf("list without state=open: %s", r.URL.RawQuery)
+	}
+	want := strings.Split(q.Get("labels"), ",")
+	per := f.perPage
+	if pp, err := strconv.Atoi(q.Get("per_page")); err == nil && pp < per {
+		per = pp
+	}
+	page := 1
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 0 {
+		page = p
+	}
+	f.mu.Lock()
+	var match []fakeIssue
+	for _, is := range f.open {
+		if hasAll(is.Labels, want) {
+			match = append(match, is)
+		}
+	}
+	f.mu.Unlock()
+	last := (len(match) + per - 1) / per
+	if last == 0 {
+		last = 1
+	}
+	start, end := (page-1)*per, page*per
+	if start > len(match) {
+		start = len(match)
+	}
+	if end > len(match) {
+		end = len(match)
+	}
+	var links []string
+	link := func(p int, rel string) {
+		u := *r.URL
+		qq := u.Query()
+		qq.Set("page", strconv.Itoa(p))
+		u.RawQuery = qq.Encode()
+		links = append(links, fmt.Sprintf(`<%s%s>; rel="%s"`, f.srv.URL, u.RequestURI(), rel))
+	}
+	if page < last {
+		link(page+1, "next")
+		link(last, "last")
+	}
+	if page > 1 {
+		link(1, "first")
+		link(page-1, "prev")
+	}
+	if len(links) > 0 {
+		w.Header().Set("Link", strings.Join(links, ", "))
+	}
+	out := []map[string]any{}
+	for _, is := range match[start:end] {
+		out = append(out, f.issueJSON(is))
+	}
+	json.NewEncoder(w).Encode(out)
+}
+
+func (f *fakeGitHub) issueJSON(is fakeIssue) map[string]any {
+	var labels []map[string]any
+	for _, l := range is.Labels {
+		labels = append(labels, map[string]any{"name": l})
+	}
+	m := map[string]any{"number": is.Number, "title": is.Title, "state": "open", "labels": labels,
+		"html_url": fmt.Sprintf("https://github.com/o/r/issues/%d", is.Number)}
+	if is.PR {
+		m["pull_request"] = map[string]any{"url": "x"}
+	}
+	return m
+}
+
+func (f *fakeGitHub) jsonError(w http.ResponseWriter, status int, msg string) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	fmt.Fprintf(w, `{"message": %q, "documentation_url": "https://docs.github.com/rest"}`, msg)
+}
+
+func (f *fakeGitHub) calls() []string {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out []string
+	for _, r := range f.requests {
+		out = append(out, r.Method+" "+r.Path)
+	}
+	return out
+}
+
+func hasAll(have, want []string) bool {
+	for _, w := range want {
+		found := false
+		for _, h := range have {
+			if h == w {
+				found = true
+			}
+		}
+		if !found {
+			return false
+		}
+	}
+	return true
+}

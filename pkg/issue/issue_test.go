@@ -1,0 +1,444 @@
+package issue
+
+import (
+	"bytes"
+	"context"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/perfgate/perfgate/pkg/report"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+const td = "../../testdata/"
+
+var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+
+type outcome struct {
+	code           int
+	stdout, stderr string
+	sleeps         []time.Duration
+}
+
+func runIssue(t *testing.T, env map[string]string, args ...string) outcome {
+	t.Helper()
+	var out, errb bytes.Buffer
+	var sleeps []time.Duration
+	code := Run(args, &out, &errb, Env{
+		Getenv: func(k string) string { return env[k] },
+		Now:    func() time.Time { return now },
+		Sleep: func(_ context.Context, d time.Duration) error {
+			sleeps = append(sleeps, d)
+			return nil
+		},
+	})
+	return outcome{code, out.String(), errb.String(), sleeps}
+}
+
+// reportFile writes a report produced by compare-performance's renderer format.
+func writeReport(t *testing.T, content string) string {
+	p := filepath.Join(t.TempDir(), "regression-analysis.md")
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const failuresAndWarnings = `## Performance Regression Analysis
+
+### ❌ Failures (Action Required)
+
+| Service | Metric | Expected | Current | Change | Impact |
+|---------|--------|----------|---------|--------|--------|
+| api_gateway | p95_latency_ms | 450 | 750 | +66.7% | ❌ Critical |
+| api_gateway | error_rate_pct | 0.5 | 2 | +300.0% | ❌ Critical |
+
+### ⚠️ Warnings (Monitor)
+
+| Service | Metric | Expected | Current | Change |
+|---------|--------|----------|---------|--------|
+| rag_service | p95_latency_ms | 3000 | 4200 | +40.0% |
+
+### ✅ Passed (15 metrics within thresholds)
+
+All measured metrics are within acceptable thresholds.
+
+## Summary
+
+- **Total Metrics**: 18
+- **Failures**: 2
+- **Warnings**: 1
+- **Passed**: 15
+`
+
+const allPassed = `## Performance Regression Analysis
+
+### ✅ Passed (18 metrics within thresholds)
+
+All measured metrics are within acceptable thresholds.
+
+## Summary
+
+- **Total Metrics**: 18
+- **Failures**: 0
+- **Warnings**: 0
+- **Passed**: 18
+`
+
+func baseEnv(f *fakeGitHub) map[string]string {
+	return map[string]string{"GITHUB_TOKEN": f.token, "GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.apiURL()}
+}
+
+func checkNoToken(t *testing.T, f *fakeGitHub, o outcome) {
+	t.Helper()
+	if strings.Contains(o.stdout+o.stderr, f.token) {
+		t.Errorf("the token appears in the output:\n%s\n%s", o.stdout, o.stderr)
+	}
+}
+
+func TestCreateCriticalAndWarning(t *testing.T) {
+	f := newFakeGitHub(t, "")
+	env := baseEnv(f)
+	out := filepath.Join(t.TempDir(), "github_output")
+	env["GITHUB_OUTPUT"] = out
+	env["GITHUB_ACTIONS"] = "true"
+	env["GITHUB_SERVER_URL"] = "https://github.com"
+	env["GITHUB_RUN_ID"] = "4242"
+	env["GITHUB_SHA"] = "0123456789abcdef0123456789abcdef01234567"
+	o := runIssue(t, env, writeReport(t, failuresAndWarnings), "--label", "team-perf", "--assignee", "octocat")
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	if diff := cmp.Diff([]string{"GET /repos/o/r/issues", "POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f.calls()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	list, crit, warn := f.requests[0], f.requests[1], f.requests[2]
+	if list.Query != "labels=automated%2Cregression&per_page=100&state=open" {
+		t.Errorf("list query %q", list.Query)
+	}
+	for _, r := range f.requests {
+		if r.Auth != "Bearer "+f.token {
+			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Auth)
+		}
+	}
+	if crit.Body["title"] != "🚨 Critical Performance Regression Detected (2 metrics)" {
+		t.Errorf("title %v", crit.Body["title"])
+	}
+	if diff := cmp.Diff([]any{"performance", "regression", "automated", "priority-critical", "team-perf"}, crit.Body["labels"]); diff != "" {
+		t.Errorf("labels (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]any{"octocat"}, crit.Body["assignees"]); diff != "" {
+		t.Errorf("assignees (-want +got):\n%s", diff)
+	}
+	body := crit.Body["body"].(string)
+	for _, want := range []string{
+		"| Service | Metric | Expected | Current | Change | Impact |\n|---------|--------|----------|---------|--------|--------|\n| api_gateway | p95_latency_ms | 450 | 750 | +66.7% | ❌ Critical |\n",
+		"**Workflow run**: https://github.com/o/r/actions/runs/4242\n",
+		"**Commit**: [0123456789ab](https://github.com/o/r/commit/0123456789abcdef0123456789abcdef01234567)\n",
+		"**Detected**: 2026-11-27 10:00:00 UTC\n",
+		"compare-performance docs/performance-baselines.json load-results.json",
+		"- [ ] Identify the change that caused the regression",
+	} {
+		if !strings.Contains(body, want) {
+			t.Errorf("critical body lacks %q:\n%s", want, body)
+		}
+	}
+	if warn.Body["title"] != "⚠️ Performance Warning (1 metrics trending towards regression)" {
+		t.Errorf("warning title %v", warn.Body["title"])
+	}
+	if diff := cmp.Diff([]any{"performance", "regression", "automated", "team-perf"}, warn.Body["labels"]); diff != "" {
+		t.Errorf("warning labels (-want +got):\n%s", diff)
+	}
+	wantOut := "📋 Parsing regression report: REPORT\n🚨 Found 2 critical failure(s)\n⚠️ Found 1 warning(s)\n" +
+		"✅ Issue created: https://github.com/o/r/issues/101\n✅ Issue created: https://github.com/o/r/issues/102\n\n" +
+		"📊 Summary:\n  - Repository: o/r\n  - Issues created: 2\n\n✅ Issues successfully created:\n" +
+		"  - https://github.com/o/r/issues/101\n  - https://github.com/o/r/issues/102\n"
+	if got := regexpReport(o.stdout); got != wantOut {
+		t.Errorf("stdout\n got: %q\nwant: %q", got, wantOut)
+	}
+	gh, _ := os.ReadFile(out)
+	if string(gh) != "issue-url=https://github.com/o/r/issues/101\nissue-number=101\nissue-urls=https://github.com/o/r/issues/101 https://github.com/o/r/issues/102\n" {
+		t.Errorf("GITHUB_OUTPUT %q", gh)
+	}
+	checkNoToken(t, f, o)
+}
+
+func regexpReport(s string) string {
+	lines := strings.SplitN(s, "\n", 2)
+	if strings.HasPrefix(lines[0], "📋 Parsing regression report: ") {
+		lines[0] = "📋 Parsing regression report: REPORT"
+	}
+	return strings.Join(lines, "\n")
+}
+
+func TestNothingToDo(t *testing.T) {
+	f := newFakeGitHub(t, "")
+	o := runIssue(t, baseEnv(f), writeReport(t, allPassed))
+	if o.code != 0 || len(f.calls()) != 0 {
+		t.Errorf("exit %d, requests %v", o.code, f.calls())
+	}
+	if !strings.HasSuffix(o.stdout, "✅ No failures or warnings in the report: no issue needed\n") {
+		t.Errorf("stdout %q", o.stdout)
+	}
+}
+
+func TestExistingIssueOnPage2GetsAComment(t *testing.T) {
+	f := newFakeGitHub(t, "")
+	f.perPage = 2
+	f.open = []fakeIssue{
+		{Number: 1, Title: "PR", Labels: []string{"automated", "regression"}, PR: true},
+		{Number: 2, Title: "⚠️ Performance Warning (3 metrics trending towards regression)", Labels: []string{"performance", "automated", "regression"}},
+		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
+	}
+	o := runIssue(t, baseEnv(f), writeReport(t, failuresAndWarnings))
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	want := []string{"GET /repos/o/r/issues", "GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "POST /repos/o/r/issues/2/comments"}
+	if diff := cmp.Diff(want, f.calls()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if !strings.Contains(f.requests[1].Query, "page=2") {
+		t.Errorf("second list request %q does not follow the Link to page 2", f.requests[1].Query)
+	}
+	comment := f.requests[2].Body["body"].(string)
+	if !strings.Contains(comment, "### 🔁 Still regressed: 2 failing metric(s) in a new run") || !strings.Contains(comment, "|---------|--------|----------|---------|--------|--------|") {
+		t.Errorf("comment:\n%s", comment)
+	}
+	if !strings.Contains(o.stdout, "♻️ Updated existing issue: https://github.com/o/r/issues/7\n") || !strings.Contains(o.stdout, "  - Issues created: 0\n  - Issues updated: 2\n") {
+		t.Errorf("stdout:\n%s", o.stdout)
+	}
+
+	// --no-dedupe: new issues, no listing.
+	f2 := newFakeGitHub(t, "")
+	f2.open = f.open
+	if o := runIssue(t, baseEnv(f2), writeReport(t, failuresAndWarnings), "--no-dedupe"); o.code != 0 {
+		t.Fatal(o.stderr)
+	}
+	if diff := cmp.Diff([]string{"POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f2.calls()); diff != "" {
+		t.Errorf("--no-dedupe requests (-want +got):\n%s", diff)
+	}
+}
+
+func TestCloseResolved(t *testing.T) {
+	f := newFakeGitHub(t, "")
+	f.open = []fakeIssue{
+		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
+		{Number: 8, Title: "unrelated", Labels: []string{"bug"}},
+	}
+	env := baseEnv(f)
+	env["GITHUB_ACTIONS"] = "true"
+	env["GITHUB_RUN_ID"] = "99"
+	o := runIssue(t, env, writeReport(t, allPassed), "--close-resolved")
+	if o.code != 0 {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	want := []string{"GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/7"}
+	if diff := cmp.Diff(want, f.calls()); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+	if got := f.requests[1].Body["body"]; got != "✅ Resolved in https://github.com/o/r/actions/runs/99: the latest load test has no critical regression. Closing automatically.\n" {
+		t.Errorf("comment %q", got)
+	}
+	if f.requests[2].Body["state"] != "closed" || f.requests[2].Body["state_reason"] != "completed" {
+		t.Errorf("edit body %v", f.requests[2].Body)
+	}
+	if !strings.Contains(o.stdout, "🔒 Closed resolved issue: https://github.com/o/r/issues/7\n") {
+		t.Errorf("stdout %s", o.stdout)
+	}
+}
+
+func TestFaults(t *testing.T) {
+	resetIn := func(d time.Duration) string { return strFromInt(now.Add(d).Unix()) }
+	for _, tc := range []struct {
+		name    string
+		faults  []fault
+		args    []string
+		code    int
+		calls   int
+		sleeps  []time.Duration
+		stderr  string // substring
+		prefix  string
+		notJSON bool
+	}{
+		{name: "500 then 201: retried once", faults: []fault{{status: 500, body: `{"message": "Server Error"}`}}, args: []string{"--no-dedupe"}, code: 0, calls: 3, sleeps: []time.Duration{time.Second}},
+		{name: "502 on every try", faults: []fault{{status: 502, body: `{}`}, {status: 502, body: `{}`}, {status: 502, body: `{}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second}, stderr: "❌ create-regression-issue: creating the issue: GitHub API error 502"},
+		{name: "403 rate limit resetting within --max-wait", faults: []fault{{status: 403, headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(10 * time.Second)}, body: `{"message": "API rate limit exceeded"}`}}, code: 0, calls: 4, sleeps: []time.Duration{11 * time.Second}},
+		{name: "403 rate limit resetting beyond --max-wait", faults: []fault{{status: 403, headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(time.Hour)}, body: `{"message": "API rate limit exceeded"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: GitHub API rate limit exhausted (403); it resets at 2026-11-27 11:00:00 UTC (in 1h0m1s), beyond --max-wait 1m0s"},
+		{name: "429 with Retry-After", faults: []fault{{status: 429, headers: map[string]string{"Retry-After": "5"}, body: `{"message": "secondary rate limit"}`}}, code: 0, calls: 4, sleeps: []time.Duration{5 * time.Second}},
+		{name: "Retry-After beyond --max-wait", faults: []fault{{status: 403, headers: map[string]string{"Retry-After": "600"}, body: `{"message": "secondary rate limit"}`}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API secondary rate limit (403): asked to retry after 10m0s, beyond --max-wait 1m0s"},
+		{name: "401", faults: []fault{{status: 401, body: `{"message": "Bad credentials"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN\n"},
+		{name: "401 with --soft-fail", faults: []fault{{status: 401, body: `{"message": "Bad credentials"}`}}, args: []string{"--soft-fail"}, code: 0, calls: 1, stderr: "⚠️ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN (--soft-fail: exiting 0)\n"},
+		{name: "403 without rate limit", faults: []fault{{status: 403, body: `{"message": "Resource not accessible by integration"}`}}, code: 1, calls: 1, stderr: "token lacks issues:write on o/r (403 Resource not accessible by integration); in a pull request from a fork GITHUB_TOKEN is read-only"},
+		{name: "404", faults: []fault{{status: 404, body: `{"message": "Not Found"}`}}, code: 1, calls: 1, stderr: "listing open issues: repository o/r not found or not visible to this token (404)\n"},
+		{name: "422", faults: []fault{{status: 422, body: `{"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid", "message": "octocat is not assignable"}]}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 1, stderr: "creating the issue: GitHub rejected the request (422): Validation Failed; octocat is not assignable\n"},
+		{name: "server hangs: timeout", faults: []fault{{hang: true}, {hang: true}}, args: []string{"--timeout", "50ms", "--attempts", "2"}, code: 1, calls: 2, sleeps: []time.Duration{time.Second}, stderr: "listing open issues: GitHub API did not answer within 50ms (2 tries)\n"},
+		{name: "malformed JSON", faults: []fault{{status: 200, body: `[{"number": 1, "title": `}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API sent a response that is not the expected JSON"},
+		{name: "GHES base URL", prefix: "/api/v3", code: 0, calls: 3},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			f := newFakeGitHub(t, tc.prefix)
+			f.faults = tc.faults
+			o := runIssue(t, baseEnv(f), append([]string{writeReport(t, failuresAndWarnings)}, tc.args...)...)
+			if o.code != tc.code {
+				t.Errorf("exit %d, want %d; stderr %s", o.code, tc.code, o.stderr)
+			}
+			if got := len(f.calls()); got != tc.calls {
+				t.Errorf("%d requests, want %d: %v", got, tc.calls, f.calls())
+			}
+			if !cmp.Equal(o.sleeps, tc.sleeps) {
+				t.Errorf("sleeps %v, want %v", o.sleeps, tc.sleeps)
+			}
+			if tc.stderr != "" && !strings.Contains(o.stderr, tc.stderr) {
+				t.Errorf("stderr\n got: %q\nwant to contain: %q", o.stderr, tc.stderr)
+			}
+			if tc.stderr == "" && o.stderr != "" {
+				t.Errorf("stderr %q", o.stderr)
+			}
+			if strings.Count(strings.TrimSpace(o.stderr), "\n") > 0 {
+				t.Errorf("more than one line on stderr: %q", o.stderr)
+			}
+			if tc.prefix != "" {
+				for _, c := range f.calls() {
+					if !strings.Contains(c, tc.prefix+"/repos/o/r/issues") {
+						t.Errorf("request %s not under %s", c, tc.prefix)
+					}
+				}
+			}
+			checkNoToken(t, f, o)
+		})
+	}
+}
+
+func strFromInt(v int64) string { return strings.TrimSpace(strings.Repeat(" ", 0) + itoa(v)) }
+
+func itoa(v int64) string {
+	var b []byte
+	if v == 0 {
+		return "0"
+	}
+	for v > 0 {
+		b = append([]byte{byte('0' + v%10)}, b...)
+		v /= 10
+	}
+	return string(b)
+}
+
+func TestConfigurationErrors(t *testing.T) {
+	rep := writeReport(t, failuresAndWarnings)
+	for _, tc := range []struct {
+		name   string
+		env    map[string]string
+		args   []string
+		stderr string
+	}{
+		{"no token", map[string]string{"GITHUB_REPOSITORY": "o/r"}, nil, "❌ create-regression-issue: GitHub token not provided: use --token, or set GITHUB_TOKEN or GH_TOKEN\n"},
+		{"no repository", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue"}, nil, "❌ create-regression-issue: GITHUB_REPOSITORY environment variable not set: use --repo OWNER/NAME\n"},
+		{"bad repository", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue"}, []string{"--repo", "o/r/x"}, "❌ create-regression-issue: repository \"o/r/x\" is not of the form OWNER/NAME\n"},
+		{"plain http API", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue", "GITHUB_REPOSITORY": "o/r"}, []string{"--api-url", "http://ghe.example.com/api/v3/"}, "❌ create-regression-issue: API URL \"http://ghe.example.com/api/v3/\": plain http is refused (the token would travel unencrypted); use https\n"},
+		{"missing report", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue", "GITHUB_REPOSITORY": "o/r"}, []string{"--", "nope.md"}, "❌ create-regression-issue: cannot read report nope.md: no such file or directory\n"},
+		{"not a report", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue", "GITHUB_REPOSITORY": "o/r"}, []string{"--", td + "seed/sample_results_stats.csv"}, "❌ create-regression-issue: ../../testdata/seed/sample_results_stats.csv: not a regression report (no \"## Performance Regression Analysis\" heading)\n"},
+		{"two reports", map[string]string{"GH_TOKEN": "ghp_s3cretT0kenValue", "GITHUB_REPOSITORY": "o/r"}, []string{rep}, "❌ create-regression-issue: want 1 argument, <regression_report_file>, got 2 (run 'create-regression-issue -h' for usage)\n"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			args := tc.args
+			if len(args) == 0 || args[0] != "--" {
+				args = append([]string{rep}, args...)
+			} else {
+				args = args[1:]
+			}
+			o := runIssue(t, tc.env, args...)
+			if o.code != 2 {
+				t.Errorf("exit %d, want 2", o.code)
+			}
+			if !strings.HasSuffix(o.stderr, tc.stderr) || strings.Contains(o.stderr, "ghp_s3cretT0kenValue") {
+				t.Errorf("stderr\n got: %q\nwant: %q", o.stderr, tc.stderr)
+			}
+		})
+	}
+	// The token passed as a flag, after the report as the seed documents it, is honoured
+	// and never printed, not even by -h.
+	f := newFakeGitHub(t, "")
+	o := runIssue(t, map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.apiURL()}, rep, "--token", f.token)
+	if o.code != 0 || f.requests[0].Auth != "Bearer "+f.token {
+		t.Errorf("exit %d, auth %q, stderr %s", o.code, f.requests[0].Auth, o.stderr)
+	}
+	checkNoToken(t, f, o)
+	h := runIssue(t, map[string]string{"GITHUB_TOKEN": f.token}, "-h")
+	if h.code != 0 || strings.Contains(h.stderr, f.token) || !strings.Contains(h.stderr, "-close-resolved") {
+		t.Errorf("-h: %+v", h)
+	}
+}
+
+func TestDryRunGolden(t *testing.T) {
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_REPOSITORY": "o/r", "GITHUB_RUN_ID": "7", "GITHUB_SERVER_URL": "https://github.com", "GITHUB_SHA": "abc123", "GITHUB_TOKEN": "ghp_s3cretT0kenValue"}
+	hostile := strings.Replace(failuresAndWarnings, "| api_gateway | error_rate_pct |", "| /api/a\\|b `x` @team #12 | error_rate_pct |", 1)
+	rep := writeReport(t, hostile)
+	o := runIssue(t, env, rep, "--dry-run", "--close-resolved", "--label", "perf-team")
+	if o.code != 0 || o.stderr != "" {
+		t.Fatalf("exit %d: %s", o.code, o.stderr)
+	}
+	got := strings.ReplaceAll(o.stdout, rep, "REPORT")
+	golden := filepath.Join(td, "issue", "dry_run.golden")
+	if *update {
+		os.MkdirAll(filepath.Dir(golden), 0o755)
+		os.WriteFile(golden, []byte(got), 0o644)
+		return
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got != string(want) {
+		t.Errorf("dry run differs from %s:\n%s", golden, got)
+	}
+	if strings.Contains(got, "ghp_s3cretT0kenValue") {
+		t.Error("token in dry-run output")
+	}
+	if !strings.Contains(got, "| /api/a\\|b \\`x\\` @\u200bteam #\u200b12 | error_rate_pct |") {
+		t.Error("hostile endpoint name not neutralized")
+	}
+}
+
+// TestReportsParseAlike: our report, the Python script's (the seed doc's example, with its
+// 2.0 and its seed metric names) and the --json results give the same rows.
+func TestReportsParseAlike(t *testing.T) {
+	for _, tc := range []struct{ file, golden string }{
+		{"issue/perfgate_report.md", "issue/report.rows.golden"},
+		{"issue/python_report.md", "issue/report.rows.golden"},    // same comparison, Python's formatting and seed metric names
+		{"issue/perfgate_results.json", "issue/report.rows.golden"}, // the --json results of the same comparison
+		{"issue/seed_doc_example.md", "issue/seed_doc_example.rows.golden"},
+	} {
+		doc, err := os.ReadFile(td + tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p, err := report.Parse(doc, tc.file)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b strings.Builder
+		for _, r := range p.Failures {
+			b.WriteString("fail | " + strings.Join([]string{r.Service, r.Metric, r.Expected, r.Current, r.Change}, " | ") + "\n")
+		}
+		for _, r := range p.Warnings {
+			b.WriteString("warn | " + strings.Join([]string{r.Service, r.Metric, r.Expected, r.Current, r.Change}, " | ") + "\n")
+		}
+		golden := td + tc.golden
+		if *update && (tc.file == "issue/perfgate_report.md" || tc.file == "issue/seed_doc_example.md") {
+			os.WriteFile(golden, []byte(b.String()), 0o644)
+			continue
+		}
+		want, _ := os.ReadFile(golden)
+		if b.String() != string(want) {
+			t.Errorf("%s rows:\n%s\nwant (%s):\n%s", tc.file, b.String(), tc.golden, want)
+		}
+	}
+}

@@ -1,0 +1,139 @@
+package report
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/perfgate/perfgate/pkg/metrics"
+	"github.com/perfgate/perfgate/pkg/threshold"
+)
+
+// Row is one failing or warning row of a report, cells as written (markdown-escaped).
+type Row struct {
+	Service, Metric, Expected, Current, Change string
+}
+
+// Parsed is what create-regression-issue needs of a report.
+type Parsed struct {
+	Failures []Row
+	Warnings []Row
+	// Format is "markdown" or "json".
+	Format string
+}
+
+// Parse reads a regression report: the markdown that compare-performance (or the Python
+// compare script, same layout) writes, or the --json results; detected by content.
+func Parse(doc []byte, file string) (*Parsed, error) {
+	t := bytes.TrimSpace(bytes.TrimPrefix(doc, []byte("\ufeff")))
+	if len(t) == 0 {
+		return nil, fmt.Errorf("%s: file is empty", file)
+	}
+	if t[0] == '{' {
+		return parseJSON(t, file)
+	}
+	return parseMarkdown(string(t), file)
+}
+
+func parseMarkdown(doc, file string) (*Parsed, error) {
+	p := &Parsed{Format: "markdown"}
+	lines := strings.Split(strings.ReplaceAll(doc, "\r\n", "\n"), "\n")
+	titled := false
+	var section *[]Row
+	for i, line := range lines {
+		l := strings.TrimSpace(line)
+		switch {
+		case l == Title:
+			titled = true
+			continue
+		case strings.HasPrefix(l, "#"):
+			section = nil
+			if strings.HasPrefix(l, "### ") && strings.Contains(l, "Failures") {
+				section = &p.Failures
+			} else if strings.HasPrefix(l, "### ") && strings.Contains(l, "Warnings") {
+				section = &p.Warnings
+			}
+			continue
+		}
+		if section == nil || !strings.HasPrefix(l, "|") {
+			continue
+		}
+		cells := splitRow(l)
+		if len(cells) > 0 && (cells[0] == "Service" || strings.Trim(cells[0], "-: ") == "") {
+			continue // header or separator
+		}
+		if len(cells) < 5 {
+			return nil, fmt.Errorf("%s:%d: table row with %d cells, want at least 5 (Service, Metric, Expected, Current, Change)", file, i+1, len(cells))
+		}
+		*section = append(*section, Row{Service: cells[0], Metric: threshold.CanonicalMetric(cells[1]), Expected: normNumber(cells[2]), Current: normNumber(cells[3]), Change: cells[4]})
+	}
+	if !titled {
+		return nil, fmt.Errorf("%s: not a regression report (no %q heading)", file, Title)
+	}
+	return p, nil
+}
+
+// splitRow splits a markdown table row on the pipes that are not escaped.
+func splitRow(l string) []string {
+	l = strings.TrimPrefix(strings.TrimSpace(l), "|")
+	var cells []string
+	var cur strings.Builder
+	for i := 0; i < len(l); i++ {
+		switch {
+		case l[i] == '\\' && i+1 < len(l):
+			cur.WriteByte(l[i])
+			cur.WriteByte(l[i+1])
+			i++
+		case l[i] == '|':
+			cells = append(cells, strings.TrimSpace(cur.String()))
+			cur.Reset()
+		default:
+			cur.WriteByte(l[i])
+		}
+	}
+	if rest := strings.TrimSpace(cur.String()); rest != "" {
+		cells = append(cells, rest)
+	}
+	return cells
+}
+
+func parseJSON(doc []byte, file string) (*Parsed, error) {
+	var rep JSONReport
+	if err := json.Unmarshal(doc, &rep); err != nil {
+		return nil, fmt.Errorf("%s: not a perfgate JSON report: %v", file, err)
+	}
+	if rep.Schema != JSONSchemaID {
+		return nil, fmt.Errorf("%s: not a perfgate JSON report (schema %q, want %q)", file, rep.Schema, JSONSchemaID)
+	}
+	p := &Parsed{Format: "json"}
+	for _, r := range rep.Results {
+		row := Row{Service: Cell(r.Service), Metric: Cell(r.Metric), Expected: num(r.Baseline), Current: num(r.Current), Change: r.Change}
+		switch r.Status {
+		case threshold.Fail:
+			p.Failures = append(p.Failures, row)
+		case threshold.Warn:
+			p.Warnings = append(p.Warnings, row)
+		}
+	}
+	return p, nil
+}
+
+// normNumber prints numeric cells the way perfgate does ("2.0" from the Python script
+// becomes "2"), so that both reports give the same rows.
+func normNumber(c string) string {
+	v, err := strconv.ParseFloat(c, 64)
+	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
+		return c
+	}
+	return metrics.FormatNumber(v)
+}
+
+func num(v *float64) string {
+	if v == nil {
+		return "—"
+	}
+	return metrics.FormatNumber(*v)
+}
