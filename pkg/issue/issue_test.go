@@ -412,7 +412,7 @@ func TestDryRunGolden(t *testing.T) {
 func TestReportsParseAlike(t *testing.T) {
 	for _, tc := range []struct{ file, golden string }{
 		{"issue/perfgate_report.md", "issue/report.rows.golden"},
-		{"issue/python_report.md", "issue/report.rows.golden"},    // same comparison, Python's formatting and seed metric names
+		{"issue/python_report.md", "issue/report.rows.golden"},      // same comparison, Python's formatting and seed metric names
 		{"issue/perfgate_results.json", "issue/report.rows.golden"}, // the --json results of the same comparison
 		{"issue/seed_doc_example.md", "issue/seed_doc_example.rows.golden"},
 	} {
