@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // Exit codes shared by every command (SPEC §10).
@@ -100,4 +101,31 @@ func ParseFlags(fs *flag.FlagSet, args []string) ([]string, error) {
 		pos = append(pos, rest[0])
 		args = rest[1:]
 	}
+}
+
+// InputFlags are the flags that adjust how load-test results are read, shared by the
+// commands that read them.
+type InputFlags struct {
+	// Name names the endpoint of single-endpoint inputs (hey, whole-test summaries).
+	Name string
+	// JTLColumns is the comma-separated column list of a headerless JMeter CSV JTL.
+	JTLColumns string
+}
+
+// Bind registers --name and --jtl-columns.
+func (f *InputFlags) Bind(fs *flag.FlagSet) {
+	fs.StringVar(&f.Name, "name", "all", "endpoint `name` for inputs that hold one endpoint or only the whole test (hey, Vegeta report, k6/Artillery summaries without per-endpoint data)")
+	fs.StringVar(&f.JTLColumns, "jtl-columns", "", "comma-separated `columns` of a JMeter CSV JTL written without a header (default: by column count, JMeter's defaults)")
+}
+
+// Columns splits JTLColumns (nil when empty).
+func (f *InputFlags) Columns() []string {
+	if strings.TrimSpace(f.JTLColumns) == "" {
+		return nil
+	}
+	var out []string
+	for _, c := range strings.Split(f.JTLColumns, ",") {
+		out = append(out, strings.TrimSpace(c))
+	}
+	return out
 }

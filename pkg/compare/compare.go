@@ -29,6 +29,7 @@ type Env struct {
 }
 
 type options struct {
+	input                                      cli.InputFlags
 	report, config, jsonOut, junitOut, groupBy string
 	thresholds                                 []string
 	warnRatio                                  float64
@@ -65,6 +66,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	fs.StringVar(&o.jsonOut, "json", "", "also write every result as JSON to `file`")
 	fs.StringVar(&o.junitOut, "junit", "", "also write a JUnit XML `file` (one test case per metric)")
 	fs.StringVar(&o.groupBy, "group-by", "", "for raw inputs: key rows by `service` or endpoint (as extract-metrics)")
+	o.input.Bind(fs)
 	fs.BoolVar(&o.noGitHub, "no-github", false, "inside GitHub Actions, write neither the step summary nor annotations")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the closing line")
 	fs.BoolVar(&o.warnAsError, "warn-as-error", false, "exit 1 on warnings too")
@@ -111,11 +113,12 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 		return fail(cli.ExitUsage, "%v", err)
 	}
 
-	baseline, err := load(pos[0], "baseline", mapping, stderr)
+	opt := metrics.Options{Format: loadtest.FormatAuto, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns()}
+	baseline, err := load(pos[0], "baseline", opt, stderr)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)
 	}
-	current, err := load(pos[1], "current results", mapping, stderr)
+	current, err := load(pos[1], "current results", opt, stderr)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)
 	}
@@ -191,10 +194,13 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 }
 
 // load reads one side. A raw result that maps to no service cannot be compared.
-func load(path, what string, m metrics.Mapping, stderr io.Writer) (*metrics.File, error) {
-	f, info, err := metrics.Load([]string{path}, metrics.Options{Format: loadtest.FormatAuto, Mapping: m})
+func load(path, what string, opt metrics.Options, stderr io.Writer) (*metrics.File, error) {
+	f, info, err := metrics.Load([]string{path}, opt)
 	if err != nil {
 		return nil, fmt.Errorf("reading %s: %v", what, err)
+	}
+	for _, n := range info.Notes {
+		fmt.Fprintf(stderr, "⚠️ %s\n", n)
 	}
 	if len(info.Unmatched) > 0 {
 		var eps []string

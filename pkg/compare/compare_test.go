@@ -244,7 +244,7 @@ func TestUsageErrors(t *testing.T) {
 		{"bad threshold", []string{"--threshold", "api_gateway.p95_latency_ms=50%", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: --threshold \"api_gateway.p95_latency_ms=50%\": \"50%\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
 		{"bad config", []string{"--config", badCfg, td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: DIR/c.yml:3: thresholds.default.p95_latency_ms: \"fifty\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
 		{"bad warn ratio", []string{"--warn-ratio", "1.5", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "❌ compare-performance: --warn-ratio: want a number in (0, 1], got 1.5\n"},
-		{"raw input mapping to nothing", []string{td + "seed/sample_baselines.json", td + "seed/load_results_baseline_actual_stats_history.csv"}, "❌ compare-performance: reading current results: ../../testdata/seed/load_results_baseline_actual_stats_history.csv holds no service to compare\n"},
+		{"raw input mapping to nothing", []string{td + "seed/sample_baselines.json", td + "seed/load_results_baseline_actual_stats_history.csv"}, "⚠️ ../../testdata/seed/load_results_baseline_actual_stats_history.csv: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles\n❌ compare-performance: reading current results: ../../testdata/seed/load_results_baseline_actual_stats_history.csv holds no service to compare\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			r := run(t, nil, append(tc.args, "--report", rep)...)

@@ -31,6 +31,7 @@ const (
 )
 
 type options struct {
+	input   cli.InputFlags
 	format  string
 	groupBy string
 	config  string
@@ -43,6 +44,7 @@ func (o *options) bind(fs *flag.FlagSet, baselines bool) {
 	fs.StringVar(&o.groupBy, "group-by", "", "key rows by `service` (built-in or config rules; the default) or by endpoint name")
 	fs.StringVar(&o.config, "config", "", "YAML or JSON configuration `file` (services: rules)")
 	fs.StringVar(&o.output, "o", "", "output `file` (\"-\" for stdout); every positional argument is then an input")
+	o.input.Bind(fs)
 	if baselines {
 		fs.IntVar(&o.users, "users", 1, "number of users of the reference run, stored as baseline_users")
 	}
@@ -135,7 +137,7 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 	if err != nil {
 		return fail(cli.ExitUsage, err)
 	}
-	opt := metrics.Options{Format: format, Mapping: mapping}
+	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns()}
 
 	// Messages go to stdout, unless stdout carries the JSON.
 	msg := stdout
@@ -281,7 +283,7 @@ func looksLikeOutput(path string) bool {
 		return false
 	}
 	defer fh.Close()
-	in, err := loadtest.Open(fh, path, loadtest.FormatAuto)
+	in, err := loadtest.Open(fh, path, loadtest.Options{})
 	return err == nil && in.Format == loadtest.FormatNormalized
 }
 

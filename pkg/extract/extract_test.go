@@ -144,7 +144,7 @@ func TestErrors(t *testing.T) {
 		{"non-numeric cell", true, []string{nonNumeric}, 1, "❌ extract-baselines: DIR/nan.csv:2: column \"Average Response Time\": \"five\" is not a duration (want e.g. 150, 150ms or 1.5s)\n"},
 		{"truncated json", false, []string{truncated}, 1, "❌ extract-metrics: DIR/trunc.json:2: truncated JSON (unexpected end of file)\n"},
 		{"no arguments", false, nil, 2, "❌ extract-metrics: no input file given\nRun 'extract-metrics -h' for usage.\n"},
-		{"bad format", false, []string{"--format", "k7", empty}, 2, "❌ extract-metrics: --format: unknown format \"k7\" (known: auto, locust-stats, locust-history, locust-json, locust-web, summary, normalized)\n"},
+		{"bad format", false, []string{"--format", "k7", empty}, 2, "❌ extract-metrics: --format: unknown format \"k7\" (known: auto, locust-stats, locust-history, locust-json, locust-web, summary, normalized, jmeter-csv, jmeter-xml, jmeter-statistics, k6-summary, k6-json, k6-csv, gatling-log, gatling-stats, vegeta-report, vegeta-csv, vegeta-json, hey, artillery)\n"},
 		{"bad group-by", false, []string{"--group-by", "method", empty}, 2, "❌ extract-metrics: --group-by: want service or endpoint, got \"method\"\n"},
 		{"bad users", true, []string{"--users", "0", empty}, 2, "❌ extract-baselines: --users: want a positive number of users, got 0\n"},
 		{"bad config", false, []string{"--config", badCfg, empty}, 2, "❌ extract-metrics: DIR/bad.yml:3: unknown key \"threshold\" (known: group_by, noise, services, thresholds)\n"},

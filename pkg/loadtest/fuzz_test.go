@@ -9,7 +9,7 @@ import (
 // checkRows is the invariant of every reader: whatever the bytes, no panic, and every row
 // it accepts holds finite, non-negative values with an ascending ladder.
 func checkRows(t *testing.T, data string, format Format) {
-	in, err := Open(strings.NewReader(data), "fuzz", format)
+	in, err := Open(strings.NewReader(data), "fuzz", Options{Format: format})
 	if err != nil {
 		return
 	}

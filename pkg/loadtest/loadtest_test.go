@@ -41,7 +41,7 @@ func TestParseMs(t *testing.T) {
 // readAll opens content as a file and collects its rows.
 func readAll(t *testing.T, name, content string, force Format) ([]Row, Format, error) {
 	t.Helper()
-	in, err := Open(strings.NewReader(content), name, force)
+	in, err := Open(strings.NewReader(content), name, Options{Format: force})
 	if err != nil {
 		return nil, FormatAuto, err
 	}
@@ -214,7 +214,7 @@ func TestDetect(t *testing.T) {
 		{"locust/locust-2.12.1-baseline-run1.json", FormatLocustJSON},
 		{"locust/locust-2.12.1-baseline-run1_stats.csv", FormatLocustStats},
 	} {
-		in, err := Open(strings.NewReader(mustRead(t, tc.file)), tc.file, FormatAuto)
+		in, err := Open(strings.NewReader(mustRead(t, tc.file)), tc.file, Options{})
 		if err != nil {
 			t.Errorf("%s: %v", tc.file, err)
 			continue
@@ -240,10 +240,10 @@ func TestBadInput(t *testing.T) {
 		{"non-numeric latency", header + "GET,/,12,0,1,fast,1,1,1,1,0,1,1\n", FormatAuto, `in.csv:2: column "Average Response Time": "fast" is not a duration (want e.g. 150, 150ms or 1.5s)`},
 		{"truncated line", header + "GET,/,12,0,1,1,1,1,1,1,0,1,1\nGET,/b,3,0,1\n", FormatAuto, "in.csv:3: 5 fields, the header has 13 (truncated or malformed line)"},
 		{"failures above requests", header + "GET,/,1,2,1,1,1,1,1,1,0,1,1\n", FormatAuto, "in.csv:2: 2 failures out of 1 requests (Locust counts failures among requests)"},
-		{"unknown csv", "a,b,c\n1,2,3\n", FormatAuto, `in.csv:1: unrecognized format (header "a,b,c"); use --format (known: locust-stats, locust-history, locust-json, locust-web, summary, normalized)`},
+		{"unknown csv", "a,b,c\n1,2,3\n", FormatAuto, `in.csv:1: unrecognized format (first line "a,b,c"); use --format (known: locust-stats, locust-history, locust-json, locust-web, summary, normalized, jmeter-csv, jmeter-xml, jmeter-statistics, k6-summary, k6-json, k6-csv, gatling-log, gatling-stats, vegeta-report, vegeta-csv, vegeta-json, hey, artillery)`},
 		{"truncated json", "[{\"name\": \"/\",\n \"num_requests\": 3", FormatAuto, "in.csv:2: truncated JSON (unexpected end of file)"},
 		{"json syntax", "{\"a\": {\"requests\": 1,}}", FormatAuto, "in.csv:1: invalid JSON: invalid character '}' looking for beginning of object key string"},
-		{"unknown json", `{"hello": "world"}`, FormatAuto, "in.csv: unrecognized JSON format (not Locust --json, /stats/requests, a per-service summary or normalized metrics); use --format"},
+		{"unknown json", `{"hello": "world"}`, FormatAuto, "in.csv: unrecognized JSON format (not a Locust, k6, JMeter, Gatling, Vegeta or Artillery result, a per-service summary or normalized metrics); use --format"},
 		{"locust json wrong type", `[{"name": "/", "num_requests": "many"}]`, FormatAuto, "in.csv:1: num_requests: want float64, got JSON string"},
 		{"empty locust json", `[]`, FormatAuto, "in.csv: no stats entries (Locust writes [] when no request was made)"},
 		{"forced format mismatch", "Name,x\n1,2\n", FormatLocustStats, `in.csv:1: missing column "Request Count"`},

@@ -44,6 +44,15 @@ type Row struct {
 	// tool provides one (Locust --json). Percentiles are then computed the tool's way.
 	Hist map[float64]int64
 
+	// Samples is the latency distribution of a raw-sample input (every request recorded);
+	// percentiles are then nearest-rank over the samples.
+	Samples *Histogram
+	// SpanStartNs and SpanEndNs are the first request start and the last request end, on
+	// the input's clock (Unix ns, or ns since the test start); rps is derived from the
+	// span of all raw inputs together.
+	SpanStartNs, SpanEndNs int64
+	HasSpan                bool
+
 	// Total marks the tool's own total row (Locust "Aggregated", old "Total").
 	Total bool
 }

@@ -23,13 +23,21 @@ type Accumulator struct {
 	rpsSeen            bool
 	rpsMissing         bool
 	parts              []part
+
+	// Raw-sample rows carry a time span instead of an rps: their requests are divided by
+	// the span of all raw inputs together (SetSpan).
+	spanRequests       int64
+	spanStart, spanEnd int64
+	hasSpan            bool
+	globalSpanNs       int64
 }
 
 // part is one contributing row's distribution.
 type part struct {
 	weight    float64
 	ladder    []loadtest.Point
-	hist      map[float64]int64
+	hist      map[float64]int64   // Locust's bucketed histogram
+	samples   *loadtest.Histogram // raw samples
 	median    float64
 	hasMedian bool
 }
@@ -59,13 +67,23 @@ func (a *Accumulator) Add(r loadtest.Row) {
 	} else {
 		a.minMaxMissing = true
 	}
-	if r.HasRPS {
+	switch {
+	case r.HasRPS:
 		a.rps += r.RPS
 		a.rpsSeen = true
-	} else {
+	case r.HasSpan:
+		a.spanRequests += r.Requests
+		if !a.hasSpan || r.SpanStartNs < a.spanStart {
+			a.spanStart = r.SpanStartNs
+		}
+		if !a.hasSpan || r.SpanEndNs > a.spanEnd {
+			a.spanEnd = r.SpanEndNs
+		}
+		a.hasSpan = true
+	default:
 		a.rpsMissing = true
 	}
-	a.parts = append(a.parts, part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, median: r.MedianMs, hasMedian: r.HasMedian})
+	a.parts = append(a.parts, part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, samples: r.Samples, median: r.MedianMs, hasMedian: r.HasMedian})
 }
 
 // Merge adds everything of b to a.
@@ -89,7 +107,24 @@ func (a *Accumulator) Merge(b *Accumulator) {
 	a.rpsSeen = a.rpsSeen || b.rpsSeen
 	a.rpsMissing = a.rpsMissing || b.rpsMissing
 	a.parts = append(a.parts, b.parts...)
+	a.spanRequests += b.spanRequests
+	if b.hasSpan {
+		if !a.hasSpan || b.spanStart < a.spanStart {
+			a.spanStart = b.spanStart
+		}
+		if !a.hasSpan || b.spanEnd > a.spanEnd {
+			a.spanEnd = b.spanEnd
+		}
+		a.hasSpan = true
+	}
 }
+
+// Span returns the time span covered by the raw-sample rows added so far.
+func (a *Accumulator) Span() (start, end int64, ok bool) { return a.spanStart, a.spanEnd, a.hasSpan }
+
+// SetSpan sets the span (ns) of all raw inputs together, over which the requests of
+// raw-sample rows are spread to give their rps.
+func (a *Accumulator) SetSpan(ns int64) { a.globalSpanNs = ns }
 
 // Requests is the number of requests added so far.
 func (a *Accumulator) Requests() int64 { return a.requests }
@@ -102,6 +137,14 @@ func (a *Accumulator) Service(name string) *Service {
 	s.Set(TotalRequests, float64(a.requests))
 	s.Set(TotalFailures, float64(a.failures))
 	s.Set(ErrorRate, ErrorRatePct(a.requests, a.failures))
+	if a.spanRequests > 0 {
+		if a.globalSpanNs > 0 {
+			a.rps += float64(a.spanRequests) / (float64(a.globalSpanNs) / 1e9)
+			a.rpsSeen = true
+		} else {
+			a.rpsMissing = true
+		}
+	}
 	if a.rpsSeen && !a.rpsMissing {
 		s.Set(RPS, a.rps)
 	}
@@ -151,7 +194,31 @@ func (a *Accumulator) allHist() (map[float64]int64, bool) {
 	return merged, true
 }
 
+// allSamples merges the raw-sample histograms when every part has one.
+func (a *Accumulator) allSamples() (*loadtest.Histogram, bool) {
+	if len(a.parts) == 1 && a.parts[0].samples != nil {
+		return a.parts[0].samples, true
+	}
+	merged := loadtest.NewHistogram()
+	for _, p := range a.parts {
+		if p.samples == nil {
+			return nil, false
+		}
+		merged.Merge(p.samples)
+	}
+	return merged, true
+}
+
+// sampleQuantile is the nearest-rank quantile of raw samples, in ms.
+func sampleQuantile(h *loadtest.Histogram, p float64) (float64, bool) {
+	ns, ok := h.Quantile(p)
+	return float64(ns) / 1e6, ok
+}
+
 func (a *Accumulator) median() (float64, bool) {
+	if h, ok := a.allSamples(); ok {
+		return sampleQuantile(h, 0.5)
+	}
 	if h, ok := a.allHist(); ok {
 		m, ok := LocustMedian(h)
 		if ok && a.hasMinMax { // Locust clamps its median to [min, max]
@@ -168,7 +235,7 @@ func (a *Accumulator) median() (float64, bool) {
 	medians := make([]part, len(a.parts))
 	for i, p := range a.parts {
 		medians[i] = p
-		if p.hist == nil {
+		if p.hist == nil && p.samples == nil {
 			if !p.hasMedian {
 				return 0, false
 			}
@@ -179,6 +246,9 @@ func (a *Accumulator) median() (float64, bool) {
 }
 
 func (a *Accumulator) percentile(pct float64) (float64, bool) {
+	if h, ok := a.allSamples(); ok {
+		return sampleQuantile(h, pct/100)
+	}
 	if h, ok := a.allHist(); ok {
 		return LocustPercentile(h, pct/100)
 	}
@@ -193,16 +263,19 @@ func mixture(parts []part, pct float64) (float64, bool) {
 	var cands []float64
 	var total float64
 	for _, p := range parts {
-		if p.hist == nil {
+		switch {
+		case p.samples != nil:
+			p.samples.Each(func(ns, _ int64) { cands = append(cands, float64(ns)/1e6) })
+		case p.hist != nil:
+			for k := range p.hist {
+				cands = append(cands, k)
+			}
+		default:
 			if !hasPct(p.ladder, pct) {
 				return 0, false
 			}
 			for _, pt := range p.ladder {
 				cands = append(cands, pt.Ms)
-			}
-		} else {
-			for k := range p.hist {
-				cands = append(cands, k)
 			}
 		}
 		total += p.weight
@@ -225,6 +298,13 @@ func mixture(parts []part, pct float64) (float64, bool) {
 
 // cdf returns the percentage (0–100) of the part's requests at or below v.
 func (p part) cdf(v float64) float64 {
+	if p.samples != nil {
+		n := p.samples.Count()
+		if n == 0 {
+			return 0
+		}
+		return float64(p.samples.CountAtOrBelow(int64(math.Round(v*1e6)))) / float64(n) * 100
+	}
 	if p.hist != nil {
 		var n, below int64
 		for k, c := range p.hist {

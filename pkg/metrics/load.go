@@ -15,6 +15,14 @@ import (
 type Options struct {
 	Format  loadtest.Format // forced input format; FormatAuto detects
 	Mapping Mapping
+	// Name names the endpoint of single-endpoint inputs (hey, whole-test summaries).
+	Name string
+	// JTLColumns is the column list of headerless JMeter CSV JTLs with custom settings.
+	JTLColumns []string
+}
+
+func (o Options) input() loadtest.Options {
+	return loadtest.Options{Format: o.Format, Name: o.Name, JTLColumns: o.JTLColumns}
 }
 
 // Unmatched is an endpoint that no rule mapped to a service.
@@ -41,7 +49,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 	b := newBuilder(opt.Mapping)
 	var normalized *File
 	for _, path := range paths {
-		in, closer, err := open(path, opt.Format)
+		in, closer, err := open(path, opt.input())
 		if err != nil {
 			return nil, nil, err
 		}
@@ -64,6 +72,9 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if in.Skipped > 0 {
+			info.Notes = append(info.Notes, fmt.Sprintf("%s: skipped %d malformed record(s); first: %s", path, in.Skipped, in.FirstSkip))
+		}
 	}
 	if normalized != nil {
 		return normalized, info, nil
@@ -74,7 +85,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 }
 
 // open opens a path for reading with clear messages for the usual mistakes.
-func open(path string, force loadtest.Format) (*loadtest.Input, func(), error) {
+func open(path string, opt loadtest.Options) (*loadtest.Input, func(), error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -88,7 +99,7 @@ func open(path string, force loadtest.Format) (*loadtest.Input, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
 	}
-	in, err := loadtest.Open(fh, path, force)
+	in, err := loadtest.Open(fh, path, opt)
 	if err != nil {
 		fh.Close()
 		return nil, nil, err
@@ -188,8 +199,25 @@ func (b *builder) file(info *Info) *File {
 		}
 		sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
 	}
+	// Raw-sample rows: requests over the span of all raw inputs together.
+	var start, end int64
+	has := false
+	for _, a := range accs {
+		if s, e, ok := a.Span(); ok {
+			if !has || s < start {
+				start = s
+			}
+			if !has || e > end {
+				end = e
+			}
+			has = true
+		}
+	}
 	f := &File{}
 	for _, k := range keys {
+		if has {
+			accs[k].SetSpan(end - start)
+		}
 		f.Services = append(f.Services, accs[k].Service(k))
 	}
 	return f

@@ -119,7 +119,7 @@ func TestLocustJSONPercentilesMatchLocustReport(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		in, err := loadtest.Open(bytes.NewReader(doc), "x.json", loadtest.FormatAuto)
+		in, err := loadtest.Open(bytes.NewReader(doc), "x.json", loadtest.Options{})
 		if err != nil {
 			t.Fatal(err)
 		}
