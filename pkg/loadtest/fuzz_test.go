@@ -73,3 +73,58 @@ func FuzzDetect(f *testing.F) {
 	f.Add("\ufeff[1]")
 	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatAuto) })
 }
+
+func FuzzJMeterCSV(f *testing.F) {
+	f.Add(mustRead(f, "real/jmeter-2.13-baseline-run1.jtl")[:4000])
+	f.Add("timeStamp,elapsed,label,responseCode,success,failureMessage\n1718000000123,48,\"a,b\",200,false,\"x\ny\"\n")
+	f.Add("timeStamp;elapsed;label;success\n2024/01/01 10:00:00.000;5;a;true\n")
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatJMeterCSV) })
+}
+
+func FuzzJMeterXML(f *testing.F) {
+	f.Add(`<testResults><httpSample t="4" ts="1718000000123" s="true" lb="a"><httpSample t="1" ts="1" s="false" lb="b"/></httpSample></testResults>`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatJMeterXML) })
+}
+
+func FuzzJMeterStatistics(f *testing.F) {
+	f.Add(`{"Total":{"transaction":"Total","sampleCount":2,"errorCount":1,"meanResTime":3,"pct1ResTime":4,"throughput":1}}`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatJMeterStatistics) })
+}
+
+func FuzzK6(f *testing.F) {
+	f.Add(k6NDJSON())
+	f.Add(k6CSV())
+	f.Add(`{"metrics":{"http_req_duration":{"avg":1,"p(95)":2},"http_reqs":{"count":3,"rate":1},"http_req_duration{name:x}":{"avg":1},"http_req_failed{name:x}":{"passes":1,"fails":1}}}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		for _, format := range []Format{FormatK6JSON, FormatK6CSV, FormatK6Summary} {
+			checkRows(t, data, format)
+		}
+	})
+}
+
+func FuzzGatling(f *testing.F) {
+	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\t\tHome\t1718000000110\t1718000000158\tOK\t \n")
+	f.Add(`{"numberOfRequests":{"total":"1,2","ko":"-"},"percentiles1":{"total":3}}`)
+	f.Fuzz(func(t *testing.T, data string) {
+		checkRows(t, data, FormatGatlingLog)
+		checkRows(t, data, FormatGatlingStats)
+	})
+}
+
+func FuzzVegetaHey(f *testing.F) {
+	f.Add(mustRead(f, "real/vegeta-12.13.0-baseline-run1-raw.csv")[:3000])
+	f.Add(mustRead(f, "real/vegeta-12.13.0-baseline-run1-raw.jsonl")[:3000])
+	f.Add(mustRead(f, "real/vegeta-12.13.0-baseline-run1-report.json"))
+	f.Add(mustRead(f, "real/hey-0.1.4-v1-models-baseline-run1.csv")[:2000])
+	f.Fuzz(func(t *testing.T, data string) {
+		for _, format := range []Format{FormatVegetaCSV, FormatVegetaJSON, FormatVegetaReport, FormatHey} {
+			checkRows(t, data, format)
+		}
+	})
+}
+
+func FuzzArtillery(f *testing.F) {
+	f.Add(mustRead(f, "real/artillery-2.0.34-baseline-run1.json"))
+	f.Add(`{"aggregate":{"latency":{"median":1,"p95":2},"requestsCompleted":3,"codes":{"500":1}}}`)
+	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatArtillery) })
+}

@@ -2,10 +2,14 @@ package loadtest
 
 import (
 	"bufio"
+	"math"
 	"fmt"
 	"strconv"
 	"strings"
 )
+
+// maxEpochMs bounds epoch-millisecond timestamps so that they fit in nanoseconds.
+const maxEpochMs = math.MaxInt64 / 1_000_000
 
 // readGatlingLog reads the text simulation.log of Gatling 2.x–3.12 (tab separated). The
 // layout is told by the REQUEST field count: 3.4–3.12 `REQUEST groups name start end
@@ -36,7 +40,7 @@ func readGatlingLog(in *Input, sink Sink) error {
 		}
 		s, err1 := strconv.ParseInt(start, 10, 64)
 		e, err2 := strconv.ParseInt(end, 10, 64)
-		if err1 != nil || err2 != nil || e < s {
+		if err1 != nil || err2 != nil || s < 0 || e < s || e > maxEpochMs {
 			agg.skip(line, fmt.Sprintf("start %q / end %q are not epoch ms", start, end))
 			continue
 		}

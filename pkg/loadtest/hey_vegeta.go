@@ -54,7 +54,10 @@ func readHey(in *Input, sink Sink) error {
 		if iOff >= 0 {
 			off, err3 = parseNumber(t.cell(iOff))
 		}
-		if err := errors.Join(err1, err2, err3); err != nil {
+		if err := errors.Join(err1, err2, err3); err != nil || rt*1000 > maxLatencyMs || off*1000 > maxLatencyMs {
+			if err == nil {
+				err = fmt.Errorf("response-time %q or offset %q is implausible", t.cell(iRT), t.cell(iOff))
+			}
 			agg.skip(t.line, strings.ReplaceAll(err.Error(), "\n", "; "))
 			continue
 		}
@@ -101,7 +104,6 @@ func readVegetaCSV(in *Input, sink Sink) error {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -110,6 +112,7 @@ func readVegetaCSV(in *Input, sink Sink) error {
 			}
 			return csvErr(in.File, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if len(rec) != 12 && len(rec) != 9 {
 			agg.skip(line, fmt.Sprintf("%d fields, want 12 (or 9 before v12.8.0)", len(rec)))
 			continue
@@ -117,7 +120,7 @@ func readVegetaCSV(in *Input, sink Sink) error {
 		ts, err1 := strconv.ParseInt(rec[0], 10, 64)
 		code, err2 := strconv.Atoi(rec[1])
 		lat, err3 := strconv.ParseInt(rec[2], 10, 64)
-		if err := errors.Join(err1, err2, err3); err != nil || lat < 0 {
+		if err := errors.Join(err1, err2, err3); err != nil || lat < 0 || lat > maxLatencyMs*1e6 {
 			agg.skip(line, fmt.Sprintf("timestamp %q, code %q or latency %q is not an integer", rec[0], rec[1], rec[2]))
 			continue
 		}
@@ -154,7 +157,7 @@ func readVegetaJSON(in *Input, sink Sink) error {
 			agg.skip(line, "invalid JSON: "+err.Error())
 			continue
 		}
-		if v.Code == nil || v.Latency == nil || *v.Latency < 0 {
+		if v.Code == nil || v.Latency == nil || *v.Latency < 0 || *v.Latency > maxLatencyMs*1e6 {
 			agg.skip(line, "no code or latency")
 			continue
 		}

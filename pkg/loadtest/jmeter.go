@@ -56,7 +56,8 @@ func headerlessDelimiter(line string) rune {
 // jtlRecord is one JTL sample, the same for the CSV and the XML readers.
 type jtlRecord struct {
 	label, responseMessage string
-	elapsedMs, tsMs        float64
+	elapsedMs              float64
+	tsNs                   int64
 	success                bool
 }
 
@@ -73,7 +74,7 @@ func jtlSubResult(parent, label string) bool {
 // (jmeter.properties ships sampleresult.timestamp.start=true).
 func jtlSample(r jtlRecord) sample {
 	lat := msToNs(r.elapsedMs)
-	start := msToNs(r.tsMs)
+	start := r.tsNs
 	return sample{name: r.label, latencyNs: lat, failed: !r.success, startNs: start, endNs: start + lat}
 }
 
@@ -130,7 +131,6 @@ func readJMeterCSV(in *Input, sink Sink) error {
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -139,6 +139,7 @@ func readJMeterCSV(in *Input, sink Sink) error {
 			}
 			return csvErr(in.File, err)
 		}
+		line, _ := cr.FieldPos(0)
 		if cols == nil { // headerless: the column count picks the version's default set
 			set, ok := jtlDefaultColumns[len(rec)]
 			if !ok {
@@ -171,11 +172,11 @@ func jtlParse(rec []string, idx map[string]int) (jtlRecord, error) {
 	var r jtlRecord
 	r.label = rec[idx["label"]]
 	el, err := strconv.ParseFloat(strings.TrimSpace(rec[idx["elapsed"]]), 64)
-	if err != nil || el < 0 || math.IsNaN(el) || math.IsInf(el, 0) {
+	if err != nil || el < 0 || math.IsNaN(el) || el > maxLatencyMs {
 		return r, fmt.Errorf("elapsed %q is not a duration in ms", rec[idx["elapsed"]])
 	}
 	r.elapsedMs = el
-	if r.tsMs, err = jtlTimestamp(rec[idx["timeStamp"]]); err != nil {
+	if r.tsNs, err = jtlTimestamp(rec[idx["timeStamp"]]); err != nil {
 		return r, err
 	}
 	switch strings.TrimSpace(rec[idx["success"]]) {
@@ -191,16 +192,19 @@ func jtlParse(rec []string, idx map[string]int) (jtlRecord, error) {
 	return r, nil
 }
 
-// jtlTimestamp parses epoch milliseconds, or a few common timestamp_format patterns
-// (local time is taken as UTC: only differences matter).
-func jtlTimestamp(s string) (float64, error) {
+// jtlTimestamp parses epoch milliseconds (to Unix ns, exactly), or a few common
+// timestamp_format patterns (local time is taken as UTC: only differences matter).
+func jtlTimestamp(s string) (int64, error) {
 	s = strings.TrimSpace(s)
-	if v, err := strconv.ParseFloat(s, 64); err == nil && v >= 0 {
-		return v, nil
+	if v, err := strconv.ParseInt(s, 10, 64); err == nil && v >= 0 && v < math.MaxInt64/1_000_000 {
+		return v * 1e6, nil
+	}
+	if v, err := strconv.ParseFloat(s, 64); err == nil && v >= 0 && v < math.MaxInt64/1e6 {
+		return msToNs(v), nil
 	}
 	for _, layout := range []string{"2006/01/02 15:04:05.000", "2006-01-02 15:04:05.000", "2006/01/02 15:04:05", "2006-01-02 15:04:05", "2006-01-02T15:04:05.000Z07:00", time.RFC3339Nano} {
 		if t, err := time.Parse(layout, s); err == nil {
-			return float64(t.UnixNano()) / 1e6, nil
+			return t.UnixNano(), nil
 		}
 	}
 	return 0, fmt.Errorf("timeStamp %q is neither epoch ms nor a known date format", s)

@@ -105,8 +105,8 @@ func readK6JSON(in *Input, sink Sink) error {
 		if v.Type != "Point" || (v.Metric != "http_req_duration" && v.Metric != "http_req_failed") {
 			continue
 		}
-		if v.Data.Value == nil {
-			k.agg.skip(line, "point without a value")
+		if v.Data.Value == nil || *v.Data.Value < 0 || *v.Data.Value > maxLatencyMs {
+			k.agg.skip(line, "point without a plausible value")
 			continue
 		}
 		ts, err := k6Time(v.Data.Time)
@@ -170,8 +170,8 @@ func readK6CSV(in *Input, sink Sink) error {
 			continue
 		}
 		v, err := strconv.ParseFloat(t.cell(iVal), 64)
-		if err != nil || v < 0 {
-			k.agg.skip(t.line, fmt.Sprintf("metric_value %q is not a number", t.cell(iVal)))
+		if err != nil || v < 0 || v > maxLatencyMs {
+			k.agg.skip(t.line, fmt.Sprintf("metric_value %q is not a plausible number", t.cell(iVal)))
 			continue
 		}
 		ts, err := k6Time(t.cell(iTS))

@@ -101,5 +101,9 @@ func (a *rawAgg) emit(in *Input, sink Sink) error {
 	return nil
 }
 
+// maxLatencyMs bounds a plausible request duration (about 11.6 days); larger values
+// are malformed records, and would not fit in nanoseconds anyway.
+const maxLatencyMs = 1e9
+
 // msToNs converts float milliseconds to integer nanoseconds.
 func msToNs(ms float64) int64 { return int64(math.Round(ms * 1e6)) }
