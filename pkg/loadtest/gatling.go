@@ -2,8 +2,8 @@ package loadtest
 
 import (
 	"bufio"
-	"math"
 	"fmt"
+	"math"
 	"strconv"
 	"strings"
 )
