@@ -137,7 +137,7 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 	if err != nil {
 		return fail(cli.ExitUsage, err)
 	}
-	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns()}
+	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
 
 	// Messages go to stdout, unless stdout carries the JSON.
 	msg := stdout

@@ -3,6 +3,7 @@ package metrics
 import (
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
 	"os"
 	"sort"
@@ -19,6 +20,8 @@ type Options struct {
 	Name string
 	// JTLColumns is the column list of headerless JMeter CSV JTLs with custom settings.
 	JTLColumns []string
+	// Wrap, when set, wraps every opened file (e.g. to show progress on a terminal).
+	Wrap func(path string, size int64, r io.Reader) io.Reader
 }
 
 func (o Options) input() loadtest.Options {
@@ -49,7 +52,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 	b := newBuilder(opt.Mapping)
 	var normalized *File
 	for _, path := range paths {
-		in, closer, err := open(path, opt.input())
+		in, closer, err := open(path, opt.input(), opt.Wrap)
 		if err != nil {
 			return nil, nil, err
 		}
@@ -85,7 +88,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 }
 
 // open opens a path for reading with clear messages for the usual mistakes.
-func open(path string, opt loadtest.Options) (*loadtest.Input, func(), error) {
+func open(path string, opt loadtest.Options, wrap func(string, int64, io.Reader) io.Reader) (*loadtest.Input, func(), error) {
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
@@ -99,7 +102,11 @@ func open(path string, opt loadtest.Options) (*loadtest.Input, func(), error) {
 	if err != nil {
 		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
 	}
-	in, err := loadtest.Open(fh, path, opt)
+	var r io.Reader = fh
+	if wrap != nil {
+		r = wrap(path, st.Size(), fh)
+	}
+	in, err := loadtest.Open(r, path, opt)
 	if err != nil {
 		fh.Close()
 		return nil, nil, err
