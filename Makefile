@@ -42,7 +42,12 @@ demo: build
 	-$(BIN)/compare-performance --report $(DEMO)/regression-analysis.md --json $(DEMO)/results.json --junit $(DEMO)/junit.xml \
 		$(DEMO)/performance-baselines.json $(DEMO)/load-results.json; echo "compare-performance exit code: $$?"
 	@echo
-	@echo "== 4. The seed's own sample files: old-style CSV baseline vs Python-written metrics (0.0 percentiles)"
+	@echo "== 4. Another tool: JMeter 2.13 JTLs (no header), compared raw, by endpoint."
+	@echo "   JMeter ran a closed workload: throughput falls with latency, so the rps check is turned off here."
+	$(BIN)/extract-baselines --group-by endpoint testdata/real/jmeter-2.13-baseline-run1.jtl $(DEMO)/jmeter-baselines.json
+	-$(BIN)/compare-performance --group-by endpoint --threshold default.rps=off --report $(DEMO)/jmeter-analysis.md $(DEMO)/jmeter-baselines.json testdata/real/jmeter-2.13-regressed-run1.jtl; echo "compare-performance exit code: $$?"
+	@echo
+	@echo "== 5. The seed's own sample files: old-style CSV baseline vs Python-written metrics (0.0 percentiles)"
 	$(BIN)/extract-baselines testdata/seed/sample_results_stats.csv $(DEMO)/seed-baselines.json
 	-$(BIN)/compare-performance --report $(DEMO)/seed-analysis.md $(DEMO)/seed-baselines.json testdata/seed/sample_metrics_degraded.json; echo "compare-performance exit code: $$?"
 	@echo
