@@ -17,10 +17,9 @@ import (
 // and name tags; http_req_failed points (1 = failed) say which failed. When a run has no
 // http_req_failed (response callback disabled), a status of 0 or ≥ 400 is a failure.
 type k6Raw struct {
-	agg        *rawAgg
-	failed     map[string]int64 // method\x00name → sum of http_req_failed
-	sawFailed  bool
-	defaultKey string
+	agg       *rawAgg
+	failed    map[string]int64 // method\x00name → sum of http_req_failed
+	sawFailed bool
 }
 
 func newK6Raw(in *Input) *k6Raw {
