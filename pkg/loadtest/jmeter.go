@@ -225,7 +225,7 @@ func readJMeterXML(in *Input, sink Sink) error {
 		}
 		if err != nil {
 			line, _ := dec.InputPos()
-			if agg.eps != nil && len(agg.eps) > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")) {
+			if len(agg.eps) > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")) {
 				break // JMeter killed mid-write
 			}
 			return &SyntaxError{File: in.File, Line: line, Msg: "invalid XML: " + err.Error()}
