@@ -13,9 +13,13 @@ import (
 // of any value in it. Histograms merge exactly (counts add).
 type Histogram struct {
 	exact   map[int64]int64 // value → count, while small
+	ms      []int64         // exact counts of whole milliseconds below msLimit (the common case), while small
 	buckets []int64         // log-linear counts, once large
 	n       int64
 }
+
+// msLimit bounds the whole-millisecond array (32 KB of counts).
+const msLimit = 4096
 
 const (
 	exactLimit = 4096
@@ -40,6 +44,14 @@ func (h *Histogram) RecordN(ns, c int64) {
 	}
 	h.n += c
 	if h.exact != nil {
+		if ns%1e6 == 0 && ns < msLimit*1e6 {
+			i := ns / 1e6
+			if i >= int64(len(h.ms)) {
+				h.ms = append(h.ms, make([]int64, i+1-int64(len(h.ms))+int64(len(h.ms)/2))...)
+			}
+			h.ms[i] += c
+			return
+		}
 		h.exact[ns] += c
 		if len(h.exact) > exactLimit {
 			h.toBuckets()
@@ -56,6 +68,12 @@ func (h *Histogram) RecordN(ns, c int64) {
 func (h *Histogram) toBuckets() {
 	m := h.exact
 	h.exact = nil
+	for i, c := range h.ms {
+		if c > 0 {
+			m[int64(i)*1e6] += c
+		}
+	}
+	h.ms = nil
 	for v, c := range m {
 		i := bucketIndex(v)
 		if i >= len(h.buckets) {
@@ -71,6 +89,11 @@ func (h *Histogram) Merge(o *Histogram) {
 		return
 	}
 	if o.exact != nil {
+		for i, c := range o.ms {
+			if c > 0 {
+				h.RecordN(int64(i)*1e6, c)
+			}
+		}
 		for v, c := range o.exact {
 			h.RecordN(v, c)
 		}
@@ -127,8 +150,20 @@ func (h *Histogram) Each(f func(ns, count int64)) {
 			keys = append(keys, k)
 		}
 		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		for _, k := range keys {
-			f(k, h.exact[k])
+		// Merge the sorted map keys with the whole-millisecond array.
+		j := 0
+		for i, c := range h.ms {
+			if c == 0 {
+				continue
+			}
+			v := int64(i) * 1e6
+			for ; j < len(keys) && keys[j] < v; j++ {
+				f(keys[j], h.exact[keys[j]])
+			}
+			f(v, c)
+		}
+		for ; j < len(keys); j++ {
+			f(keys[j], h.exact[keys[j]])
 		}
 		return
 	}

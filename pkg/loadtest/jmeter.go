@@ -53,14 +53,6 @@ func headerlessDelimiter(line string) rune {
 	return ','
 }
 
-// jtlRecord is one JTL sample, the same for the CSV and the XML readers.
-type jtlRecord struct {
-	label, responseMessage string
-	elapsedMs              float64
-	tsNs                   int64
-	success                bool
-}
-
 // jtlSubResult reports whether label is a sub-result of parent ("<parent>-<n>", which
 // JMeter writes right after the parent when saving sub-results).
 func jtlSubResult(parent, label string) bool {
@@ -70,17 +62,9 @@ func jtlSubResult(parent, label string) bool {
 	return isDigits(label[len(parent)+1:])
 }
 
-// jtlSample turns a record into a sample: elapsed is the total time, timeStamp the start
-// (jmeter.properties ships sampleresult.timestamp.start=true).
-func jtlSample(r jtlRecord) sample {
-	lat := msToNs(r.elapsedMs)
-	start := r.tsNs
-	return sample{name: r.label, latencyNs: lat, failed: !r.success, startNs: start, endNs: start + lat}
-}
-
-// readJMeterCSV streams a CSV JTL: header or not, any single-character delimiter, quoted
+// readJMeterCSV reads a CSV JTL: header or not, any single-character delimiter, quoted
 // fields with delimiters, quotes and newlines. Sub-result rows are not counted twice.
-// Malformed rows are skipped and reported.
+// Malformed records are skipped and reported. The records are parsed in parallel chunks.
 func readJMeterCSV(in *Input, sink Sink) error {
 	br := in.br
 	head, _ := br.Peek(64 << 10)
@@ -91,105 +75,51 @@ func readJMeterCSV(in *Input, sink Sink) error {
 	if !hasHeader {
 		delim = headerlessDelimiter(first)
 	}
-	cr := csv.NewReader(br)
-	cr.Comma = delim
-	cr.FieldsPerRecord = -1
-	cr.ReuseRecord = true
+	parseLine := func(line string) ([]string, error) {
+		cr := csv.NewReader(strings.NewReader(line))
+		cr.Comma = delim
+		cr.FieldsPerRecord = -1
+		cr.LazyQuotes = true
+		return cr.Read()
+	}
 	var cols []string
-	if hasHeader {
-		h, err := cr.Read()
+	firstLine := 1
+	switch {
+	case hasHeader:
+		line, err := br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return &SyntaxError{File: in.File, Msg: err.Error()}
+		}
+		h, err := parseLine(strings.TrimRight(line, "\r\n"))
 		if err != nil {
-			return csvErr(in.File, err)
+			return &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
 		}
 		for _, c := range h {
 			cols = append(cols, strings.Trim(strings.TrimSpace(c), `"`))
 		}
-	} else if len(in.opt.JTLColumns) > 0 {
+		firstLine = 2
+	case len(in.opt.JTLColumns) > 0:
 		cols = in.opt.JTLColumns
-	}
-	idx := map[string]int{}
-	need := func() error {
-		for i, c := range cols {
-			idx[c] = i
-		}
-		for _, c := range []string{"timeStamp", "elapsed", "label", "success"} {
-			if _, ok := idx[c]; !ok {
-				return &SyntaxError{File: in.File, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c)}
-			}
-		}
-		return nil
-	}
-	if cols != nil {
-		if err := need(); err != nil {
-			return err
-		}
-	}
-	agg := newRawAgg(in.File)
-	parent := ""
-	for {
-		rec, err := cr.Read()
-		if err == io.EOF {
-			break
-		}
+	default: // headerless: the column count picks the version's default set
+		f, err := parseLine(first)
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				agg.skip(pe.Line, pe.Err.Error())
-				continue
-			}
-			return csvErr(in.File, err)
+			return &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
 		}
-		line, _ := cr.FieldPos(0)
-		if cols == nil { // headerless: the column count picks the version's default set
-			set, ok := jtlDefaultColumns[len(rec)]
-			if !ok {
-				return &SyntaxError{File: in.File, Line: line, Msg: fmt.Sprintf("JTL without a header and with %d columns: no default column set has that many; give the columns with --jtl-columns", len(rec))}
-			}
-			cols = set
-			if err := need(); err != nil {
-				return err
-			}
+		set, ok := jtlDefaultColumns[len(f)]
+		if !ok {
+			return &SyntaxError{File: in.File, Line: 1, Msg: fmt.Sprintf("JTL without a header and with %d columns: no default column set has that many; give the columns with --jtl-columns", len(f))}
 		}
-		if len(rec) != len(cols) {
-			agg.skip(line, fmt.Sprintf("%d fields, want %d", len(rec), len(cols)))
-			continue
-		}
-		r, err := jtlParse(rec, idx)
-		if err != nil {
-			agg.skip(line, err.Error())
-			continue
-		}
-		if jtlSubResult(parent, r.label) {
-			continue
-		}
-		parent = r.label
-		agg.add(jtlSample(r))
+		cols = set
+	}
+	layout, err := newJTLLayout(in.File, delim, cols)
+	if err != nil {
+		return err
+	}
+	agg, err := readJTLChunks(in, br, layout, firstLine)
+	if err != nil {
+		return err
 	}
 	return agg.emit(in, sink)
-}
-
-func jtlParse(rec []string, idx map[string]int) (jtlRecord, error) {
-	var r jtlRecord
-	r.label = rec[idx["label"]]
-	el, err := strconv.ParseFloat(strings.TrimSpace(rec[idx["elapsed"]]), 64)
-	if err != nil || el < 0 || math.IsNaN(el) || el > maxLatencyMs {
-		return r, fmt.Errorf("elapsed %q is not a duration in ms", rec[idx["elapsed"]])
-	}
-	r.elapsedMs = el
-	if r.tsNs, err = jtlTimestamp(rec[idx["timeStamp"]]); err != nil {
-		return r, err
-	}
-	switch strings.TrimSpace(rec[idx["success"]]) {
-	case "true":
-		r.success = true
-	case "false":
-	default:
-		return r, fmt.Errorf("success %q is neither true nor false", rec[idx["success"]])
-	}
-	if i, ok := idx["responseMessage"]; ok {
-		r.responseMessage = rec[i]
-	}
-	return r, nil
 }
 
 // jtlTimestamp parses epoch milliseconds (to Unix ns, exactly), or a few common
@@ -235,11 +165,15 @@ func readJMeterXML(in *Input, sink Sink) error {
 			depth++
 			if depth == 2 && (t.Name.Local == "httpSample" || t.Name.Local == "sample") {
 				line, _ := dec.InputPos()
-				r, err := jtlXMLRecord(t)
+				a := map[string]string{}
+				for _, at := range t.Attr {
+					a[at.Name.Local] = at.Value
+				}
+				r, err := parseJTLRec([]byte(a["ts"]), []byte(a["t"]), []byte(a["s"]))
 				if err != nil {
 					agg.skip(line, err.Error())
 				} else {
-					agg.add(jtlSample(r))
+					agg.addBytes("", []byte(a["lb"]), r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 				}
 			}
 		case xml.EndElement:
@@ -247,15 +181,6 @@ func readJMeterXML(in *Input, sink Sink) error {
 		}
 	}
 	return agg.emit(in, sink)
-}
-
-func jtlXMLRecord(t xml.StartElement) (jtlRecord, error) {
-	a := map[string]string{}
-	for _, at := range t.Attr {
-		a[at.Name.Local] = at.Value
-	}
-	rec := []string{a["ts"], a["t"], a["lb"], a["s"], a["rm"]}
-	return jtlParse(rec, map[string]int{"timeStamp": 0, "elapsed": 1, "label": 2, "success": 3, "responseMessage": 4})
 }
 
 var pctResTime = regexp.MustCompile(`^pct([123])ResTime$`)

@@ -3,6 +3,7 @@ package loadtest
 import (
 	"fmt"
 	"math"
+	"math/bits"
 	"sort"
 )
 
@@ -20,7 +21,7 @@ type sample struct {
 type rawEndpoint struct {
 	method, name string
 	n, failures  int64
-	sumMs        float64
+	sumHi, sumLo uint64 // exact 128-bit sum of the latencies in ns: the mean does not depend on the order
 	min, max     int64
 	hist         *Histogram
 	start, end   int64
@@ -35,46 +36,105 @@ type rawAgg struct {
 	order     []string
 	skipped   int
 	firstSkip string
+	skipLine  int
+	scratch   []byte
+	recent    [8]*rawEndpoint // the last endpoints used: most rows hit one, no hashing
+	next      int
 }
 
 func newRawAgg(file string) *rawAgg { return &rawAgg{file: file, eps: map[string]*rawEndpoint{}} }
 
 func (a *rawAgg) add(s sample) {
-	k := s.method + "\x00" + s.name
-	e := a.eps[k]
-	if e == nil {
-		e = &rawEndpoint{method: s.method, name: s.name, hist: NewHistogram(), min: math.MaxInt64}
-		a.eps[k] = e
-		a.order = append(a.order, k)
+	a.addBytes(s.method, []byte(s.name), s.latencyNs, s.failed, s.startNs, s.endNs)
+}
+
+// endpoint finds (or creates) an endpoint without allocating when it exists.
+func (a *rawAgg) endpoint(method string, name []byte) *rawEndpoint {
+	for _, e := range a.recent {
+		if e != nil && e.name == string(name) && e.method == method {
+			return e
+		}
 	}
+	k := append(append(append(a.scratch[:0], method...), 0), name...)
+	a.scratch = k
+	e := a.eps[string(k)]
+	if e == nil {
+		e = &rawEndpoint{method: method, name: string(name), hist: NewHistogram(), min: math.MaxInt64}
+		a.eps[string(k)] = e
+		a.order = append(a.order, string(k))
+	}
+	a.recent[a.next%len(a.recent)] = e
+	a.next++
+	return e
+}
+
+// addBytes is add for readers that hold the name as bytes (the hot paths).
+func (a *rawAgg) addBytes(method string, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
+	e := a.endpoint(method, name)
 	e.n++
-	if s.failed {
+	if failed {
 		e.failures++
 	}
-	e.sumMs += float64(s.latencyNs) / 1e6
-	if s.latencyNs < e.min {
-		e.min = s.latencyNs
+	var carry uint64
+	e.sumLo, carry = bits.Add64(e.sumLo, uint64(latencyNs), 0)
+	e.sumHi += carry
+	if latencyNs < e.min {
+		e.min = latencyNs
 	}
-	if s.latencyNs > e.max {
-		e.max = s.latencyNs
+	if latencyNs > e.max {
+		e.max = latencyNs
 	}
-	e.hist.Record(s.latencyNs)
-	if s.startNs != 0 || s.endNs != 0 {
-		if !e.hasSpan || s.startNs < e.start {
-			e.start = s.startNs
+	e.hist.Record(latencyNs)
+	if startNs != 0 || endNs != 0 {
+		if !e.hasSpan || startNs < e.start {
+			e.start = startNs
 		}
-		if !e.hasSpan || s.endNs > e.end {
-			e.end = s.endNs
+		if !e.hasSpan || endNs > e.end {
+			e.end = endNs
 		}
 		e.hasSpan = true
+	}
+}
+
+// merge adds everything of b (another worker's state over other records) to a.
+func (a *rawAgg) merge(b *rawAgg) {
+	for _, k := range b.order {
+		be := b.eps[k]
+		e := a.eps[k]
+		if e == nil {
+			a.eps[k] = be
+			a.order = append(a.order, k)
+			continue
+		}
+		e.n += be.n
+		e.failures += be.failures
+		var carry uint64
+		e.sumLo, carry = bits.Add64(e.sumLo, be.sumLo, 0)
+		e.sumHi += be.sumHi + carry
+		e.min = min(e.min, be.min)
+		e.max = max(e.max, be.max)
+		e.hist.Merge(be.hist)
+		if be.hasSpan {
+			if !e.hasSpan || be.start < e.start {
+				e.start = be.start
+			}
+			if !e.hasSpan || be.end > e.end {
+				e.end = be.end
+			}
+			e.hasSpan = true
+		}
+	}
+	a.skipped += b.skipped
+	if b.firstSkip != "" && (a.firstSkip == "" || b.skipLine < a.skipLine) {
+		a.firstSkip, a.skipLine = b.firstSkip, b.skipLine
 	}
 }
 
 // skip records a malformed record that was left out.
 func (a *rawAgg) skip(line int, msg string) {
 	a.skipped++
-	if a.firstSkip == "" {
-		a.firstSkip = (&SyntaxError{File: a.file, Line: line, Msg: msg}).Error()
+	if a.firstSkip == "" || line < a.skipLine {
+		a.firstSkip, a.skipLine = (&SyntaxError{File: a.file, Line: line, Msg: msg}).Error(), line
 	}
 }
 
@@ -90,8 +150,9 @@ func (a *rawAgg) emit(in *Input, sink Sink) error {
 	sort.SliceStable(a.order, func(i, j int) bool { return a.order[i] < a.order[j] })
 	for i, k := range a.order {
 		e := a.eps[k]
+		sumNs := float64(e.sumHi)*(1<<64) + float64(e.sumLo)
 		row := Row{Method: e.method, Name: e.name, Line: i + 1, Requests: e.n, Failures: e.failures,
-			AvgMs: e.sumMs / float64(e.n), HasAvg: true,
+			AvgMs: sumNs / 1e6 / float64(e.n), HasAvg: true,
 			MinMs: float64(e.min) / 1e6, MaxMs: float64(e.max) / 1e6, HasMinMax: true,
 			Samples: e.hist, SpanStartNs: e.start, SpanEndNs: e.end, HasSpan: e.hasSpan}
 		if err := sink(row); err != nil {

@@ -1,0 +1,67 @@
+// Command check compares perfgate's normalized output with the naive reader's exact
+// results: counts and failures equal, means within 1e-9 relative, percentiles within 0.1 %.
+// It prints one line and exits 1 on any disagreement.
+//
+// Usage: check PERFGATE.json NAIVE.json
+package main
+
+import (
+	"encoding/json"
+	"fmt"
+	"math"
+	"os"
+	"strings"
+)
+
+func main() {
+	var pg map[string]map[string]float64
+	var nv map[string]map[string]float64
+	read(os.Args[1], &pg)
+	read(os.Args[2], &nv)
+	var bad []string
+	worst := 0.0
+	for k, n := range nv {
+		p, ok := pg[k]
+		if !ok {
+			bad = append(bad, "missing "+k)
+			continue
+		}
+		if p["total_requests"] != n["count"] || p["total_failures"] != n["failures"] {
+			bad = append(bad, fmt.Sprintf("%s: counts %v/%v vs %v/%v", k, p["total_requests"], p["total_failures"], n["count"], n["failures"]))
+		}
+		if rel(p["avg_latency_ms"], n["mean_ms"]) > 1e-9 {
+			bad = append(bad, fmt.Sprintf("%s: mean %v vs %v", k, p["avg_latency_ms"], n["mean_ms"]))
+		}
+		for _, q := range [][2]string{{"median_latency_ms", "p50_ms"}, {"p95_latency_ms", "p95_ms"}, {"p99_latency_ms", "p99_ms"}} {
+			r := rel(p[q[0]], n[q[1]])
+			worst = math.Max(worst, r)
+			if r > 0.001 {
+				bad = append(bad, fmt.Sprintf("%s: %s %v vs exact %v", k, q[0], p[q[0]], n[q[1]]))
+			}
+		}
+	}
+	if len(bad) > 0 || len(pg) != len(nv) {
+		fmt.Printf("DISAGREE: %s (%d vs %d endpoints)\n", strings.Join(bad, "; "), len(pg), len(nv))
+		os.Exit(1)
+	}
+	fmt.Printf("agree: %d endpoints, counts and means exact, percentiles within %.4f%%\n", len(nv), worst*100)
+}
+
+func rel(a, b float64) float64 {
+	if a == b {
+		return 0
+	}
+	return math.Abs(a-b) / math.Max(math.Abs(b), 1e-12)
+}
+
+func read(path string, v any) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Println(err)
+		os.Exit(1)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		fmt.Println(path, err)
+		os.Exit(1)
+	}
+}
