@@ -4,6 +4,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 )
 
 // checkRows is the invariant of every reader: whatever the bytes, no panic, and every row
@@ -127,4 +128,60 @@ func FuzzArtillery(f *testing.F) {
 	f.Add(mustRead(f, "real/artillery-2.0.34-baseline-run1.json"))
 	f.Add(`{"aggregate":{"latency":{"median":1,"p95":2},"requestsCompleted":3,"codes":{"500":1}}}`)
 	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatArtillery) })
+}
+
+// FuzzK6FastVsJSON: wherever the fast scanner accepts a line, encoding/json reads the
+// same record from it (the two share one definition of a record).
+func FuzzK6FastVsJSON(f *testing.F) {
+	for _, l := range strings.Split(k6NDJSON(), "\n") {
+		f.Add(l)
+	}
+	f.Add(`{"metric":"http_req_duration","type":"Point","data":{"time":"2024-06-10T08:13:21.5+02:00","value":1e3,"tags":{"name":"/a{id}","method":"GET","status":"0"},"metadata":{"vu":"1"}}}`)
+	f.Fuzz(func(t *testing.T, line string) {
+		fast, relevant, ok := scanK6([]byte(line))
+		if !ok || !relevant {
+			return
+		}
+		slow, rel2, err := decodeK6([]byte(line))
+		if err != nil || !rel2 {
+			t.Fatalf("fast path accepted %q, encoding/json: %v %v", line, rel2, err)
+		}
+		if fast.metric != slow.metric || fast.value != slow.value || fast.timeNs != slow.timeNs ||
+			string(fast.method) != string(slow.method) || string(fast.name) != string(slow.name) || string(fast.status) != string(slow.status) {
+			t.Fatalf("%q:\nfast %+v\njson %+v", line, fast, slow)
+		}
+	})
+}
+
+// FuzzJTLFastVsCSV: for a record without quotes, the fast field splitter and
+// encoding/csv agree on the fields and on whether the record has the header's count.
+func FuzzJTLFastVsCSV(f *testing.F) {
+	f.Add("1718000000123,48,GET /api/users,200,OK,TG 1-1,text,true,,1532,141,1,1,https://x/api/users,45,0,12")
+	f.Add("1,2,3")
+	f.Add(",,,,,,,,,,,,,,,,")
+	f.Fuzz(func(t *testing.T, rec string) {
+		if strings.ContainsAny(rec, "\"\r\n") || rec == "" {
+			return
+		}
+		cols := strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect", ",")
+		l, _ := newJTLLayout("f", ',', cols)
+		ts, el, label, succ, ok := l.fields([]byte(rec))
+		want := strings.Split(rec, ",")
+		if ok != (len(want) == len(cols)) {
+			t.Fatalf("%q: fast ok=%v, %d fields", rec, ok, len(want))
+		}
+		if ok && (string(ts) != want[0] || string(el) != want[1] || string(label) != want[2] || string(succ) != want[7]) {
+			t.Fatalf("%q: fast %q %q %q %q", rec, ts, el, label, succ)
+		}
+	})
+}
+
+func TestParseRFC3339(t *testing.T) {
+	for _, s := range []string{"2024-06-10T08:13:21.123456789+02:00", "2026-11-27T10:26:17.221478655Z", "1999-12-31T23:59:59Z", "2024-02-29T00:00:00.5-05:30", "2024-06-10 08:13:21Z", "2023-02-29T00:00:00Z", "2024-06-10T08:13:21.Z"} {
+		got, ok := parseRFC3339([]byte(s))
+		want, err := time.Parse(time.RFC3339Nano, s)
+		if ok != (err == nil) || (ok && got != want.UnixNano()) {
+			t.Errorf("%s: %d %v; the time package: %v %v", s, got, ok, want, err)
+		}
+	}
 }

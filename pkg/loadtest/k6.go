@@ -1,8 +1,6 @@
 package loadtest
 
 import (
-	"bufio"
-	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -18,37 +16,51 @@ import (
 // http_req_failed (response callback disabled), a status of 0 or ≥ 400 is a failure.
 type k6Raw struct {
 	agg       *rawAgg
-	failed    map[string]int64 // method\x00name → sum of http_req_failed
 	sawFailed bool
 }
 
 func newK6Raw(in *Input) *k6Raw {
-	return &k6Raw{agg: newRawAgg(in.File), failed: map[string]int64{}}
+	return &k6Raw{agg: newRawAgg(in.File)}
 }
 
 func (k *k6Raw) point(metric string, value float64, endNs int64, method, name, status string) {
+	k.pointBytes(metric, value, endNs, method, []byte(name), []byte(status))
+}
+
+// pointBytes handles one point; the endpoint is (method, name).
+func (k *k6Raw) pointBytes(metric string, value float64, endNs int64, method string, name, status []byte) {
 	switch metric {
 	case "http_req_duration":
-		code, err := strconv.Atoi(status)
+		code, ok := parseDigits(status)
 		lat := msToNs(value)
-		k.agg.add(sample{method: method, name: name, latencyNs: lat, failed: err == nil && (code == 0 || code >= 400), startNs: endNs - lat, endNs: endNs})
+		k.agg.addBytes(method, name, lat, ok && (code == 0 || code >= 400), endNs-lat, endNs)
 	case "http_req_failed":
 		k.sawFailed = true
 		if value != 0 {
-			k.failed[method+"\x00"+name]++
+			k.agg.endpoint(method, name).flagged++
 		}
 	}
 }
 
 func (k *k6Raw) emit(in *Input, sink Sink) error {
 	if k.sawFailed {
-		for key, e := range k.agg.eps {
-			e.failures = k.failed[key]
-			if e.failures > e.n {
-				e.failures = e.n
-			}
+		for _, e := range k.agg.eps {
+			e.failures = min(e.flagged, e.n)
 		}
 	}
+	// Endpoints seen only in http_req_failed points have no duration: not requests.
+	for key, e := range k.agg.eps {
+		if e.n == 0 {
+			delete(k.agg.eps, key)
+		}
+	}
+	order := k.agg.order[:0]
+	for _, key := range k.agg.order {
+		if _, ok := k.agg.eps[key]; ok {
+			order = append(order, key)
+		}
+	}
+	k.agg.order = order
 	return k.agg.emit(in, sink)
 }
 
@@ -74,51 +86,6 @@ func k6Time(s string) (int64, error) {
 		return v * 1e3, nil
 	}
 	return v, nil
-}
-
-// readK6JSON reads k6 --out json (NDJSON, possibly gzipped).
-func readK6JSON(in *Input, sink Sink) error {
-	sc := bufio.NewScanner(in.br)
-	sc.Buffer(make([]byte, 1<<20), 64<<20)
-	k := newK6Raw(in)
-	line := 0
-	for sc.Scan() {
-		line++
-		b := bytes.TrimSpace(sc.Bytes())
-		if len(b) == 0 {
-			continue
-		}
-		var v struct {
-			Type   string `json:"type"`
-			Metric string `json:"metric"`
-			Data   struct {
-				Time  string            `json:"time"`
-				Value *float64          `json:"value"`
-				Tags  map[string]string `json:"tags"`
-			} `json:"data"`
-		}
-		if err := json.Unmarshal(b, &v); err != nil {
-			k.agg.skip(line, "invalid JSON: "+err.Error())
-			continue
-		}
-		if v.Type != "Point" || (v.Metric != "http_req_duration" && v.Metric != "http_req_failed") {
-			continue
-		}
-		if v.Data.Value == nil || *v.Data.Value < 0 || *v.Data.Value > maxLatencyMs {
-			k.agg.skip(line, "point without a plausible value")
-			continue
-		}
-		ts, err := k6Time(v.Data.Time)
-		if err != nil {
-			k.agg.skip(line, err.Error())
-			continue
-		}
-		k.point(v.Metric, *v.Data.Value, ts, v.Data.Tags["method"], k6Name(v.Data.Tags, in.opt.name()), v.Data.Tags["status"])
-	}
-	if err := sc.Err(); err != nil {
-		return &SyntaxError{File: in.File, Line: line + 1, Msg: err.Error()}
-	}
-	return k.emit(in, sink)
 }
 
 func k6Name(tags map[string]string, def string) string {

@@ -21,6 +21,7 @@ type sample struct {
 type rawEndpoint struct {
 	method, name string
 	n, failures  int64
+	flagged      int64  // requests flagged failed by a separate record (k6 http_req_failed)
 	sumHi, sumLo uint64 // exact 128-bit sum of the latencies in ns: the mean does not depend on the order
 	min, max     int64
 	hist         *Histogram
@@ -108,6 +109,7 @@ func (a *rawAgg) merge(b *rawAgg) {
 		}
 		e.n += be.n
 		e.failures += be.failures
+		e.flagged += be.flagged
 		var carry uint64
 		e.sumLo, carry = bits.Add64(e.sumLo, be.sumLo, 0)
 		e.sumHi += be.sumHi + carry
