@@ -5,7 +5,7 @@ BIN         := bin
 DEMO        := demo-out
 GOLDEN_PKGS := ./pkg/extract/ ./pkg/compare/ ./pkg/issue/
 
-.PHONY: all build test vet fmt-check staticcheck unit demo golden clean
+.PHONY: all build test vet fmt-check staticcheck unit demo golden bench clean
 
 all: build
 
@@ -53,6 +53,10 @@ demo: build
 	@echo
 	@echo "== Written files:"
 	@ls -l $(DEMO)
+
+# Not part of test: generates multi-GB files (SIZE=1GB BIG=4GB DIR=/tmp/perfgate-bench).
+bench:
+	bash bench/run.sh
 
 clean:
 	rm -rf $(BIN) $(DEMO)

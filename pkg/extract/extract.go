@@ -47,6 +47,8 @@ func (o *options) bind(fs *flag.FlagSet, baselines bool) {
 	o.input.Bind(fs)
 	if baselines {
 		fs.IntVar(&o.users, "users", 1, "number of users of the reference run, stored as baseline_users")
+	} else {
+		fs.IntVar(&o.users, "users", 0, "number of users of the run, if known: compare-performance checks it against baseline_users")
 	}
 }
 
@@ -124,7 +126,7 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 	if err != nil {
 		return fail(cli.ExitUsage, fmt.Errorf("--format: %v", err))
 	}
-	if baselines && o.users < 1 {
+	if (baselines && o.users < 1) || o.users < 0 {
 		return fail(cli.ExitUsage, fmt.Errorf("--users: want a positive number of users, got %d", o.users))
 	}
 	var cfg *config.Config
@@ -172,6 +174,10 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 		result = f
 	}
 
+	if src, ok := result.Source(); ok && o.users > 0 {
+		src.Users = o.users
+		result.SetMeta(metrics.MetaKey, src.JSON())
+	}
 	if baselines {
 		users := float64(o.users)
 		ts := env.Now().UTC().Format("2006-01-02T15:04:05Z")

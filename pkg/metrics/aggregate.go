@@ -163,6 +163,7 @@ func (a *Accumulator) Service(name string) *Service {
 	if m, ok := a.median(); ok {
 		s.Set(MedianLatency, m)
 	}
+	s.Ladder = a.ladder()
 	for _, q := range []struct {
 		field    string
 		pct      float64
@@ -176,6 +177,47 @@ func (a *Accumulator) Service(name string) *Service {
 		}
 	}
 	return s
+}
+
+// fineLadder are the percentiles kept where the whole distribution is known: every
+// percent, 99.9 and 99.99.
+var fineLadder = func() []float64 {
+	var out []float64
+	for p := 1; p <= 99; p++ {
+		out = append(out, float64(p))
+	}
+	return append(out, 99.9, 99.99)
+}()
+
+// ladder is the distribution as percentile points: fine where raw samples or
+// histograms exist, else the percentiles every part has (a single row's own columns).
+func (a *Accumulator) ladder() []loadtest.Point {
+	var out []loadtest.Point
+	if h, ok := a.allSamples(); ok {
+		for _, p := range fineLadder {
+			if v, ok := sampleQuantile(h, p/100); ok {
+				out = append(out, loadtest.Point{Pct: p, Ms: v})
+			}
+		}
+		return out
+	}
+	if h, ok := a.allHist(); ok {
+		for _, p := range fineLadder {
+			if v, ok := LocustPercentile(h, p/100); ok {
+				out = append(out, loadtest.Point{Pct: p, Ms: v})
+			}
+		}
+		return out
+	}
+	if len(a.parts) == 0 {
+		return nil
+	}
+	for _, pt := range a.parts[0].ladder {
+		if v, ok := mixture(a.parts, pt.Pct); ok {
+			out = append(out, loadtest.Point{Pct: pt.Pct, Ms: v})
+		}
+	}
+	return out
 }
 
 func (a *Accumulator) allHist() (map[float64]int64, bool) {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strconv"
 	"strings"
 
@@ -63,6 +64,22 @@ func parseService(doc []byte, file string, e kv) (*Service, error) {
 			if err := json.Unmarshal(raw, &s.Estimated); err != nil {
 				return nil, bad(fl.key, "want a list of field names")
 			}
+			continue
+		case keyPercentiles:
+			pts, err := orderedObject(raw, file, e.key+"."+keyPercentiles)
+			if err != nil {
+				return nil, err
+			}
+			for _, pt := range pts {
+				pct, err1 := strconv.ParseFloat(pt.key, 64)
+				var ms float64
+				err2 := json.Unmarshal(pt.raw, &ms)
+				if err1 != nil || err2 != nil || pct < 0 || pct > 100 || ms < 0 {
+					return nil, bad(keyPercentiles+"."+pt.key, "want percentile → non-negative ms, e.g. \"95\": 120")
+				}
+				s.Ladder = append(s.Ladder, loadtest.Point{Pct: pct, Ms: ms})
+			}
+			sort.SliceStable(s.Ladder, func(i, j int) bool { return s.Ladder[i].Pct < s.Ladder[j].Pct })
 			continue
 		case keyRuns:
 			runs, err := orderedObject(raw, file, e.key+".runs")
@@ -241,6 +258,19 @@ func Write(w io.Writer, f *File) error {
 			field(keyEstimated)
 			b, _ := json.Marshal(s.Estimated)
 			writeIndented(bw, b, "    ")
+		}
+		if len(s.Ladder) > 0 {
+			field(keyPercentiles)
+			bw.WriteString("{")
+			for i, p := range s.Ladder {
+				if i > 0 {
+					bw.WriteString(",")
+				}
+				bw.WriteString("\n      ")
+				writeString(bw, strconv.FormatFloat(p.Pct, 'f', -1, 64))
+				bw.WriteString(": " + formatJSONNumber(p.Ms, false))
+			}
+			bw.WriteString("\n    }")
 		}
 		if len(s.Runs) > 0 {
 			field(keyRuns)

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -37,6 +38,7 @@ type Unmatched struct {
 // Info tells what Load saw besides the metrics, for messages.
 type Info struct {
 	Formats   []loadtest.Format // per input
+	DurationS float64           // the test duration, where derivable (raw spans, Locust rps)
 	Unmatched []Unmatched
 	Totals    int  // total rows skipped (Aggregated, Total)
 	Raw       bool // inputs were load-test results (false: a normalized file passed through)
@@ -84,7 +86,48 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 	}
 	info.Raw = true
 	f := b.file(info)
+	f.SetMeta(MetaKey, SourceMeta{Formats: formatNames(info.Formats), DurationS: info.DurationS}.JSON())
 	return f, info, nil
+}
+
+// MetaKey is the top-level metadata key perfgate writes: where the metrics come from.
+const MetaKey = "_perfgate"
+
+// SourceMeta describes the run a metrics file comes from, for the comparability checks.
+type SourceMeta struct {
+	Formats   []string `json:"formats"`              // input formats (the load tool)
+	DurationS float64  `json:"duration_s,omitempty"` // test duration in seconds, where derivable
+	Users     int      `json:"users,omitempty"`      // concurrent users, where known (--users)
+}
+
+// JSON encodes the metadata.
+func (m SourceMeta) JSON() []byte {
+	b, _ := json.Marshal(m)
+	return b
+}
+
+// Source reads the _perfgate metadata of a file (ok false when absent or unreadable).
+func (f *File) Source() (SourceMeta, bool) {
+	var m SourceMeta
+	raw, ok := f.MetaValue(MetaKey)
+	if !ok || json.Unmarshal(raw, &m) != nil {
+		return m, false
+	}
+	return m, true
+}
+
+func formatNames(fs []loadtest.Format) []string {
+	var out []string
+	for _, f := range fs {
+		dup := false
+		for _, o := range out {
+			dup = dup || o == string(f)
+		}
+		if !dup {
+			out = append(out, string(f))
+		}
+	}
+	return out
 }
 
 // open opens a path for reading with clear messages for the usual mistakes.
@@ -209,6 +252,18 @@ func (b *builder) file(info *Info) *File {
 	// Raw-sample rows: requests over the span of all raw inputs together.
 	var start, end int64
 	has := false
+	var reqs int64
+	var rps float64
+	for _, k := range keys {
+		a := accs[k]
+		if a.rpsSeen && !a.rpsMissing {
+			reqs += a.requests - a.spanRequests
+			rps += a.rps
+		}
+	}
+	if rps > 0 {
+		info.DurationS = float64(reqs) / rps // Locust's rps is requests over the global duration
+	}
 	for _, a := range accs {
 		if s, e, ok := a.Span(); ok {
 			if !has || s < start {
@@ -219,6 +274,9 @@ func (b *builder) file(info *Info) *File {
 			}
 			has = true
 		}
+	}
+	if has && end > start {
+		info.DurationS = float64(end-start) / 1e9
 	}
 	f := &File{}
 	for _, k := range keys {

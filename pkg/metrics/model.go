@@ -7,6 +7,8 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
 )
 
 // Names of the standard fields, in the order the seed writes them. Latencies are
@@ -33,6 +35,7 @@ const (
 	keyTimestamp     = "timestamp"
 	keyEstimated     = "estimated"
 	keyRuns          = "runs"
+	keyPercentiles   = "percentiles"
 )
 
 // IsStandard reports whether name is one of StandardFields.
@@ -77,6 +80,10 @@ type Service struct {
 	Runs map[string][]float64
 	// RunOrder is the order of the Runs keys.
 	RunOrder []string
+	// Ladder is the latency distribution as percentile → ms, ascending ("percentiles" in
+	// the file): the tool's own columns, or every percent plus 99.9 and 99.99 where raw
+	// samples or histograms exist. Nil when unknown.
+	Ladder []loadtest.Point
 
 	other []kv // unknown non-numeric fields, passed through unchanged
 }
@@ -123,6 +130,16 @@ func (s *Service) Names() []string {
 		}
 	}
 	return append(out, s.extra...)
+}
+
+// LadderAt returns the ladder value at exactly pct percent.
+func (s *Service) LadderAt(pct float64) (float64, bool) {
+	for _, p := range s.Ladder {
+		if p.Pct == pct {
+			return p.Ms, true
+		}
+	}
+	return 0, false
 }
 
 // IsEstimated reports whether a field was estimated rather than measured.

@@ -3,6 +3,8 @@ package metrics
 import (
 	"math"
 	"sort"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
 )
 
 // MedianOfRuns combines several runs of the same test into one robust baseline: per
@@ -43,6 +45,23 @@ func MedianOfRuns(runs []*File) *File {
 				}
 			}
 		}
+		// The ladder: per percentile, the median across the runs that have it.
+		pcts := map[float64][]float64{}
+		var order []float64
+		for _, r := range runs {
+			if s := r.Service(name); s != nil {
+				for _, p := range s.Ladder {
+					if _, ok := pcts[p.Pct]; !ok {
+						order = append(order, p.Pct)
+					}
+					pcts[p.Pct] = append(pcts[p.Pct], p.Ms)
+				}
+			}
+		}
+		sort.Float64s(order)
+		for _, p := range order {
+			m.Ladder = append(m.Ladder, loadtest.Point{Pct: p, Ms: Median(pcts[p])})
+		}
 		for _, n := range names {
 			var vals []float64
 			for _, r := range runs {
@@ -61,6 +80,31 @@ func MedianOfRuns(runs []*File) *File {
 			m.RunOrder = append(m.RunOrder, n)
 		}
 		out.Services = append(out.Services, m)
+	}
+	// Where the runs come from: every format, the median duration.
+	var meta SourceMeta
+	var durations []float64
+	for _, r := range runs {
+		if src, ok := r.Source(); ok {
+			meta.Formats = formatNames(append(toFormats(meta.Formats), toFormats(src.Formats)...))
+			if src.DurationS > 0 {
+				durations = append(durations, src.DurationS)
+			}
+		}
+	}
+	if len(durations) > 0 {
+		meta.DurationS = Median(durations)
+	}
+	if len(meta.Formats) > 0 {
+		out.SetMeta(MetaKey, meta.JSON())
+	}
+	return out
+}
+
+func toFormats(names []string) []loadtest.Format {
+	out := make([]loadtest.Format, len(names))
+	for i, n := range names {
+		out[i] = loadtest.Format(n)
 	}
 	return out
 }
