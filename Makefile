@@ -42,6 +42,11 @@ demo: build
 	-$(BIN)/compare-performance --report $(DEMO)/regression-analysis.md --json $(DEMO)/results.json --junit $(DEMO)/junit.xml \
 		$(DEMO)/performance-baselines.json $(DEMO)/load-results.json; echo "compare-performance exit code: $$?"
 	@echo
+	@echo "== 3b. The same pair, noise-aware (recommended), with p95 +25 % and error rate +2 points for every endpoint:"
+	@echo "   a breach fails only when the samples show it is significant; the Evidence section says why."
+	-$(BIN)/compare-performance --noise-aware --threshold default.p95_latency_ms=+25% --threshold default.error_rate_pct=+2 --threshold default.rps=off \
+		--report $(DEMO)/regression-analysis-noise-aware.md $(DEMO)/performance-baselines.json $(DEMO)/load-results.json; echo "compare-performance exit code: $$?"
+	@echo
 	@echo "== 4. Another tool: JMeter 2.13 JTLs (no header), compared raw, by endpoint."
 	@echo "   JMeter ran a closed workload: throughput falls with latency, so the rps check is turned off here."
 	$(BIN)/extract-baselines --group-by endpoint testdata/real/jmeter-2.13-baseline-run1.jtl $(DEMO)/jmeter-baselines.json

@@ -34,6 +34,7 @@ type options struct {
 	thresholds                                 []string
 	warnRatio                                  float64
 	noGitHub, quiet, warnAsError, failOnMiss   bool
+	noiseAware, strictComparability            bool
 }
 
 type multi struct{ vals *[]string }
@@ -67,6 +68,8 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	fs.StringVar(&o.junitOut, "junit", "", "also write a JUnit XML `file` (one test case per metric)")
 	fs.StringVar(&o.groupBy, "group-by", "", "for raw inputs: key rows by `service` or endpoint (as extract-metrics)")
 	o.input.Bind(fs)
+	fs.BoolVar(&o.noiseAware, "noise-aware", false, "fail a breached threshold only when the change is also significant given the samples (alpha 0.05, min_requests 30; a config noise: section sets them)")
+	fs.BoolVar(&o.strictComparability, "strict-comparability", false, "exit 2 when the runs differ in load profile (users, duration, load tool)")
 	fs.BoolVar(&o.noGitHub, "no-github", false, "inside GitHub Actions, write neither the step summary nor annotations")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the closing line")
 	fs.BoolVar(&o.warnAsError, "warn-as-error", false, "exit 1 on warnings too")
@@ -108,6 +111,9 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	if o.warnRatio > 0 {
 		set.WarnRatio = o.warnRatio
 	}
+	if o.noiseAware && !set.Noise.Enabled {
+		set.Noise = threshold.DefaultNoise
+	}
 	mapping, err := cfg.Mapping(o.groupBy)
 	if err != nil {
 		return fail(cli.ExitUsage, "%v", err)
@@ -124,6 +130,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	}
 
 	ev := threshold.Evaluate(baseline, current, set)
+	ev.Comparability = comparability(baseline, current)
 	fails, warns, notCompared := ev.Count(threshold.Fail), ev.Count(threshold.Warn), ev.Count(threshold.NotCompared)
 
 	// The verdict and its closing lines.
@@ -137,6 +144,9 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	case ev.Compared() == 0:
 		code, verdict, mark = cli.ExitUsage, "incomparable", "❌"
 		closing = append(closing, fmt.Sprintf("❌ Nothing comparable: none of the %d metrics with a threshold could be compared (see \"Not Compared\" in the report)", notCompared))
+	case o.strictComparability && len(ev.Comparability) > 0:
+		code, verdict, mark = cli.ExitUsage, "incomparable", "❌"
+		closing = append(closing, fmt.Sprintf("❌ Runs not comparable (--strict-comparability): %s", strings.Join(ev.Comparability, "; ")))
 	case fails > 0:
 		code, verdict, mark = cli.ExitFail, "fail", "❌"
 		closing = append(closing, "❌ Critical performance regressions detected!")
@@ -213,6 +223,49 @@ func load(path, what string, opt metrics.Options, stderr io.Writer) (*metrics.Fi
 		return nil, fmt.Errorf("reading %s: %s holds no service to compare", what, path)
 	}
 	return f, nil
+}
+
+// comparability lists how the two runs differ in load profile, where both files say:
+// the users (baseline_users against the current run's users), the test duration (more
+// than 2× apart) and the load tool.
+func comparability(base, cur *metrics.File) []string {
+	var out []string
+	bs, okb := base.Source()
+	cs, okc := cur.Source()
+	bUsers := bs.Users
+	for _, s := range base.Services {
+		if s.BaselineUsers != nil {
+			bUsers = int(*s.BaselineUsers)
+			break
+		}
+	}
+	if bUsers > 0 && okc && cs.Users > 0 && bUsers != cs.Users {
+		out = append(out, fmt.Sprintf("users: the baseline ran %d, the current run %d", bUsers, cs.Users))
+	}
+	if okb && okc && bs.DurationS > 0 && cs.DurationS > 0 {
+		if r := cs.DurationS / bs.DurationS; r > 2 || r < 0.5 {
+			out = append(out, fmt.Sprintf("duration: the baseline ran %s s, the current run %s s (more than 2× apart)", metrics.FormatNumber(bs.DurationS), metrics.FormatNumber(cs.DurationS)))
+		}
+	}
+	if okb && okc && len(bs.Formats) > 0 && len(cs.Formats) > 0 && tool(bs.Formats) != tool(cs.Formats) {
+		out = append(out, fmt.Sprintf("load tool: the baseline comes from %s, the current run from %s; tools measure latency differently", strings.Join(bs.Formats, ", "), strings.Join(cs.Formats, ", ")))
+	}
+	return out
+}
+
+// tool names the load tools of formats ("locust-stats" → "locust").
+func tool(formats []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, f := range formats {
+		t, _, _ := strings.Cut(f, "-")
+		if !seen[t] {
+			seen[t] = true
+			out = append(out, t)
+		}
+	}
+	sort.Strings(out)
+	return strings.Join(out, "+")
 }
 
 func names(f *metrics.File) string {

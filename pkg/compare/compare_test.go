@@ -68,6 +68,7 @@ func TestGolden(t *testing.T) {
 		{"no_common_service", []string{td + "seed/sample_baselines.json", td + "compare/other_services.json", "--report", "REPORT"}, nil},
 		{"nothing_comparable", []string{td + "seed/sample_metrics.json", td + "seed/sample_metrics_degraded.json", "--report", "REPORT", "--threshold", "default.error_rate_pct=off", "--threshold", "default.rps=off", "--threshold", "api_gateway.error_rate_pct=off", "--threshold", "api_gateway.rps=off", "--threshold", "rag_service.error_rate_pct=off", "--threshold", "mcp_server.error_rate_pct=off"}, nil},
 		{"github_actions", []string{td + "compare/examples_baseline.json", td + "compare/examples_current.json", "--report", "REPORT", "--quiet"}, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY"}},
+		{"noise_aware", []string{"--noise-aware", "--threshold", "default.p95_latency_ms=+25%", "--threshold", "default.error_rate_pct=+2", "--threshold", "default.rps=off", "PBASE", "PCUR", "--report", "REPORT", "--json", "JSON"}, nil},
 		{"hostile_names", []string{td + "compare/hostile_names.json", td + "compare/hostile_names_current.json", "--report", "REPORT"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -261,5 +262,91 @@ func TestUsageErrors(t *testing.T) {
 	}
 	if r := run(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stderr, "-fail-on-missing") {
 		t.Errorf("-h: %+v", r)
+	}
+}
+
+// TestNoiseAwareRealRuns is the pipeline on the real runs of shared/data/real, noise-aware,
+// with p95 +25 % and error rate +2 points for every endpoint: every endpoint the server
+// slowed (chat, rag query, mcp tools) fails, none of the unchanged ones (health, index
+// status, items) does — in the Locust pair and in the JMeter pair.
+func TestNoiseAwareRealRuns(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "perfgate.yml")
+	os.WriteFile(cfg, []byte("noise:\n  alpha: 0.05\nthresholds:\n  default:\n    p95_latency_ms: +25%\n    error_rate_pct: +2\n    rps: off\n"), 0o644)
+	env := extract.Env{Now: func() time.Time { return time.Date(2026, 11, 27, 0, 0, 0, 0, time.UTC) }}
+	for _, pair := range []struct {
+		baseline, current string
+		slowed, unchanged []string
+	}{
+		{"locust/locust-2.12.1-baseline-run1_stats.csv", "locust/locust-2.12.1-regressed-run1_stats.csv",
+			[]string{"/v1/chat/completions", "/api/rag/query", "/mcp/tools/execute"},
+			[]string{"/health", "/api/rag/index/status", "/api/items/{id}"}},
+		{"real/jmeter-2.13-baseline-run1.jtl", "real/jmeter-2.13-regressed-run1.jtl",
+			[]string{"POST /v1/chat/completions", "POST /api/rag/query", "POST /mcp/tools/execute"},
+			[]string{"GET /health", "GET /api/rag/index/status", "GET /api/items/{id}"}},
+	} {
+		base, cur := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
+		var sink bytes.Buffer
+		if c := extract.RunBaselines([]string{"--group-by", "endpoint", td + pair.baseline, base}, &sink, &sink, env); c != 0 {
+			t.Fatal(sink.String())
+		}
+		if c := extract.RunMetrics([]string{"--group-by", "endpoint", td + pair.current, cur}, &sink, &sink, env); c != 0 {
+			t.Fatal(sink.String())
+		}
+		jsonOut := filepath.Join(dir, "r.json")
+		r := run(t, nil, "--config", cfg, base, cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+		if r.code != 1 {
+			t.Fatalf("%s: exit %d\n%s", pair.baseline, r.code, r.stdout)
+		}
+		var rep struct {
+			Results []struct{ Service, Metric, Status, Evidence, Decided_By string }
+		}
+		b, _ := os.ReadFile(jsonOut)
+		json.Unmarshal(b, &rep)
+		failed := map[string]bool{}
+		for _, x := range rep.Results {
+			if x.Status == "fail" {
+				failed[x.Service] = true
+				if x.Evidence == "" || x.Decided_By != "significance" {
+					t.Errorf("%s %s fails without significance evidence: %+v", x.Service, x.Metric, x)
+				}
+			}
+		}
+		for _, s := range pair.slowed {
+			if !failed[s] {
+				t.Errorf("%s: slowed endpoint %s does not fail", pair.baseline, s)
+			}
+		}
+		for _, s := range pair.unchanged {
+			if failed[s] {
+				t.Errorf("%s: unchanged endpoint %s fails", pair.baseline, s)
+			}
+		}
+		if !strings.Contains(r.stdout, "### 🔬 Evidence\n\n| Service | Metric | Verdict | Evidence | Decided by |") {
+			t.Errorf("no evidence section:\n%s", r.stdout)
+		}
+	}
+}
+
+func TestComparabilityGuard(t *testing.T) {
+	dir := t.TempDir()
+	base, cur := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
+	env := extract.Env{Now: time.Now}
+	var sink bytes.Buffer
+	extract.RunBaselines([]string{"--users", "1", "--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1_stats.csv", base}, &sink, &sink, env)
+	extract.RunMetrics([]string{"--users", "10", "--group-by", "endpoint", td + "real/vegeta-12.13.0-regressed-run1-raw.csv", cur}, &sink, &sink, env)
+	r := run(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--quiet")
+	md, _ := os.ReadFile(filepath.Join(dir, "r.md"))
+	for _, want := range []string{"### ⚖️ Comparability", "- users: the baseline ran 1, the current run 10", "- load tool: the baseline comes from locust-stats, the current run from vegeta-csv"} {
+		if !strings.Contains(string(md), want) {
+			t.Errorf("report lacks %q:\n%s", want, md)
+		}
+	}
+	if r.code == 2 {
+		t.Errorf("without --strict-comparability the differences only warn: exit %d", r.code)
+	}
+	r = run(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--strict-comparability")
+	if r.code != 2 || !strings.Contains(r.stderr, "Runs not comparable (--strict-comparability): users: the baseline ran 1, the current run 10") {
+		t.Errorf("strict: exit %d, stderr %q", r.code, r.stderr)
 	}
 }

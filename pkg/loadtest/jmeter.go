@@ -53,15 +53,6 @@ func headerlessDelimiter(line string) rune {
 	return ','
 }
 
-// jtlSubResult reports whether label is a sub-result of parent ("<parent>-<n>", which
-// JMeter writes right after the parent when saving sub-results).
-func jtlSubResult(parent, label string) bool {
-	if parent == "" || len(label) <= len(parent)+1 || !strings.HasPrefix(label, parent) || label[len(parent)] != '-' {
-		return false
-	}
-	return isDigits(label[len(parent)+1:])
-}
-
 // readJMeterCSV reads a CSV JTL: header or not, any single-character delimiter, quoted
 // fields with delimiters, quotes and newlines. Sub-result rows are not counted twice.
 // Malformed records are skipped and reported. The records are parsed in parallel chunks.

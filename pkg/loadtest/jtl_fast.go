@@ -282,7 +282,8 @@ func (l *jtlLayout) cut(buf []byte) int {
 	return -1
 }
 
-// jtlSubResultBytes is jtlSubResult without allocating.
+// jtlSubResultBytes reports whether label is a sub-result of parent ("<parent>-<n>",
+// which JMeter writes right after the parent when saving sub-results), without allocating.
 func jtlSubResultBytes(parent, label []byte) bool {
 	if len(parent) == 0 || len(label) <= len(parent)+1 || !bytes.HasPrefix(label, parent) || label[len(parent)] != '-' {
 		return false

@@ -212,11 +212,7 @@ func decodeK6(line []byte) (r k6Rec, relevant bool, err error) {
 		return r, false, err
 	}
 	r = k6Rec{metric: v.Metric, value: *v.Data.Value, timeNs: t, method: []byte(v.Data.Tags["method"]), status: []byte(v.Data.Tags["status"])}
-	if n := v.Data.Tags["name"]; n != "" {
-		r.name = []byte(n)
-	} else if u := v.Data.Tags["url"]; u != "" {
-		r.name = []byte(u)
-	}
+	r.name = []byte(k6Name(v.Data.Tags, ""))
 	return r, true, nil
 }
 

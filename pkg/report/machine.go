@@ -17,6 +17,8 @@ type JSONReport struct {
 	Summary  JSONSummary   `json:"summary"`
 	Results  []JSONResult  `json:"results"`
 	Services []JSONMissing `json:"services_not_in_both"`
+	// Comparability lists differences in load profile between the runs (may be empty).
+	Comparability []string `json:"comparability,omitempty"`
 }
 
 // JSONSummary counts the results.
@@ -41,6 +43,8 @@ type JSONResult struct {
 	Threshold string           `json:"threshold"`
 	Status    threshold.Status `json:"status"`
 	Reason    string           `json:"reason"`
+	Evidence  string           `json:"evidence,omitempty"`
+	DecidedBy string           `json:"decided_by,omitempty"`
 }
 
 // JSONMissing is a service present on one side only.
@@ -61,7 +65,7 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int) e
 		Verdict: verdict, ExitCode: exitCode,
 	}
 	for _, r := range ev.Results {
-		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason}
+		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason, Evidence: r.Evidence, DecidedBy: r.Decided}
 		if r.HasBaseline {
 			jr.Baseline = ptr(r.Baseline)
 		}
@@ -80,6 +84,7 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int) e
 		}
 		rep.Services = append(rep.Services, JSONMissing{Service: m.Service, PresentIn: side})
 	}
+	rep.Comparability = ev.Comparability
 	enc := json.NewEncoder(w)
 	enc.SetIndent("", "  ")
 	enc.SetEscapeHTML(false)
@@ -129,6 +134,9 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 		c := junitCase{Name: r.Metric, Classname: r.Service}
 		detail := fmt.Sprintf("%s %s: expected %s, current %s, change %s, threshold %s: %s",
 			r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr, r.Reason)
+		if r.Evidence != "" {
+			detail += " [" + r.Evidence + "]"
+		}
 		switch r.Status {
 		case threshold.Fail:
 			c.Failure = &junitMessage{Message: r.Reason, Type: "regression", Text: detail}

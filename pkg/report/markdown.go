@@ -15,15 +15,17 @@ import (
 
 // Headings and fixed lines of the seed's report; parsers rely on them.
 const (
-	Title              = "## Performance Regression Analysis"
-	FailuresHeading    = "### ❌ Failures (Action Required)"
-	WarningsHeading    = "### ⚠️ Warnings (Monitor)"
-	PassedHeadingFmt   = "### ✅ Passed (%d metrics within thresholds)"
-	PassedLine         = "All measured metrics are within acceptable thresholds."
-	NotComparedHeading = "### ⏭️ Not Compared"
-	MissingHeading     = "### ❓ Services Not in Both Files"
-	SummaryHeading     = "## Summary"
-	CriticalImpact     = "❌ Critical"
+	Title                = "## Performance Regression Analysis"
+	FailuresHeading      = "### ❌ Failures (Action Required)"
+	WarningsHeading      = "### ⚠️ Warnings (Monitor)"
+	PassedHeadingFmt     = "### ✅ Passed (%d metrics within thresholds)"
+	PassedLine           = "All measured metrics are within acceptable thresholds."
+	NotComparedHeading   = "### ⏭️ Not Compared"
+	EvidenceHeading      = "### 🔬 Evidence"
+	ComparabilityHeading = "### ⚖️ Comparability"
+	MissingHeading       = "### ❓ Services Not in Both Files"
+	SummaryHeading       = "## Summary"
+	CriticalImpact       = "❌ Critical"
 )
 
 // FormatChange prints a relative change with one decimal and a sign ("+66.7%"), "∞"
@@ -99,6 +101,21 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 	if n := ev.Count(threshold.Pass); n > 0 {
 		fmt.Fprintf(&b, PassedHeadingFmt+"\n\n%s\n\n", n, PassedLine)
 	}
+	var evidence []threshold.Result
+	for _, r := range ev.Results {
+		if r.Evidence != "" {
+			evidence = append(evidence, r)
+		}
+	}
+	if len(evidence) > 0 {
+		b.WriteString(EvidenceHeading + "\n\n")
+		b.WriteString("| Service | Metric | Verdict | Evidence | Decided by |\n")
+		b.WriteString("|---------|--------|---------|----------|------------|\n")
+		for _, r := range evidence {
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(r.Evidence), r.Decided)
+		}
+		b.WriteString("\n")
+	}
 	if nc := filter(ev, threshold.NotCompared); len(nc) > 0 {
 		b.WriteString(NotComparedHeading + "\n\n")
 		b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
@@ -118,6 +135,14 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 				note = "no baseline for this service: refresh the baseline to compare it"
 			}
 			fmt.Fprintf(&b, "| %s | %s | %s |\n", Cell(m.Service), m.Side, note)
+		}
+		b.WriteString("\n")
+	}
+	if len(ev.Comparability) > 0 {
+		b.WriteString(ComparabilityHeading + "\n\n")
+		b.WriteString("The two runs differ in load profile; read the verdicts with care:\n\n")
+		for _, c := range ev.Comparability {
+			fmt.Fprintf(&b, "- %s\n", c)
 		}
 		b.WriteString("\n")
 	}

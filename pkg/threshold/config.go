@@ -25,6 +25,9 @@ import (
 // Per metric, an entry replaces the built-in threshold; a service that has no built-in
 // entry starts from the default. Errors name the line and the offending value.
 func Apply(s *Set, c *config.Config) error {
+	if err := ApplyNoise(s, c); err != nil {
+		return err
+	}
 	if c == nil || c.Thresholds == nil {
 		return nil
 	}
@@ -77,6 +80,7 @@ func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, erro
 	}
 	var t Threshold
 	var warn *yaml.Node
+	var minDelta *float64
 	set := 0
 	for i := 0; i+1 < len(n.Content); i += 2 {
 		k, v := n.Content[i], n.Content[i+1]
@@ -96,8 +100,14 @@ func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, erro
 			set++
 		case "warn":
 			warn = v
+		case "min_delta":
+			d, err := strconv.ParseFloat(v.Value, 64)
+			if err != nil || d < 0 {
+				return t, false, config.Errorf(file, v, "%s.min_delta: want a non-negative number in the metric's unit, got %q", where, v.Value)
+			}
+			minDelta = &d
 		default:
-			return t, false, config.Errorf(file, k, "%s: unknown key %q (known: change, max, min, warn)", where, k.Value)
+			return t, false, config.Errorf(file, k, "%s: unknown key %q (known: change, max, min, warn, min_delta)", where, k.Value)
 		}
 		if err != nil {
 			return t, false, config.Errorf(file, v, "%s.%s: %v", where, k.Value, err)
@@ -110,6 +120,9 @@ func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, erro
 		if err := t.ParseWarn(warn.Value); err != nil {
 			return t, false, config.Errorf(file, warn, "%s.warn: %v", where, err)
 		}
+	}
+	if minDelta != nil {
+		t.MinDelta, t.HasMinDelta = *minDelta, true
 	}
 	return t, false, nil
 }

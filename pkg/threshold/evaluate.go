@@ -47,6 +47,11 @@ type Result struct {
 	Threshold   Threshold
 	Status      Status
 	Reason      string
+	// Evidence and Decided are set in the noise-aware mode for failures and warnings:
+	// the sample sizes and interval or p-value, and the rule that decided
+	// ("significance", "min_requests", "min_delta", "baseline runs", "threshold").
+	Evidence string
+	Decided  string
 }
 
 // Change returns the relative change in percent; inf is true when the baseline is 0
@@ -85,6 +90,10 @@ type Evaluation struct {
 	Missing  []MissingService
 	Common   int // services present on both sides
 	WarnUsed float64
+	// NoiseAware tells that the noise-aware mode decided.
+	NoiseAware bool
+	// Comparability lists the differences in load profile between the two runs.
+	Comparability []string
 }
 
 // Count returns how many results have the status.
@@ -107,7 +116,10 @@ const eps = 1e-9
 // Evaluate compares current against baseline with the thresholds of set. Services come
 // in baseline order; for each, its thresholds in order.
 func Evaluate(baseline, current *metrics.File, set *Set) *Evaluation {
-	ev := &Evaluation{WarnUsed: set.WarnRatio}
+	ev := &Evaluation{WarnUsed: set.WarnRatio, NoiseAware: set.Noise.Enabled}
+	type pair struct{ b, c *metrics.Service }
+	var pairs []pair
+	tests := 0
 	for _, b := range baseline.Services {
 		c := current.Service(b.Name)
 		if c == nil {
@@ -115,8 +127,25 @@ func Evaluate(baseline, current *metrics.File, set *Set) *Evaluation {
 			continue
 		}
 		ev.Common++
+		pairs = append(pairs, pair{b, c})
 		for _, t := range set.For(b.Name) {
-			ev.Results = append(ev.Results, evaluate(b, c, t, set.WarnRatio))
+			if testable(b, c, t) {
+				tests++
+			}
+		}
+	}
+	// Noise-aware: alpha is shared among the tests of the comparison (Bonferroni).
+	alpha := set.Noise.Alpha
+	if tests > 1 {
+		alpha /= float64(tests)
+	}
+	for _, p := range pairs {
+		for _, t := range set.For(p.b.Name) {
+			r := evaluate(p.b, p.c, t, set.WarnRatio)
+			if set.Noise.Enabled {
+				applyNoise(&r, p.b, p.c, t, set.Noise, alpha)
+			}
+			ev.Results = append(ev.Results, r)
 		}
 	}
 	for _, c := range current.Services {

@@ -43,6 +43,10 @@ type Threshold struct {
 	HasWarn bool
 	// Expr is the threshold as written, for reports ("+50%", "+0.5", "max 0").
 	Expr string
+	// MinDelta is, in the noise-aware mode, the smallest absolute change (metric unit)
+	// that may fail: +100 % of 2 ms is not a regression worth failing a build.
+	MinDelta    float64
+	HasMinDelta bool
 }
 
 // Aliases maps the seed's metric names to the ones the metrics files hold.
@@ -152,6 +156,8 @@ type Set struct {
 	Default []Threshold
 	// WarnRatio is the share of a threshold beyond which a change warns.
 	WarnRatio float64
+	// Noise is the noise-aware mode (off by default: the seed's verdicts).
+	Noise Noise
 }
 
 // Builtin returns the seed's thresholds with the metric names corrected (SPEC §7).

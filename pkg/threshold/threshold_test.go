@@ -239,7 +239,7 @@ func TestConfigAndFlags(t *testing.T) {
 	for _, tc := range []struct{ doc, want string }{
 		{"thresholds:\n  default:\n    p95_latency_ms: 50%\n", `perfgate.yml:3: thresholds.default.p95_latency_ms: "50%": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)`},
 		{"thresholds:\n  default:\n    p95_latency_ms: +fast%\n", `perfgate.yml:3: thresholds.default.p95_latency_ms: "+fast%": "fast" is not a non-negative number`},
-		{"thresholds:\n  api:\n    rps: {change: -30%, wran: -20%}\n", `perfgate.yml:3: thresholds.api.rps: unknown key "wran" (known: change, max, min, warn)`},
+		{"thresholds:\n  api:\n    rps: {change: -30%, wran: -20%}\n", `perfgate.yml:3: thresholds.api.rps: unknown key "wran" (known: change, max, min, warn, min_delta)`},
 		{"thresholds:\n  api:\n    rps: {max: 1, min: 0}\n", `perfgate.yml:3: thresholds.api.rps: want exactly one of change, max, min`},
 		{"thresholds:\n  warn_ratio: 2\n", `perfgate.yml:2: thresholds.warn_ratio: want a number in (0, 1], got "2"`},
 		{"thresholds:\n  api: +50%\n", `perfgate.yml:2: thresholds.api: want a mapping of metric to threshold, e.g. p95_latency_ms: +50%`},
