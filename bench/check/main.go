@@ -14,10 +14,23 @@ import (
 )
 
 func main() {
-	var pg map[string]map[string]float64
+	var raw map[string]json.RawMessage
 	var nv map[string]map[string]float64
-	read(os.Args[1], &pg)
+	read(os.Args[1], &raw)
 	read(os.Args[2], &nv)
+	pg := map[string]map[string]float64{}
+	for k, v := range raw {
+		var fields map[string]any
+		if k[0] == '_' || json.Unmarshal(v, &fields) != nil {
+			continue // metadata
+		}
+		pg[k] = map[string]float64{}
+		for f, x := range fields {
+			if n, ok := x.(float64); ok {
+				pg[k][f] = n
+			}
+		}
+	}
 	var bad []string
 	worst := 0.0
 	for k, n := range nv {
