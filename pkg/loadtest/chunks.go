@@ -13,7 +13,8 @@ type chunk struct {
 	firstLine int // 1-based line number of data[0] in the file
 }
 
-const chunkSize = 1 << 20
+// chunkSize is the size of the blocks read (a variable so that tests can make chunks tiny).
+var chunkSize = 1 << 20
 
 // cutFunc returns how many bytes at the start of buf are whole records that may be
 // processed on their own, or -1 when no cut is possible yet (more data is needed).

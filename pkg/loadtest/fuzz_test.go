@@ -1,7 +1,9 @@
 package loadtest
 
 import (
+	"encoding/csv"
 	"math"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -184,4 +186,54 @@ func TestParseRFC3339(t *testing.T) {
 			t.Errorf("%s: %d %v; the time package: %v %v", s, got, ok, want, err)
 		}
 	}
+}
+
+// FuzzJTLAgainstCSV: on any JTL body that encoding/csv reads without error, the parallel
+// reader (fast path, fallback and chunking) counts exactly what a plain sequential
+// encoding/csv loop with the same record definition counts.
+func FuzzJTLAgainstCSV(f *testing.F) {
+	f.Add("1718000000123,48,GET /a,true\n1718000000124,50,\"GET /a\",false\n1718000000125,5,GET /a-0,true\n")
+	f.Add("1718000000123,48,\"x,\n\"\"y\",true\r\n1,2,b,true\n")
+	f.Fuzz(func(t *testing.T, body string) {
+		const header = "timeStamp,elapsed,label,success\n"
+		want := map[string][2]int64{}
+		cr := csv.NewReader(strings.NewReader(body))
+		cr.FieldsPerRecord = -1
+		recs, err := cr.ReadAll()
+		if err != nil || len(body) == 0 || strings.Contains(body, "\r") {
+			return
+		}
+		parent := ""
+		for _, r := range recs {
+			if len(r) != 4 {
+				continue
+			}
+			rec, err := parseJTLRec([]byte(r[0]), []byte(r[1]), []byte(r[3]))
+			if err != nil {
+				continue
+			}
+			if jtlSubResultBytes([]byte(parent), []byte(r[2])) {
+				continue
+			}
+			parent = r[2]
+			c := want[r[2]]
+			c[0]++
+			if rec.failed {
+				c[1]++
+			}
+			want[r[2]] = c
+		}
+		in, err := Open(strings.NewReader(header+body), "f.jtl", Options{Format: FormatJMeterCSV})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := map[string][2]int64{}
+		err = in.Rows(func(r Row) error { got[r.Name] = [2]int64{r.Requests, r.Failures}; return nil })
+		if err != nil && len(want) > 0 {
+			t.Fatalf("%q: %v, want %v", body, err, want)
+		}
+		if len(want) > 0 && !reflect.DeepEqual(got, want) {
+			t.Fatalf("%q:\n got %v\nwant %v", body, got, want)
+		}
+	})
 }

@@ -177,16 +177,32 @@ func (l *jtlLayout) parseChunk(c chunk, agg *rawAgg) {
 	data := c.data
 	line := c.firstLine
 	var parent []byte
+	// The next quote in data (len(data) when none): a line before it has no quote, so
+	// the quote check costs one search per quote, not one per line.
+	quoteAt := func(d []byte) int {
+		if q := bytes.IndexByte(d, '"'); q >= 0 {
+			return q
+		}
+		return len(d)
+	}
+	nextQuote := quoteAt(data)
 	for len(data) > 0 {
 		var rec []byte
 		recLine := line
 		nl := bytes.IndexByte(data, '\n')
-		if nl >= 0 && bytes.IndexByte(data[:nl], '"') < 0 {
+		if nextQuote < 0 {
+			nextQuote = quoteAt(data)
+		}
+		noQuote := nl >= 0 && nl < nextQuote
+		if noQuote {
 			rec, data = data[:nl], data[nl+1:]
+			nextQuote -= nl + 1
 			line++
 		} else {
 			var lines int
+			before := len(data)
 			rec, data, lines = l.nextRecord(data)
+			nextQuote -= before - len(data)
 			line += lines
 		}
 		if n := len(rec); n > 0 && rec[n-1] == '\r' {
@@ -196,7 +212,7 @@ func (l *jtlLayout) parseChunk(c chunk, agg *rawAgg) {
 			continue
 		}
 		var ts, el, label, succ []byte
-		if bytes.IndexByte(rec, '"') < 0 {
+		if noQuote || bytes.IndexByte(rec, '"') < 0 {
 			var ok bool
 			if ts, el, label, succ, ok = l.fields(rec); !ok {
 				agg.skip(recLine, fmt.Sprintf("%d fields, want %d", bytes.Count(rec, []byte{l.delim})+1, l.cols))

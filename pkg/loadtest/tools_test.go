@@ -3,7 +3,9 @@ package loadtest
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"math"
+	"reflect"
 	"strconv"
 	"strings"
 	"testing"
@@ -380,3 +382,52 @@ func TestHistogram(t *testing.T) {
 		}
 	}
 }
+
+// TestTinyChunks: with blocks of a few hundred bytes, so that chunk cuts fall everywhere
+// (between quoted records spanning lines, between a sample and its sub-results), the
+// parallel readers give exactly what one chunk gives.
+func TestTinyChunks(t *testing.T) {
+	var jtl strings.Builder
+	jtl.WriteString("timeStamp,elapsed,label,responseCode,success,failureMessage\n")
+	for i := 0; i < 3000; i++ {
+		switch i % 7 {
+		case 0:
+			fmt.Fprintf(&jtl, "%d,%d,\"POST /a, v2\",500,false,\"boom,\n\"\"again\"\"\"\n", 1718000000000+i, i%97)
+		case 1:
+			fmt.Fprintf(&jtl, "%d,%d,Flow,200,true,\n%d,3,Flow-0,200,true,\n%d,4,Flow-1,200,true,\n", 1718000000000+i, i%89, 1718000000000+i, 1718000000000+i)
+		default:
+			fmt.Fprintf(&jtl, "%d,%d,GET /b-%d,200,true,\n", 1718000000000+i, i%83, i%3)
+		}
+	}
+	var nd strings.Builder
+	for _, l := range strings.Split(benchNDJSONSmall(), "\n") {
+		nd.WriteString(l + "\n")
+	}
+	for _, c := range []struct {
+		name, data string
+		format     Format
+	}{{"jtl", jtl.String(), FormatJMeterCSV}, {"ndjson", nd.String(), FormatK6JSON}} {
+		read := func() map[string]Row {
+			rows, _, err := readAll(t, c.name, c.data, c.format)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]Row{}
+			for _, r := range rows {
+				r.Samples, r.Line = nil, 0
+				out[r.Key()] = r
+			}
+			return out
+		}
+		whole := read()
+		saved := chunkSize
+		chunkSize = 300
+		tiny := read()
+		chunkSize = saved
+		if !reflect.DeepEqual(whole, tiny) || len(whole) == 0 {
+			t.Errorf("%s: tiny chunks differ:\n%v\n%v", c.name, whole, tiny)
+		}
+	}
+}
+
+func benchNDJSONSmall() string { return string(benchNDJSON(200 << 10)) }
