@@ -129,3 +129,26 @@ func (f *InputFlags) Columns() []string {
 	}
 	return out
 }
+
+// StringList is a repeatable string flag (--label a --label b).
+type StringList []string
+
+// String joins the values.
+func (l *StringList) String() string { return strings.Join(*l, ",") }
+
+// Set adds a value.
+func (l *StringList) Set(v string) error { *l = append(*l, v); return nil }
+
+// AppendFile appends s to the file at path, creating it (GitHub's $GITHUB_STEP_SUMMARY
+// and $GITHUB_OUTPUT are appended to).
+func AppendFile(path, s string) error {
+	fh, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
+	if err != nil {
+		return err
+	}
+	if _, err := io.WriteString(fh, s); err != nil {
+		fh.Close()
+		return err
+	}
+	return fh.Close()
+}

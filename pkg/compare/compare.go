@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 	"strings"
 
@@ -37,11 +36,6 @@ type options struct {
 	noiseAware, strictComparability            bool
 }
 
-type multi struct{ vals *[]string }
-
-func (m multi) String() string     { return "" }
-func (m multi) Set(v string) error { *m.vals = append(*m.vals, v); return nil }
-
 const usage = `Usage: compare-performance [flags] <baseline_file> <current_results_file>
 
 Compares current metrics with a baseline (normalized JSON from perfgate or the Python
@@ -62,7 +56,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	var o options
 	fs.StringVar(&o.report, "report", DefaultReport, "markdown report `file` (directory created)")
 	fs.StringVar(&o.config, "config", "", "YAML or JSON configuration `file` (thresholds:, services:)")
-	fs.Var(multi{&o.thresholds}, "threshold", "override one threshold: `SERVICE.METRIC=EXPR` (+50%, -30%, +0.5, max:N, min:N, off; SERVICE default = every other service); repeatable")
+	fs.Var((*cli.StringList)(&o.thresholds), "threshold", "override one threshold: `SERVICE.METRIC=EXPR` (+50%, -30%, +0.5, max:N, min:N, off; SERVICE default = every other service); repeatable")
 	fs.Float64Var(&o.warnRatio, "warn-ratio", 0, "share of a threshold beyond which a change warns (default 0.75, or the config's)")
 	fs.StringVar(&o.jsonOut, "json", "", "also write every result as JSON to `file`")
 	fs.StringVar(&o.junitOut, "junit", "", "also write a JUnit XML `file` (one test case per metric)")
@@ -181,7 +175,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	}
 	if env.Getenv != nil && env.Getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
 		if p := env.Getenv("GITHUB_STEP_SUMMARY"); p != "" {
-			if err := appendFile(p, md.String()+"\n"); err != nil {
+			if err := cli.AppendFile(p, md.String()+"\n"); err != nil {
 				fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", prog, p, err)
 			}
 		}
@@ -275,18 +269,6 @@ func names(f *metrics.File) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")
-}
-
-func appendFile(path, s string) error {
-	fh, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(fh, s); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
 }
 
 func plural(n int) string {

@@ -27,11 +27,6 @@ type Env struct {
 	Transport http.RoundTripper // nil: the default
 }
 
-type multi struct{ vals *[]string }
-
-func (m multi) String() string     { return "" }
-func (m multi) Set(v string) error { *m.vals = append(*m.vals, v); return nil }
-
 type options struct {
 	token, repo, apiURL                       string
 	labels, assignees                         []string
@@ -65,8 +60,8 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	fs.StringVar(&o.token, "token", "", "GitHub `token` (default: $GITHUB_TOKEN, then $GH_TOKEN)")
 	fs.StringVar(&o.repo, "repo", "", "repository `OWNER/NAME` (default: $GITHUB_REPOSITORY)")
 	fs.StringVar(&o.apiURL, "api-url", "", "REST API base `URL` (default: $GITHUB_API_URL, then https://api.github.com/)")
-	fs.Var(multi{&o.labels}, "label", "extra `label` on created issues (repeatable)")
-	fs.Var(multi{&o.assignees}, "assignee", "`login` to assign created issues to (repeatable)")
+	fs.Var((*cli.StringList)(&o.labels), "label", "extra `label` on created issues (repeatable)")
+	fs.Var((*cli.StringList)(&o.assignees), "assignee", "`login` to assign created issues to (repeatable)")
 	fs.BoolVar(&o.dryRun, "dry-run", false, "print what would be created; needs no token and no network")
 	fs.BoolVar(&o.noDedupe, "no-dedupe", false, "always open new issues, even when an open one of the same kind exists")
 	fs.BoolVar(&o.closeResolved, "close-resolved", false, "comment on and close open automated issues of a kind the report no longer has")
@@ -287,7 +282,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 			urls = append(urls, is.URL)
 		}
 		out := fmt.Sprintf("issue-url=%s\nissue-number=%d\nissue-urls=%s\n", outputs[0].URL, outputs[0].Number, strings.Join(urls, " "))
-		if err := appendFile(p, out); err != nil {
+		if err := cli.AppendFile(p, out); err != nil {
 			fmt.Fprintf(stderr, "⚠️ %s: could not write $GITHUB_OUTPUT (%s): %v\n", prog, p, err)
 		}
 	}
@@ -358,16 +353,4 @@ func firstNonEmpty(vals ...string) string {
 		}
 	}
 	return ""
-}
-
-func appendFile(path, s string) error {
-	fh, err := os.OpenFile(path, os.O_APPEND|os.O_CREATE|os.O_WRONLY, 0o644)
-	if err != nil {
-		return err
-	}
-	if _, err := io.WriteString(fh, s); err != nil {
-		fh.Close()
-		return err
-	}
-	return fh.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -256,7 +257,7 @@ func TestCloseResolved(t *testing.T) {
 }
 
 func TestFaults(t *testing.T) {
-	resetIn := func(d time.Duration) string { return strFromInt(now.Add(d).Unix()) }
+	resetIn := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
 	for _, tc := range []struct {
 		name    string
 		faults  []fault
@@ -315,20 +316,6 @@ func TestFaults(t *testing.T) {
 			checkNoToken(t, f, o)
 		})
 	}
-}
-
-func strFromInt(v int64) string { return strings.TrimSpace(strings.Repeat(" ", 0) + itoa(v)) }
-
-func itoa(v int64) string {
-	var b []byte
-	if v == 0 {
-		return "0"
-	}
-	for v > 0 {
-		b = append([]byte{byte('0' + v%10)}, b...)
-		v /= 10
-	}
-	return string(b)
 }
 
 func TestConfigurationErrors(t *testing.T) {
