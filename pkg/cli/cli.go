@@ -27,6 +27,7 @@ const (
 // UsageError marks an error caused by how the command was called; commands map it to ExitUsage.
 type UsageError struct{ Msg string }
 
+// Error returns the message.
 func (e *UsageError) Error() string { return e.Msg }
 
 // Usagef returns a *UsageError with a formatted message.

@@ -46,6 +46,7 @@ type progress struct {
 	done        bool
 }
 
+// Read reads from the wrapped reader and reports progress.
 func (p *progress) Read(b []byte) (int, error) {
 	n, err := p.r.Read(b)
 	p.read += int64(n)

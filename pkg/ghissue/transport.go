@@ -37,6 +37,7 @@ type RateLimitedError struct {
 	Status  int
 }
 
+// Error says when the limit resets and that it is beyond --max-wait.
 func (e *RateLimitedError) Error() string {
 	if !e.Reset.IsZero() {
 		return fmt.Sprintf("GitHub API rate limit exhausted (%d); it resets at %s (in %s), beyond --max-wait %s", e.Status, e.Reset.UTC().Format("2006-01-02 15:04:05 UTC"), e.Wait.Round(time.Second), e.MaxWait)
@@ -50,6 +51,7 @@ type TimeoutError struct {
 	Attempts int
 }
 
+// Error says how long each try waited.
 func (e *TimeoutError) Error() string {
 	return fmt.Sprintf("GitHub API did not answer within %s (%d tries)", e.Timeout, e.Attempts)
 }
@@ -61,6 +63,7 @@ type retryTransport struct {
 	p    RetryPolicy
 }
 
+// RoundTrip sends req, retrying as the policy says.
 func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 	backoff := t.p.Backoff
 	var lastErr error
@@ -147,6 +150,7 @@ type cancelBody struct {
 	cancel context.CancelFunc
 }
 
+// Close closes the body and releases the try's timeout.
 func (b *cancelBody) Close() error {
 	err := b.ReadCloser.Close()
 	b.cancel()

@@ -218,6 +218,7 @@ func decodeK6(line []byte) (r k6Rec, relevant bool, err error) {
 
 type k6Error string
 
+// Error returns the message.
 func (e k6Error) Error() string { return string(e) }
 
 const errNoValue = k6Error("point without a value")

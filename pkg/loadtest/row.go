@@ -94,6 +94,7 @@ type SyntaxError struct {
 	Msg  string
 }
 
+// Error returns "file:line: key: message" (the parts that are known).
 func (e *SyntaxError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)

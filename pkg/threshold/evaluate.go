@@ -20,6 +20,7 @@ const (
 
 var statusNames = [...]string{"pass", "warning", "fail", "not_compared"}
 
+// String names the status: pass, warning, fail, not_compared.
 func (s Status) String() string { return statusNames[s] }
 
 // MarshalText writes the status as its name.

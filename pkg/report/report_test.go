@@ -1,0 +1,77 @@
+package report
+
+import (
+	"bytes"
+	"math"
+	"strings"
+	"testing"
+
+	"github.com/perfgate/perfgate/pkg/threshold"
+)
+
+func TestFormatChange(t *testing.T) {
+	for _, tc := range []struct {
+		base, cur  float64
+		hasB, hasC bool
+		want       string
+	}{
+		{450, 750, true, true, "+66.7%"},
+		{3000, 4200, true, true, "+40.0%"},
+		{0.5, 2, true, true, "+300.0%"},
+		{100, 75, true, true, "-25.0%"},
+		{0, 1, true, true, "∞"},
+		{0, 0, true, true, "+0.0%"},
+		{100, 100.01, true, true, "+0.0%"},
+		{100, 99.99, true, true, "+0.0%"}, // never "-0.0%"
+		{100, 0, false, true, "n/a"},
+	} {
+		r := threshold.Result{Baseline: tc.base, Current: tc.cur, HasBaseline: tc.hasB, HasCurrent: tc.hasC}
+		if got := FormatChange(r); got != tc.want {
+			t.Errorf("%v → %v: %q, want %q", tc.base, tc.cur, got, tc.want)
+		}
+	}
+	if FormatValue(math.Pi, true) != "3.14" || FormatValue(450, true) != "450" || FormatValue(0, false) != "—" {
+		t.Error("FormatValue")
+	}
+}
+
+func TestCellAndParse(t *testing.T) {
+	if got := Cell("a|b\n`c`\\"); got != "a\\|b \\`c\\`\\\\" {
+		t.Errorf("Cell: %q", got)
+	}
+	// A service name with an escaped pipe stays one cell when parsed back.
+	md := "## Performance Regression Analysis\r\n\r\n### ❌ Failures (Action Required)\r\n\r\n| Service | Metric | Expected | Current | Change | Impact |\r\n|---|---|---|---|---|---|\r\n| " + Cell("a|b") + " | p95_latency_ms | 1 | 2 | +100.0% | ❌ Critical |\r\n"
+	p, err := Parse([]byte(md), "r.md")
+	if err != nil || len(p.Failures) != 1 || p.Failures[0].Service != `a\|b` || p.Failures[0].Current != "2" {
+		t.Errorf("%+v %v", p, err)
+	}
+	for _, tc := range []struct{ doc, want string }{
+		{"", "r.md: file is empty"},
+		{"# something else\n", `r.md: not a regression report (no "## Performance Regression Analysis" heading)`},
+		{"## Performance Regression Analysis\n\n### ⚠️ Warnings (Monitor)\n\n| a | b |\n", "r.md:5: table row with 2 cells, want at least 5 (Service, Metric, Expected, Current, Change)"},
+		{`{"schema": "other"}`, `r.md: not a perfgate JSON report (schema "other", want "perfgate/compare/v1")`},
+	} {
+		if _, err := Parse([]byte(tc.doc), "r.md"); err == nil || err.Error() != tc.want {
+			t.Errorf("Parse(%q): %v, want %s", tc.doc, err, tc.want)
+		}
+	}
+}
+
+func TestJSONRoundTrip(t *testing.T) {
+	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
+	ev := &threshold.Evaluation{Results: []threshold.Result{
+		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: 750, HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Reason: "x"},
+		{Service: "api", Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Reason: "missing"},
+	}}
+	var b bytes.Buffer
+	if err := JSON(&b, ev, "fail", 1); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `"baseline": null`) || !strings.Contains(b.String(), `"change_pct": 66.67`) {
+		t.Errorf("JSON:\n%s", b.String())
+	}
+	p, err := Parse(b.Bytes(), "r.json")
+	if err != nil || len(p.Failures) != 1 || p.Failures[0].Change != "+66.7%" || p.Format != "json" {
+		t.Errorf("%+v %v", p, err)
+	}
+}
