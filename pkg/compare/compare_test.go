@@ -350,3 +350,44 @@ func TestComparabilityGuard(t *testing.T) {
 		t.Errorf("strict: exit %d, stderr %q", r.code, r.stderr)
 	}
 }
+
+// TestPythonBaselineEstimates: a baseline written by the Python extract_baselines.py holds
+// p95/p99 estimated from the average without saying so; perfgate recognizes them, so an
+// old-style CSV (estimated alike) is compared with them, and real percentiles are not.
+func TestPythonBaselineEstimates(t *testing.T) {
+	dir := t.TempDir()
+	cur := filepath.Join(dir, "c.json")
+	var sink bytes.Buffer
+	if c := extract.RunMetrics([]string{td + "seed/sample_results_stats_degraded.csv", cur}, &sink, &sink, extract.Env{Now: time.Now}); c != 0 {
+		t.Fatal(sink.String())
+	}
+	jsonOut := filepath.Join(dir, "r.json")
+	run(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+	b, _ := os.ReadFile(jsonOut)
+	var rep struct {
+		Results []struct {
+			Service, Metric, Status, Change string
+		}
+	}
+	json.Unmarshal(b, &rep)
+	got := map[string]string{}
+	for _, r := range rep.Results {
+		got[r.Service+" "+r.Metric] = r.Status + " " + r.Change
+	}
+	// api_gateway p95: int(1.4×150) = 210 → int(1.4×200) = 280, +33.3 % (within +50 %,
+	// below the 37.5 % warning level): compared, not "not compared".
+	if got["api_gateway p95_latency_ms"] != "pass +33.3%" || got["rag_service p95_latency_ms"] != "pass +20.0%" {
+		t.Errorf("estimates against estimates: %v", got)
+	}
+}
+
+func TestPythonBaselineAgainstRealPercentiles(t *testing.T) {
+	dir := t.TempDir()
+	cur := filepath.Join(dir, "c.json")
+	// A current run with real percentiles, keyed like the seed's services.
+	os.WriteFile(cur, []byte(`{"api_gateway": {"avg_latency_ms": 160, "p95_latency_ms": 300, "error_rate_pct": 0.5, "rps": 50, "total_requests": 1000, "total_failures": 5}, "_perfgate": {"formats": ["locust-stats"]}}`), 0o644)
+	r := run(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"))
+	if !strings.Contains(r.stdout, "| api_gateway | p95_latency_ms | 210 | 300 | estimated from the average in the baseline only; an estimate and a measured percentile are not comparable |") {
+		t.Errorf("a seed estimate compared with a real p95:\n%s", r.stdout)
+	}
+}

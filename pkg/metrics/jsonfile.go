@@ -35,7 +35,31 @@ func Parse(doc []byte, file string) (*File, error) {
 		}
 		f.Services = append(f.Services, s)
 	}
+	if _, ours := f.MetaValue(MetaKey); !ours {
+		markSeedEstimates(f)
+	}
 	return f, nil
+}
+
+// markSeedEstimates flags, in files not written by perfgate, the p95/p99 that are exactly
+// the seed's estimates from the average (int(1.4×avg), int(1.7×avg)): the Python
+// extract_baselines.py always estimated them (SPEC §11.5). An estimate is then compared
+// only with an estimate, never with a measured percentile.
+func markSeedEstimates(f *File) {
+	for _, s := range f.Services {
+		avg, ok := s.Get(AvgLatency)
+		if !ok || avg <= 1 {
+			continue
+		}
+		for _, q := range []struct {
+			field    string
+			estimate func(float64) float64
+		}{{P95Latency, EstimateP95}, {P99Latency, EstimateP99}} {
+			if v, ok := s.Get(q.field); ok && v == q.estimate(avg) && !s.IsEstimated(q.field) {
+				s.Estimated = append(s.Estimated, q.field)
+			}
+		}
+	}
 }
 
 func isObject(raw []byte) bool {
