@@ -88,12 +88,3 @@ func lastLineCut(buf []byte) int {
 	}
 	return -1
 }
-
-// bytesString views b as a string without copying, for parsing numbers in hot loops;
-// the string must not outlive b.
-func bytesString(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	return unsafeString(b)
-}

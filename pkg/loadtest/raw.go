@@ -25,8 +25,7 @@ type rawEndpoint struct {
 	sumHi, sumLo uint64 // exact 128-bit sum of the latencies in ns: the mean does not depend on the order
 	min, max     int64
 	hist         *Histogram
-	start, end   int64
-	hasSpan      bool
+	span         Span
 }
 
 // rawAgg aggregates samples per (method, name) while a file streams, and counts the
@@ -87,13 +86,7 @@ func (a *rawAgg) addBytes(method string, name []byte, latencyNs int64, failed bo
 	}
 	e.hist.Record(latencyNs)
 	if startNs != 0 || endNs != 0 {
-		if !e.hasSpan || startNs < e.start {
-			e.start = startNs
-		}
-		if !e.hasSpan || endNs > e.end {
-			e.end = endNs
-		}
-		e.hasSpan = true
+		e.span.Add(startNs, endNs)
 	}
 }
 
@@ -116,15 +109,7 @@ func (a *rawAgg) merge(b *rawAgg) {
 		e.min = min(e.min, be.min)
 		e.max = max(e.max, be.max)
 		e.hist.Merge(be.hist)
-		if be.hasSpan {
-			if !e.hasSpan || be.start < e.start {
-				e.start = be.start
-			}
-			if !e.hasSpan || be.end > e.end {
-				e.end = be.end
-			}
-			e.hasSpan = true
-		}
+		e.span.Union(be.span)
 	}
 	a.skipped += b.skipped
 	if b.firstSkip != "" && (a.firstSkip == "" || b.skipLine < a.skipLine) {
@@ -156,7 +141,7 @@ func (a *rawAgg) emit(in *Input, sink Sink) error {
 		row := Row{Method: e.method, Name: e.name, Line: i + 1, Requests: e.n, Failures: e.failures,
 			AvgMs: sumNs / 1e6 / float64(e.n), HasAvg: true,
 			MinMs: float64(e.min) / 1e6, MaxMs: float64(e.max) / 1e6, HasMinMax: true,
-			Samples: e.hist, SpanStartNs: e.start, SpanEndNs: e.end, HasSpan: e.hasSpan}
+			Samples: e.hist, Span: e.span}
 		if err := sink(row); err != nil {
 			return err
 		}

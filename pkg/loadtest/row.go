@@ -47,11 +47,9 @@ type Row struct {
 	// Samples is the latency distribution of a raw-sample input (every request recorded);
 	// percentiles are then nearest-rank over the samples.
 	Samples *Histogram
-	// SpanStartNs and SpanEndNs are the first request start and the last request end, on
-	// the input's clock (Unix ns, or ns since the test start); rps is derived from the
-	// span of all raw inputs together.
-	SpanStartNs, SpanEndNs int64
-	HasSpan                bool
+	// Span is the first request start to the last request end of a raw-sample input;
+	// rps is derived from the span of all raw inputs together.
+	Span Span
 
 	// Total marks the tool's own total row (Locust "Aggregated", old "Total").
 	Total bool
@@ -66,13 +64,41 @@ func (r *Row) TimedRequests() int64 {
 }
 
 // LadderAt returns the ladder value at exactly pct percent.
-func (r *Row) LadderAt(pct float64) (float64, bool) {
-	for _, p := range r.Ladder {
+func (r *Row) LadderAt(pct float64) (float64, bool) { return At(r.Ladder, pct) }
+
+// At returns the value of a ladder at exactly pct percent.
+func At(ladder []Point, pct float64) (float64, bool) {
+	for _, p := range ladder {
 		if p.Pct == pct {
 			return p.Ms, true
 		}
 	}
 	return 0, false
+}
+
+// Span is the time that requests cover: the first start to the last end, in ns on the
+// input's clock (Unix ns, or ns since the test start). The zero Span covers nothing.
+type Span struct {
+	StartNs, EndNs int64
+	OK             bool
+}
+
+// Add widens the span to cover [startNs, endNs].
+func (s *Span) Add(startNs, endNs int64) {
+	if !s.OK || startNs < s.StartNs {
+		s.StartNs = startNs
+	}
+	if !s.OK || endNs > s.EndNs {
+		s.EndNs = endNs
+	}
+	s.OK = true
+}
+
+// Union widens s to cover o too.
+func (s *Span) Union(o Span) {
+	if o.OK {
+		s.Add(o.StartNs, o.EndNs)
+	}
 }
 
 // Key identifies the endpoint: method and name.

@@ -57,8 +57,8 @@ func TestJTLQuotingDelimitersAndSubResults(t *testing.T) {
 	if m["Login flow"].Requests != 1 {
 		t.Errorf("transaction controller row %+v", m["Login flow"])
 	}
-	if users.SpanStartNs != 1718000000123*1e6 || users.SpanEndNs != (1718000000300+52)*1e6 {
-		t.Errorf("span %d–%d", users.SpanStartNs, users.SpanEndNs)
+	if !users.Span.OK || users.Span.StartNs != 1718000000123*1e6 || users.Span.EndNs != (1718000000300+52)*1e6 {
+		t.Errorf("span %+v", users.Span)
 	}
 
 	// Semicolon and tab delimiters.

@@ -26,10 +26,9 @@ type Accumulator struct {
 
 	// Raw-sample rows carry a time span instead of an rps: their requests are divided by
 	// the span of all raw inputs together (SetSpan).
-	spanRequests       int64
-	spanStart, spanEnd int64
-	hasSpan            bool
-	globalSpanNs       int64
+	spanRequests int64
+	span         loadtest.Span
+	globalSpanNs int64
 }
 
 // part is one contributing row's distribution.
@@ -71,15 +70,9 @@ func (a *Accumulator) Add(r loadtest.Row) {
 	case r.HasRPS:
 		a.rps += r.RPS
 		a.rpsSeen = true
-	case r.HasSpan:
+	case r.Span.OK:
 		a.spanRequests += r.Requests
-		if !a.hasSpan || r.SpanStartNs < a.spanStart {
-			a.spanStart = r.SpanStartNs
-		}
-		if !a.hasSpan || r.SpanEndNs > a.spanEnd {
-			a.spanEnd = r.SpanEndNs
-		}
-		a.hasSpan = true
+		a.span.Union(r.Span)
 	default:
 		a.rpsMissing = true
 	}
@@ -108,19 +101,11 @@ func (a *Accumulator) Merge(b *Accumulator) {
 	a.rpsMissing = a.rpsMissing || b.rpsMissing
 	a.parts = append(a.parts, b.parts...)
 	a.spanRequests += b.spanRequests
-	if b.hasSpan {
-		if !a.hasSpan || b.spanStart < a.spanStart {
-			a.spanStart = b.spanStart
-		}
-		if !a.hasSpan || b.spanEnd > a.spanEnd {
-			a.spanEnd = b.spanEnd
-		}
-		a.hasSpan = true
-	}
+	a.span.Union(b.span)
 }
 
 // Span returns the time span covered by the raw-sample rows added so far.
-func (a *Accumulator) Span() (start, end int64, ok bool) { return a.spanStart, a.spanEnd, a.hasSpan }
+func (a *Accumulator) Span() loadtest.Span { return a.span }
 
 // SetSpan sets the span (ns) of all raw inputs together, over which the requests of
 // raw-sample rows are spread to give their rps.
@@ -313,7 +298,7 @@ func mixture(parts []part, pct float64) (float64, bool) {
 				cands = append(cands, k)
 			}
 		default:
-			if !hasPct(p.ladder, pct) {
+			if _, ok := loadtest.At(p.ladder, pct); !ok {
 				return 0, false
 			}
 			for _, pt := range p.ladder {
@@ -367,15 +352,6 @@ func (p part) cdf(v float64) float64 {
 		}
 	}
 	return f
-}
-
-func hasPct(l []loadtest.Point, pct float64) bool {
-	for _, p := range l {
-		if p.Pct == pct {
-			return true
-		}
-	}
-	return false
 }
 
 // withPoint returns a copy of l with p set (replacing a point at the same percentile).

@@ -249,9 +249,8 @@ func (b *builder) file(info *Info) *File {
 		}
 		sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
 	}
-	// Raw-sample rows: requests over the span of all raw inputs together.
-	var start, end int64
-	has := false
+	// The test duration: rows with an rps give it as requests/rps (Locust's rps uses the
+	// global duration); raw-sample rows through their span, over which their rps is spread.
 	var reqs int64
 	var rps float64
 	for _, k := range keys {
@@ -264,24 +263,17 @@ func (b *builder) file(info *Info) *File {
 	if rps > 0 {
 		info.DurationS = float64(reqs) / rps // Locust's rps is requests over the global duration
 	}
+	var all loadtest.Span
 	for _, a := range accs {
-		if s, e, ok := a.Span(); ok {
-			if !has || s < start {
-				start = s
-			}
-			if !has || e > end {
-				end = e
-			}
-			has = true
-		}
+		all.Union(a.Span())
 	}
-	if has && end > start {
-		info.DurationS = float64(end-start) / 1e9
+	if all.OK && all.EndNs > all.StartNs {
+		info.DurationS = float64(all.EndNs-all.StartNs) / 1e9
 	}
 	f := &File{}
 	for _, k := range keys {
-		if has {
-			accs[k].SetSpan(end - start)
+		if all.OK {
+			accs[k].SetSpan(all.EndNs - all.StartNs)
 		}
 		f.Services = append(f.Services, accs[k].Service(k))
 	}

@@ -132,16 +132,6 @@ func (s *Service) Names() []string {
 	return append(out, s.extra...)
 }
 
-// LadderAt returns the ladder value at exactly pct percent.
-func (s *Service) LadderAt(pct float64) (float64, bool) {
-	for _, p := range s.Ladder {
-		if p.Pct == pct {
-			return p.Ms, true
-		}
-	}
-	return 0, false
-}
-
 // IsEstimated reports whether a field was estimated rather than measured.
 func (s *Service) IsEstimated(name string) bool {
 	for _, e := range s.Estimated {

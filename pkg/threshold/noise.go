@@ -5,6 +5,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"go.yaml.in/yaml/v3"
 
@@ -78,18 +79,8 @@ func metricPercentile(metric string) (float64, bool) {
 	if m == nil {
 		return 0, false
 	}
-	p, err := strconv.ParseFloat(stringsReplaceUnderscore(m[1]), 64)
+	p, err := strconv.ParseFloat(strings.ReplaceAll(m[1], "_", "."), 64)
 	return p, err == nil && p > 0 && p <= 100
-}
-
-func stringsReplaceUnderscore(s string) string {
-	b := []byte(s)
-	for i := range b {
-		if b[i] == '_' {
-			b[i] = '.'
-		}
-	}
-	return string(b)
 }
 
 // applyNoise turns a failure that the samples cannot support into a warning, and records
