@@ -182,37 +182,34 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 		return notCompared(fmt.Sprintf("estimated from the average in the %s only; an estimate and a measured percentile are not comparable", side))
 	}
 
-	var bad, limit, warn float64
+	// value is the change (or, for a bound, the current value) as shown; bad is the same
+	// measured in the direction that is a regression.
+	var value float64
 	var show func(float64) string
 	switch t.Kind {
 	case Relative:
 		if r.Baseline == 0 {
 			return notCompared("relative threshold against a baseline of 0")
 		}
-		bad = (r.Current - r.Baseline) / math.Abs(r.Baseline)
+		value = (r.Current - r.Baseline) / math.Abs(r.Baseline)
 		show = func(v float64) string { return fmt.Sprintf("%+.1f%%", v*100) }
 	case Absolute:
-		bad = r.Current - r.Baseline
-		show = func(v float64) string { return signed(v) }
-	case Max:
-		bad = r.Current
-		show = metrics.FormatNumber
-	case Min:
-		bad = r.Current
+		value = r.Current - r.Baseline
+		show = signed
+	case Max, Min:
+		value = r.Current
 		show = metrics.FormatNumber
 	}
+	bad := value
 	if !t.Up && (t.Kind == Relative || t.Kind == Absolute) {
-		bad = -bad
+		bad = -value
 	}
-	limit = t.Limit
-	warn = t.Warn
+	limit := t.Limit
+	warn := t.Warn
 	if !t.HasWarn {
 		warn = warnRatio * limit
 	}
-	actual := show(bad)
-	if !t.Up && (t.Kind == Relative || t.Kind == Absolute) {
-		actual = show(-bad)
-	}
+	actual := show(value)
 	switch t.Kind {
 	case Relative, Absolute:
 		switch {
