@@ -52,7 +52,8 @@ demo: build
 	$(BIN)/extract-baselines --group-by endpoint testdata/real/jmeter-2.13-baseline-run1.jtl $(DEMO)/jmeter-baselines.json
 	-$(BIN)/compare-performance --group-by endpoint --threshold default.rps=off --report $(DEMO)/jmeter-analysis.md $(DEMO)/jmeter-baselines.json testdata/real/jmeter-2.13-regressed-run1.jtl; echo "compare-performance exit code: $$?"
 	@echo
-	@echo "== 5. The seed's own sample files: old-style CSV baseline vs Python-written metrics (0.0 percentiles)"
+	@echo "== 5. The seed's own sample files: old-style CSV baseline vs Python-written metrics (0.0 percentiles):"
+	@echo "   both sides' p95 are estimated from their averages and compared like with like."
 	$(BIN)/extract-baselines testdata/seed/sample_results_stats.csv $(DEMO)/seed-baselines.json
 	-$(BIN)/compare-performance --report $(DEMO)/seed-analysis.md $(DEMO)/seed-baselines.json testdata/seed/sample_metrics_degraded.json; echo "compare-performance exit code: $$?"
 	@echo

@@ -39,7 +39,7 @@ func main() {
 	target, err := parseSize(*size)
 	if err != nil || *out == "" {
 		fmt.Fprintln(os.Stderr, "usage: gen -kind jtl|k6 -size 1GB -o FILE")
-		os.Exit(2)
+		os.Exit(1)
 	}
 	f, err := os.Create(*out)
 	if err != nil {

@@ -6,14 +6,20 @@
 //
 //	compare-performance [flags] <baseline_file> <current_results_file>
 //
-// Run with -h for the flags. Exit status: 0 no critical failure; 1 critical failures;
-// 2 usage error, unreadable input or nothing comparable.
+// Run with -h for the flags. Exit status, as the Python script's: 0 no critical failure;
+// 1 anything else — critical failures, a usage error, an unreadable input, or nothing
+// comparable (a gate that cannot judge never passes).
 package main
 
 import (
 	"os"
 
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/compare"
 )
 
-func main() { os.Exit(compare.Run(os.Args[1:], os.Stdout, os.Stderr, compare.Env{Getenv: os.Getenv})) }
+func main() {
+	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int {
+		return compare.Run(os.Args[1:], os.Stdout, os.Stderr, compare.Env{Getenv: os.Getenv})
+	}))
+}

@@ -5,17 +5,21 @@
 //
 //	create-regression-issue [flags] <regression_report_file> [--token TOKEN]
 //
-// Run with -h for the flags. Exit status: 0 issues created/updated, or none needed;
-// 1 GitHub API error; 2 usage error, unreadable report, missing token or repository.
+// Run with -h for the flags. Exit status, as the Python script's: 0 issues created or
+// updated, or none needed; 1 anything else — a usage error, a missing token, repository
+// or report, a GitHub API error.
 package main
 
 import (
 	"os"
 	"time"
 
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/issue"
 )
 
 func main() {
-	os.Exit(issue.Run(os.Args[1:], os.Stdout, os.Stderr, issue.Env{Getenv: os.Getenv, Now: time.Now}))
+	os.Exit(cli.Recover(os.Stderr, "create-regression-issue", func() int {
+		return issue.Run(os.Args[1:], os.Stdout, os.Stderr, issue.Env{Getenv: os.Getenv, Now: time.Now})
+	}))
 }

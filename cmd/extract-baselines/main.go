@@ -5,17 +5,21 @@
 //	extract-baselines [flags] <input> [output]
 //	extract-baselines [flags] -o <output> <input>...
 //
-// Run with -h for the flags. Exit status: 0 written; 1 could not produce a result
-// (missing, unreadable or bad input, nothing matched); 2 usage error.
+// With two positional arguments the second is always the output. Run with -h for the
+// flags. Exit status, as the Python script's: 0 written; 1 anything else (usage error,
+// missing, unreadable or bad input, nothing matched).
 package main
 
 import (
 	"os"
 	"time"
 
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/extract"
 )
 
 func main() {
-	os.Exit(extract.RunBaselines(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now}))
+	os.Exit(cli.Recover(os.Stderr, "extract-baselines", func() int {
+		return extract.RunBaselines(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now})
+	}))
 }

@@ -12,19 +12,21 @@ import (
 	"strings"
 )
 
-// Exit codes shared by every command (SPEC §10).
+// Exit codes shared by every command (SPEC §10): the original scripts' contract, 0 or 1
+// and nothing else. What went wrong is told on stderr, in the report and in the machine
+// outputs, never by a third code.
 const (
-	// ExitOK means the command did its job (and, for compare-performance, found no failure).
+	// ExitOK means the command did its job (and, for compare-performance, found no
+	// critical failure); -h and --version exit with it too.
 	ExitOK = 0
-	// ExitFail means the command could not produce a result (extract-*), found a critical
-	// regression (compare-performance), or the GitHub API failed (create-regression-issue).
+	// ExitFail is every other outcome: a usage error, a missing, unreadable or bad input,
+	// nothing matched, a critical regression or nothing comparable (compare-performance),
+	// a GitHub API error (create-regression-issue).
 	ExitFail = 1
-	// ExitUsage means bad flags or arguments, or (compare-performance) unreadable or
-	// incomparable input.
-	ExitUsage = 2
 )
 
-// UsageError marks an error caused by how the command was called; commands map it to ExitUsage.
+// UsageError marks an error caused by how the command was called; commands add a hint
+// to run -h.
 type UsageError struct{ Msg string }
 
 // Error returns the message.

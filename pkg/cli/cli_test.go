@@ -56,3 +56,64 @@ func TestProgress(t *testing.T) {
 		t.Errorf("progress output %q", out)
 	}
 }
+
+func TestCommandParse(t *testing.T) {
+	c := Command{Name: "x", Help: "Usage: x [flags] <in>\n\nFlags:\n", ScriptUsage: "Usage: x <input_file>\n"}
+	newFS := func() *flag.FlagSet {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		fs.String("o", "", "output `file`")
+		return fs
+	}
+	for _, tc := range []struct {
+		args           []string
+		code           int
+		done           bool
+		stdout, stderr string
+	}{
+		{[]string{"in.csv", "-o", "out"}, 0, false, "", ""},
+		{[]string{"-h"}, 0, true, "Usage: x [flags] <in>\n\nFlags:\n  -o file\n    \toutput file\n  -version\n    \tprint the version and exit\n", ""},
+		{[]string{"--bogus"}, 1, true, "", "❌ x: flag provided but not defined: -bogus (run 'x -h' for usage)\n"},
+		{[]string{"-o"}, 1, true, "", "❌ x: flag needs an argument: -o (run 'x -h' for usage)\n"},
+	} {
+		var out, errb bytes.Buffer
+		_, code, done := c.Parse(newFS(), tc.args, &out, &errb)
+		if code != tc.code || done != tc.done || out.String() != tc.stdout || errb.String() != tc.stderr {
+			t.Errorf("%v: code %d done %v\nstdout %q\nstderr %q", tc.args, code, done, out.String(), errb.String())
+		}
+	}
+	var out, errb bytes.Buffer
+	if _, code, done := c.Parse(newFS(), []string{"--version"}, &out, &errb); code != 0 || !done || !strings.HasPrefix(out.String(), "x ") {
+		t.Errorf("--version: %d %v %q", code, done, out.String())
+	}
+	out.Reset()
+	errb.Reset()
+	if code := c.BadArgs(&out, &errb, "no input file given"); code != 1 || out.String() != c.ScriptUsage || errb.String() != "❌ x: no input file given (run 'x -h' for the flags)\n" {
+		t.Errorf("BadArgs: %d %q %q", code, out.String(), errb.String())
+	}
+}
+
+func TestRecover(t *testing.T) {
+	var errb bytes.Buffer
+	if code := Recover(&errb, "x", func() int { return 0 }); code != 0 || errb.Len() != 0 {
+		t.Errorf("no panic: %d %q", code, errb.String())
+	}
+	var nothing []int
+	code := Recover(&errb, "x", func() int { return nothing[len(os.Args)] })
+	if code != ExitFail || !strings.HasPrefix(errb.String(), "❌ x: internal error: runtime error: index out of range") || !strings.Contains(errb.String(), "goroutine ") {
+		t.Errorf("panic: exit %d, stderr %q", code, errb.String())
+	}
+}
+
+func TestSanitize(t *testing.T) {
+	for in, want := range map[string]string{
+		"/api/items":                             "/api/items",
+		"a\nb\r\nc":                              `a\nb\r\nc`,
+		"::set-output name=x::1":                 ":\u200b:set-output name=x:\u200b:1",
+		"x ##[warning]pwned":                     "x #\u200b#[warning]pwned",
+		"::add-mask::secret\n::stop-commands::t": ":\u200b:add-mask:\u200b:secret\\n:\u200b:stop-commands:\u200b:t",
+	} {
+		if got := Sanitize(in); got != want {
+			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

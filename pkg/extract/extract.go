@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
-	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -54,63 +55,72 @@ func (o *options) bind(fs *flag.FlagSet, baselines bool) {
 
 // RunMetrics is extract-metrics: it returns the exit code.
 func RunMetrics(args []string, stdout, stderr io.Writer, env Env) int {
-	return run("extract-metrics", args, stdout, stderr, env, false)
+	return run(metricsCommand, args, stdout, stderr, env, false)
 }
 
 // RunBaselines is extract-baselines: it returns the exit code.
 func RunBaselines(args []string, stdout, stderr io.Writer, env Env) int {
-	return run("extract-baselines", args, stdout, stderr, env, true)
+	return run(baselinesCommand, args, stdout, stderr, env, true)
 }
 
-const metricsUsage = `Usage: extract-metrics [flags] <input> [output]
+var metricsCommand = cli.Command{
+	Name: "extract-metrics",
+	Help: `Usage: extract-metrics [flags] <input> [output]
        extract-metrics [flags] -o <output> <input>...
 
-Reads load-test results (Locust CSV/JSON, normalized JSON; detected by content) and
-writes normalized per-service metrics (default output: load-results.json).
-Several inputs (with -o) are merged: results of distributed load generators.
+Reads load-test results and writes normalized per-service metrics (default output:
+load-results.json). The format is detected by content: Locust CSV/JSON, JMeter CSV/XML
+JTL and statistics.json, k6 summaries and --out json/csv, Gatling simulation.log and
+stats, Vegeta report/CSV/JSON, hey CSV, Artillery reports, normalized JSON.
+With two positional arguments the second is always the output, whatever its name.
+Several inputs need -o: they are merged (results of distributed load generators).
 
-Exit status: 0 written, 1 no result (bad input, nothing matched), 2 usage error.
+Exit status: 0 written; 1 anything else (usage error, missing or bad input, nothing
+matched) — nothing is written then.
 
 Flags:
-`
+`,
+	ScriptUsage: `Usage: extract-metrics <input_file> [output_file]
 
-const baselinesUsage = `Usage: extract-baselines [flags] <input> [output]
-       extract-baselines [flags] <run1> <run2>... [output.json]
+Example:
+  extract-metrics load_results_stats.csv load-results.json
+  extract-metrics locust_results.json load-results.json
+`,
+}
+
+var baselinesCommand = cli.Command{
+	Name: "extract-baselines",
+	Help: `Usage: extract-baselines [flags] <input> [output]
        extract-baselines [flags] -o <output> <run>...
 
 Extracts performance baselines from a reference run, computed exactly like
 extract-metrics, plus baseline_users and timestamp (default output:
-docs/performance-baselines.json). Several runs give a per-metric median with the
-per-run values kept. An existing baseline is never replaced by an empty one.
+docs/performance-baselines.json). With two positional arguments the second is always
+the output. Several runs need -o: each metric is then the median across the runs, with
+the per-run values kept. An existing baseline is never replaced by an empty one.
 
-Exit status: 0 written, 1 no result (bad input, nothing matched), 2 usage error.
+Exit status: 0 written; 1 anything else (usage error, missing or bad input, nothing
+matched) — nothing is written then.
 
 Flags:
-`
+`,
+	ScriptUsage: `Usage: extract-baselines <stats_csv_file> [output_file]
 
-func run(prog string, args []string, stdout, stderr io.Writer, env Env, baselines bool) int {
-	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
-	fs.SetOutput(stderr)
+Example:
+  extract-baselines load_results_stats.csv docs/performance-baselines.json
+`,
+}
+
+func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, baselines bool) int {
+	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	var o options
 	o.bind(fs, baselines)
-	fs.Usage = func() {
-		if baselines {
-			fmt.Fprint(stderr, baselinesUsage)
-		} else {
-			fmt.Fprint(stderr, metricsUsage)
-		}
-		fs.PrintDefaults()
-	}
-	pos, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cli.ExitOK
-		}
-		return cli.ExitUsage
-	}
-	fail := func(code int, err error) int {
-		fmt.Fprintf(stderr, "❌ %s: %v\n", prog, err)
+	pos, code, done := cmd.Parse(fs, args, stdout, stderr)
+	if done {
 		return code
+	}
+	if len(pos) == 0 {
+		return cmd.BadArgs(stdout, stderr, "no input file given")
 	}
 	def := DefaultMetricsOutput
 	if baselines {
@@ -118,103 +128,180 @@ func run(prog string, args []string, stdout, stderr io.Writer, env Env, baseline
 	}
 	inputs, output, err := splitArgs(pos, o.output, def)
 	if err != nil {
-		fmt.Fprintf(stderr, "❌ %s: %v\n", prog, err)
-		fmt.Fprintf(stderr, "Run '%s -h' for usage.\n", prog)
-		return cli.ExitUsage
+		fmt.Fprintf(stderr, "❌ %s: %v\n", cmd.Name, err)
+		return cli.ExitFail
 	}
+	j, err := o.job(inputs, output, baselines, stderr, env)
+	if err != nil {
+		fmt.Fprintf(stderr, "❌ %s: %v\n", cmd.Name, err)
+		return cli.ExitFail
+	}
+	return j.run(cmd.Name, stdout, stderr)
+}
+
+// job is one extraction: what to read, how to map it and where to write it.
+type job struct {
+	inputs    []string
+	output    string
+	baselines bool
+	users     int
+	opt       metrics.Options
+	now       func() time.Time
+}
+
+// job checks the flags and turns them into a job.
+func (o *options) job(inputs []string, output string, baselines bool, stderr io.Writer, env Env) (*job, error) {
 	format, err := loadtest.ParseFormat(o.format)
 	if err != nil {
-		return fail(cli.ExitUsage, fmt.Errorf("--format: %v", err))
+		return nil, fmt.Errorf("--format: %v", err)
 	}
 	if (baselines && o.users < 1) || o.users < 0 {
-		return fail(cli.ExitUsage, fmt.Errorf("--users: want a positive number of users, got %d", o.users))
+		return nil, fmt.Errorf("--users: want a positive number of users, got %d", o.users)
 	}
 	var cfg *config.Config
 	if o.config != "" {
 		if cfg, err = config.Load(o.config); err != nil {
-			return fail(cli.ExitUsage, err)
+			return nil, err
 		}
 	}
 	mapping, err := cfg.Mapping(o.groupBy)
 	if err != nil {
-		return fail(cli.ExitUsage, err)
+		return nil, err
 	}
 	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
+	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now}, nil
+}
 
+// run reads, writes and reports; it returns the exit code.
+func (j *job) run(prog string, stdout, stderr io.Writer) int {
 	// Messages go to stdout, unless stdout carries the JSON.
 	msg := stdout
-	if output == "-" {
+	if j.output == "-" {
 		msg = stderr
 	}
-
-	var result *metrics.File
-	if baselines && len(inputs) > 1 {
-		var runs []*metrics.File
-		for _, in := range inputs {
-			f, info, err := metrics.Load([]string{in}, opt)
-			if err != nil {
-				return fail(cli.ExitFail, err)
-			}
-			report(stderr, f, info)
-			if len(f.Services) == 0 {
-				return fail(cli.ExitFail, nothingMatched(inputs[:1], info, output))
-			}
-			runs = append(runs, f)
+	if code, missing := j.checkInputs(prog, msg, stderr); missing {
+		return code
+	}
+	result, err := j.extract(stderr)
+	if err != nil {
+		fmt.Fprintf(stderr, "❌ %s: %v\n", prog, err)
+		if _, none := err.(errNothingMatched); !none && !j.baselines {
+			fmt.Fprintf(msg, "❌ Error loading input file: %v\n", err)
 		}
-		result = metrics.MedianOfRuns(runs)
+		return cli.ExitFail
+	}
+	if j.output == "-" {
+		err = metrics.Write(stdout, result)
 	} else {
-		f, info, err := metrics.Load(inputs, opt)
+		err = cli.WriteFileAtomic(j.output, func(w io.Writer) error { return metrics.Write(w, result) })
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "❌ %s: writing %s: %v\n", prog, displayPath(j.output), err)
+		return cli.ExitFail
+	}
+	if j.baselines {
+		printBaselines(msg, stderr, result, j.output, len(j.inputs))
+	} else {
+		printMetrics(msg, result, j.output)
+	}
+	return cli.ExitOK
+}
+
+// checkInputs refuses a missing input before anything is read, with the original
+// script's line on stdout (extract_metrics.py: "❌ Error loading input file: [Errno 2] …",
+// extract_baselines.py: "❌ Stats file not found: …") and perfgate's on stderr.
+func (j *job) checkInputs(prog string, msg, stderr io.Writer) (int, bool) {
+	for _, in := range j.inputs {
+		_, err := os.Stat(in)
+		if err == nil {
+			continue
+		}
+		if !errors.Is(err, os.ErrNotExist) {
+			return 0, false // the reader names the problem
+		}
+		if j.baselines {
+			fmt.Fprintf(msg, "❌ Stats file not found: %s\n", in)
+		} else {
+			fmt.Fprintf(msg, "❌ Error loading input file: [Errno 2] No such file or directory: '%s'\n", in)
+		}
+		fmt.Fprintf(stderr, "❌ %s: %s: no such file\n", prog, in)
+		return cli.ExitFail, true
+	}
+	return 0, false
+}
+
+// errNothingMatched wraps the error of an input that mapped to no service (not a load
+// error: the file was read).
+type errNothingMatched struct{ error }
+
+// extract reads the inputs: one run (several files merged), or for a baseline of several
+// runs, the per-metric median of the runs.
+func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
+	groups := [][]string{j.inputs}
+	if j.baselines && len(j.inputs) > 1 {
+		groups = groups[:0]
+		for _, in := range j.inputs {
+			groups = append(groups, []string{in})
+		}
+	}
+	var runs []*metrics.File
+	for _, g := range groups {
+		f, info, err := metrics.Load(g, j.opt)
 		if err != nil {
-			return fail(cli.ExitFail, err)
+			return nil, err
 		}
 		report(stderr, f, info)
 		if len(f.Services) == 0 {
-			return fail(cli.ExitFail, nothingMatched(inputs, info, output))
+			return nil, errNothingMatched{nothingMatched(g, info, j.output)}
 		}
-		result = f
+		runs = append(runs, f)
 	}
-
-	if src, ok := result.Source(); ok && o.users > 0 {
-		src.Users = o.users
+	result := runs[0]
+	if len(runs) > 1 {
+		result = metrics.MedianOfRuns(runs)
+	}
+	if src, ok := result.Source(); ok && j.users > 0 {
+		src.Users = j.users
 		result.SetMeta(metrics.MetaKey, src.JSON())
 	}
-	if baselines {
-		users := float64(o.users)
-		ts := env.Now().UTC().Format("2006-01-02T15:04:05Z")
+	if j.baselines {
+		users := float64(j.users)
+		ts := j.now().UTC().Format("2006-01-02T15:04:05Z")
 		for _, s := range result.Services {
 			s.BaselineUsers = &users
 			s.Timestamp = ts
 		}
 	}
+	return result, nil
+}
 
-	if output == "-" {
-		if err := metrics.Write(stdout, result); err != nil {
-			return fail(cli.ExitFail, err)
-		}
-	} else if err := cli.WriteFileAtomic(output, func(w io.Writer) error { return metrics.Write(w, result) }); err != nil {
-		return fail(cli.ExitFail, fmt.Errorf("writing %s: %v", output, err))
-	}
-
-	what := "metrics"
-	if baselines {
-		what = "baseline"
-	}
-	for _, s := range result.Services {
+// printMetrics prints extract_metrics.py's lines: the saved file, then one line per
+// service with its requests and error rate (Python's float formatting).
+func printMetrics(w io.Writer, f *metrics.File, output string) {
+	fmt.Fprintf(w, "✅ Metrics extracted and saved to: %s\n", displayPath(output))
+	fmt.Fprintf(w, "\n📊 Extracted metrics for %d services:\n", len(f.Services))
+	for _, s := range f.Services {
 		req, _ := s.Get(metrics.TotalRequests)
-		fmt.Fprintf(msg, "✅ Extracted %s for %s (%s requests)\n", what, s.Name, metrics.FormatNumber(req))
+		rate, _ := s.Get(metrics.ErrorRate)
+		fmt.Fprintf(w, "  - %s: %s requests, %s%% errors\n", cli.Sanitize(s.Name), metrics.FormatNumber(req), pyFloat(rate))
 	}
-	if baselines {
-		fmt.Fprintf(msg, "\n✅ Baselines saved to: %s\n", displayPath(output))
-		fmt.Fprintf(msg, "\n📊 Extracted %d service baseline%s", len(result.Services), plural(len(result.Services)))
-		if len(inputs) > 1 {
-			fmt.Fprintf(msg, " (median of %d runs)", len(inputs))
-		}
-		fmt.Fprintln(msg)
-	} else {
-		fmt.Fprintf(msg, "\n✅ Metrics saved to: %s\n", displayPath(output))
-		fmt.Fprintf(msg, "\n📊 Extracted metrics for %d service%s\n", len(result.Services), plural(len(result.Services)))
+}
+
+// printBaselines prints extract_baselines.py's lines: one per service, the saved file,
+// the count and the services included. The median-of-runs note is perfgate's: stderr.
+func printBaselines(w, stderr io.Writer, f *metrics.File, output string, runs int) {
+	for _, s := range f.Services {
+		fmt.Fprintf(w, "✅ Extracted baseline for %s\n", cli.Sanitize(s.Name))
 	}
-	return cli.ExitOK
+	fmt.Fprintf(w, "\n✅ Baselines saved to: %s\n", displayPath(output))
+	fmt.Fprintf(w, "📊 Extracted %d service baselines\n", len(f.Services))
+	fmt.Fprintf(w, "\n📋 Services included:\n")
+	for _, s := range f.Services {
+		fmt.Fprintf(w, "  - %s\n", cli.Sanitize(s.Name))
+	}
+	if runs > 1 {
+		fmt.Fprintf(stderr, "📊 Each metric is the median of %d runs; the per-run values are kept under \"runs\"\n", runs)
+	}
 }
 
 func displayPath(p string) string {
@@ -253,44 +340,37 @@ func nothingMatched(inputs []string, info *metrics.Info, output string) error {
 	return fmt.Errorf("no service could be extracted from %s: %s; nothing written, %s left unchanged", strings.Join(inputs, ", "), why, displayPath(output))
 }
 
-// splitArgs separates inputs from the output. With -o every positional argument is an
-// input. Otherwise the seed's form <input> [output] holds: the last of several arguments
-// is the output when it names a .json file that does not exist yet or holds normalized
-// metrics; else every argument is an input and the default output is used.
+// splitArgs separates inputs from the output, as the Python scripts did: <input> [output]
+// — with two positional arguments the second is always the output, whatever its name or
+// content. Several inputs need -o, and with -o every positional argument is an input.
 func splitArgs(pos []string, out, def string) ([]string, string, error) {
-	if len(pos) == 0 {
+	switch {
+	case len(pos) == 0:
 		return nil, "", cli.Usagef("no input file given")
-	}
-	if out != "" {
+	case out != "":
 		return pos, out, nil
-	}
-	if len(pos) == 1 {
+	case len(pos) == 1:
 		return pos, def, nil
+	case len(pos) == 2:
+		return pos[:1], pos[1], nil
 	}
-	last := pos[len(pos)-1]
-	if looksLikeOutput(last) {
-		return pos[:len(pos)-1], last, nil
-	}
-	return pos, def, nil
+	return nil, "", cli.Usagef("%d positional arguments: <input> [output] takes at most two; several inputs need -o OUTPUT (e.g. -o %s %s)", len(pos), def, strings.Join(pos, " "))
 }
 
-func looksLikeOutput(path string) bool {
-	if path == "-" {
-		return true
+// pyFloat formats a float the way Python's str() does ("0.0", "2.72", "1e-05"): the
+// original scripts printed error rates so.
+func pyFloat(v float64) string {
+	if v == 0 {
+		return "0.0"
 	}
-	if !strings.EqualFold(filepath.Ext(path), ".json") {
-		return false
+	if e := math.Floor(math.Log10(math.Abs(v))); math.IsNaN(e) || e < -4 || e >= 16 {
+		return strconv.FormatFloat(v, 'g', -1, 64)
 	}
-	fh, err := os.Open(path)
-	if errors.Is(err, os.ErrNotExist) {
-		return true
+	s := strconv.FormatFloat(v, 'f', -1, 64)
+	if !strings.Contains(s, ".") {
+		s += ".0"
 	}
-	if err != nil {
-		return false
-	}
-	defer fh.Close()
-	in, err := loadtest.Open(fh, path, loadtest.Options{})
-	return err == nil && in.Format == loadtest.FormatNormalized
+	return s
 }
 
 func sortedKeys(m map[string]string) []string {
@@ -300,11 +380,4 @@ func sortedKeys(m map[string]string) []string {
 	}
 	sort.Strings(out)
 	return out
-}
-
-func plural(n int) string {
-	if n == 1 {
-		return ""
-	}
-	return "s"
 }

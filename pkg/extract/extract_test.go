@@ -55,7 +55,7 @@ func TestGolden(t *testing.T) {
 		{"metrics_two_generators", false, []string{"-o", "OUT", td + "seed/sample_results_stats.csv", td + "seed/sample_results_stats_degraded.csv"}},
 		{"baselines_seed_old_csv", true, []string{"--users", "5", td + "seed/sample_results_stats.csv", "OUT"}},
 		{"baselines_seed_current_csv", true, []string{td + "seed/load_results_baseline_actual_stats.csv", "OUT"}},
-		{"baselines_three_runs", true, []string{"--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1_stats.csv", td + "locust/locust-2.12.1-regressed-run1_stats.csv", td + "locust/locust-2.12.1-baseline-run1.json", "OUT"}},
+		{"baselines_three_runs", true, []string{"--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1_stats.csv", td + "locust/locust-2.12.1-regressed-run1_stats.csv", td + "locust/locust-2.12.1-baseline-run1.json", "-o", "OUT"}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
@@ -129,25 +129,32 @@ func TestErrors(t *testing.T) {
 	truncated := write("trunc.json", "[{\"name\": \"/api\", \"num_requests\": 3,\n")
 	nothing := write("health.csv", header+"GET,/health,5,0,10,10.2,9,11,0,1,0,10,11,11\r\n,Aggregated,5,0,10,10.2,9,11,0,1,0,10,11,11\r\n")
 	badCfg := write("bad.yml", "services:\n  a: [x]\nthreshold:\n  x: 1\n")
+	// stdout carries the original script's line where it printed one: extract_metrics.py
+	// "❌ Error loading input file: …" for anything it could not load, extract_baselines.py
+	// "❌ Stats file not found: …"; perfgate's own line is on stderr.
+	const loadErr = "❌ Error loading input file: "
 	for _, tc := range []struct {
-		name      string
-		baselines bool
-		args      []string
-		code      int
-		stderr    string
+		name           string
+		baselines      bool
+		args           []string
+		code           int
+		stdout, stderr string
 	}{
-		{"missing file", false, []string{filepath.Join(dir, "nope.csv")}, 1, "❌ extract-metrics: DIR/nope.csv: no such file\n"},
-		{"directory", false, []string{dir}, 1, "❌ extract-metrics: DIR: is a directory, not a result file\n"},
-		{"empty file", false, []string{empty}, 1, "❌ extract-metrics: DIR/empty.csv: file is empty\n"},
-		{"header only", false, []string{headerOnly}, 1, "❌ extract-metrics: DIR/header.csv: header only, no data rows\n"},
-		{"missing column", false, []string{missingCol}, 1, "❌ extract-metrics: DIR/nocol.csv:1: missing column \"Failure Count\"\n"},
-		{"non-numeric cell", true, []string{nonNumeric}, 1, "❌ extract-baselines: DIR/nan.csv:2: column \"Average Response Time\": \"five\" is not a duration (want e.g. 150, 150ms or 1.5s)\n"},
-		{"truncated json", false, []string{truncated}, 1, "❌ extract-metrics: DIR/trunc.json:2: truncated JSON (unexpected end of file)\n"},
-		{"no arguments", false, nil, 2, "❌ extract-metrics: no input file given\nRun 'extract-metrics -h' for usage.\n"},
-		{"bad format", false, []string{"--format", "k7", empty}, 2, "❌ extract-metrics: --format: unknown format \"k7\" (known: auto, locust-stats, locust-history, locust-json, locust-web, summary, normalized, jmeter-csv, jmeter-xml, jmeter-statistics, k6-summary, k6-json, k6-csv, gatling-log, gatling-stats, vegeta-report, vegeta-csv, vegeta-json, hey, artillery)\n"},
-		{"bad group-by", false, []string{"--group-by", "method", empty}, 2, "❌ extract-metrics: --group-by: want service or endpoint, got \"method\"\n"},
-		{"bad users", true, []string{"--users", "0", empty}, 2, "❌ extract-baselines: --users: want a positive number of users, got 0\n"},
-		{"bad config", false, []string{"--config", badCfg, empty}, 2, "❌ extract-metrics: DIR/bad.yml:3: unknown key \"threshold\" (known: group_by, noise, services, thresholds)\n"},
+		{"missing file", false, []string{filepath.Join(dir, "nope.csv")}, 1, loadErr + "[Errno 2] No such file or directory: 'DIR/nope.csv'\n", "❌ extract-metrics: DIR/nope.csv: no such file\n"},
+		{"missing file (baselines)", true, []string{filepath.Join(dir, "nope.csv")}, 1, "❌ Stats file not found: DIR/nope.csv\n", "❌ extract-baselines: DIR/nope.csv: no such file\n"},
+		{"directory", false, []string{dir}, 1, loadErr + "DIR: is a directory, not a result file\n", "❌ extract-metrics: DIR: is a directory, not a result file\n"},
+		{"empty file", false, []string{empty}, 1, loadErr + "DIR/empty.csv: file is empty\n", "❌ extract-metrics: DIR/empty.csv: file is empty\n"},
+		{"header only", false, []string{headerOnly}, 1, loadErr + "DIR/header.csv: header only, no data rows\n", "❌ extract-metrics: DIR/header.csv: header only, no data rows\n"},
+		{"missing column", false, []string{missingCol}, 1, loadErr + "DIR/nocol.csv:1: missing column \"Failure Count\"\n", "❌ extract-metrics: DIR/nocol.csv:1: missing column \"Failure Count\"\n"},
+		{"non-numeric cell", true, []string{nonNumeric}, 1, "", "❌ extract-baselines: DIR/nan.csv:2: column \"Average Response Time\": \"five\" is not a duration (want e.g. 150, 150ms or 1.5s)\n"},
+		{"truncated json", false, []string{truncated}, 1, loadErr + "DIR/trunc.json:2: truncated JSON (unexpected end of file)\n", "❌ extract-metrics: DIR/trunc.json:2: truncated JSON (unexpected end of file)\n"},
+		{"no arguments", false, nil, 1, metricsCommand.ScriptUsage, "❌ extract-metrics: no input file given (run 'extract-metrics -h' for the flags)\n"},
+		{"no arguments (baselines)", true, nil, 1, baselinesCommand.ScriptUsage, "❌ extract-baselines: no input file given (run 'extract-baselines -h' for the flags)\n"},
+		{"bad format", false, []string{"--format", "k7", empty}, 1, "", "❌ extract-metrics: --format: unknown format \"k7\" (known: auto, locust-stats, locust-history, locust-json, locust-web, summary, normalized, jmeter-csv, jmeter-xml, jmeter-statistics, k6-summary, k6-json, k6-csv, gatling-log, gatling-stats, vegeta-report, vegeta-csv, vegeta-json, hey, artillery)\n"},
+		{"bad group-by", false, []string{"--group-by", "method", empty}, 1, "", "❌ extract-metrics: --group-by: want service or endpoint, got \"method\"\n"},
+		{"bad users", true, []string{"--users", "0", empty}, 1, "", "❌ extract-baselines: --users: want a positive number of users, got 0\n"},
+		{"bad config", false, []string{"--config", badCfg, empty}, 1, "", "❌ extract-metrics: DIR/bad.yml:3: unknown key \"threshold\" (known: group_by, noise, services, thresholds)\n"},
+		{"unknown flag", false, []string{"--bogus", empty}, 1, "", "❌ extract-metrics: flag provided but not defined: -bogus (run 'extract-metrics -h' for usage)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			out := filepath.Join(dir, "out-"+strings.ReplaceAll(tc.name, " ", "-")+".json")
@@ -161,8 +168,8 @@ func TestErrors(t *testing.T) {
 			if got := strings.ReplaceAll(r.stderr, dir, "DIR"); got != tc.stderr {
 				t.Errorf("stderr\n got: %q\nwant: %q", got, tc.stderr)
 			}
-			if r.stdout != "" {
-				t.Errorf("stdout: %q", r.stdout)
+			if got := strings.ReplaceAll(r.stdout, dir, "DIR"); got != tc.stdout {
+				t.Errorf("stdout\n got: %q\nwant: %q", got, tc.stdout)
 			}
 			if _, err := os.Stat(out); err == nil {
 				t.Error("an output file was written")
@@ -196,30 +203,28 @@ func TestErrors(t *testing.T) {
 		}
 	})
 
-	t.Run("help", func(t *testing.T) {
+	t.Run("help and version", func(t *testing.T) {
 		r := runCmd(t, false, "-h")
-		if r.code != 0 || !strings.Contains(r.stderr, "Usage: extract-metrics") || !strings.Contains(r.stderr, "-group-by") {
+		if r.code != 0 || !strings.Contains(r.stdout, "Usage: extract-metrics") || !strings.Contains(r.stdout, "-group-by") || r.stderr != "" {
 			t.Errorf("%+v", r)
 		}
-		if r := runCmd(t, false, "--bogus"); r.code != 2 {
-			t.Errorf("unknown flag: exit %d", r.code)
+		r = runCmd(t, true, "--version")
+		if r.code != 0 || !strings.HasPrefix(r.stdout, "extract-baselines ") || r.stderr != "" {
+			t.Errorf("%+v", r)
 		}
 	})
 }
 
 func TestStdoutOutput(t *testing.T) {
 	r := runCmd(t, false, td+"seed/sample_results_stats.csv", "-o", "-")
-	if r.code != 0 || !strings.HasPrefix(r.stdout, "{\n  \"api_gateway\": {") || !strings.Contains(r.stderr, "✅ Metrics saved to: stdout") {
+	if r.code != 0 || !strings.HasPrefix(r.stdout, "{\n  \"api_gateway\": {") || !strings.Contains(r.stderr, "✅ Metrics extracted and saved to: stdout") {
 		t.Errorf("%+v", r)
 	}
 }
 
+// TestSplitArgs: the originals' positional form, <input> [output] — with two arguments
+// the second is the output whatever its name or content; several inputs need -o.
 func TestSplitArgs(t *testing.T) {
-	dir := t.TempDir()
-	existing := filepath.Join(dir, "old.json")
-	b, _ := os.ReadFile(td + "seed/sample_metrics.json")
-	os.WriteFile(existing, b, 0o644)
-	locustJSON := td + "locust/locust-2.12.1-baseline-run1.json"
 	for _, tc := range []struct {
 		pos     []string
 		o       string
@@ -229,16 +234,67 @@ func TestSplitArgs(t *testing.T) {
 	}{
 		{pos: []string{"a.csv"}, inputs: []string{"a.csv"}, output: "def.json"},
 		{pos: []string{"a.csv", "new.json"}, inputs: []string{"a.csv"}, output: "new.json"},
-		{pos: []string{"a.csv", existing}, inputs: []string{"a.csv"}, output: existing},
-		{pos: []string{"a.csv", "b.csv"}, inputs: []string{"a.csv", "b.csv"}, output: "def.json"},
-		{pos: []string{"a.csv", locustJSON}, inputs: []string{"a.csv", locustJSON}, output: "def.json"},
-		{pos: []string{"a.csv", "b.csv", "-"}, inputs: []string{"a.csv", "b.csv"}, output: "-"},
+		{pos: []string{"a.csv", "metrics.out"}, inputs: []string{"a.csv"}, output: "metrics.out"},
+		{pos: []string{"a.csv", "b.csv"}, inputs: []string{"a.csv"}, output: "b.csv"},
+		{pos: []string{"a.csv", "-"}, inputs: []string{"a.csv"}, output: "-"},
+		{pos: []string{"a.csv", "b.csv", "c.json"}, wantErr: true},
 		{pos: []string{"a.csv", "b.json"}, o: "x.json", inputs: []string{"a.csv", "b.json"}, output: "x.json"},
 		{pos: nil, wantErr: true},
 	} {
 		in, out, err := splitArgs(tc.pos, tc.o, "def.json")
 		if (err != nil) != tc.wantErr || strings.Join(in, "|") != strings.Join(tc.inputs, "|") || out != tc.output {
 			t.Errorf("splitArgs(%v, %q) = %v, %q, %v", tc.pos, tc.o, in, out, err)
+		}
+	}
+}
+
+// TestSecondArgumentIsTheOutput runs the cases a migrating pipeline meets: an output
+// named without .json, a stale load-results.json in the seed's per-service summary
+// shape (overwritten, never merged in as an input), and the seed project's own nested
+// docs/performance-baselines.json refreshed in place.
+func TestSecondArgumentIsTheOutput(t *testing.T) {
+	dir := t.TempDir()
+	in := td + "seed/sample_results_stats.csv"
+
+	out := filepath.Join(dir, "metrics.out")
+	if r := runCmd(t, false, in, out); r.code != 0 || !strings.Contains(r.stdout, "✅ Metrics extracted and saved to: "+out+"\n") {
+		t.Fatalf("metrics.out: %+v", r)
+	}
+	if b, _ := os.ReadFile(out); !strings.Contains(string(b), `"total_requests": 1000`) {
+		t.Errorf("metrics.out holds %s", b)
+	}
+
+	stale := filepath.Join(dir, "load-results.json")
+	summary, _ := os.ReadFile(td + "seed/load_results_api_20251017_141452.json")
+	os.WriteFile(stale, summary, 0o644)
+	r := runCmd(t, false, in, stale)
+	got, _ := os.ReadFile(stale)
+	if r.code != 0 || strings.Contains(string(got), `"requests"`) || !strings.Contains(r.stdout, "📊 Extracted metrics for 3 services:\n  - api_gateway: 1000 requests, 0.5% errors\n") {
+		t.Errorf("the stale summary was not replaced by the new run alone: %+v\n%s", r, got)
+	}
+
+	docs := filepath.Join(dir, "docs")
+	os.MkdirAll(docs, 0o755)
+	base := filepath.Join(docs, "performance-baselines.json")
+	seedBase, _ := os.ReadFile(td + "seed/sample_baselines.json")
+	os.WriteFile(base, seedBase, 0o644)
+	r = runCmd(t, true, td+"locust/locust-2.12.1-baseline-run1_stats.csv", base)
+	got, _ = os.ReadFile(base)
+	if r.code != 0 || !strings.Contains(string(got), `"total_requests": 623`) || strings.Contains(string(got), `"rag_service"`) {
+		t.Errorf("the nested baseline was not replaced: %+v\n%s", r, got)
+	}
+
+	r = runCmd(t, false, in, stale, filepath.Join(dir, "third.json"))
+	if r.code != 1 || !strings.Contains(r.stderr, "several inputs need -o OUTPUT") {
+		t.Errorf("three positional arguments: %+v", r)
+	}
+}
+
+// TestPyFloat: error rates print as Python's str(float) did in extract_metrics.py.
+func TestPyFloat(t *testing.T) {
+	for v, want := range map[float64]string{0: "0.0", 0.5: "0.5", 1: "1.0", 2.72: "2.72", 88.89: "88.89", 100: "100.0", 0.01: "0.01", 0.00001: "1e-05", 1e16: "1e+16", 123456789: "123456789.0"} {
+		if got := pyFloat(v); got != want {
+			t.Errorf("pyFloat(%v) = %q, want %q", v, got, want)
 		}
 	}
 }

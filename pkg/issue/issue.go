@@ -35,7 +35,9 @@ type options struct {
 	attempts                                  int
 }
 
-const usage = `Usage: create-regression-issue [flags] <regression_report_file> [--token TOKEN]
+var command = cli.Command{
+	Name: "create-regression-issue",
+	Help: `Usage: create-regression-issue [flags] <regression_report_file> [--token TOKEN]
 
 Reads the regression report written by compare-performance (markdown, or its --json
 results) and opens the seed's GitHub issues: a critical one for failures, a warning one for
@@ -45,18 +47,21 @@ Token: --token, else GITHUB_TOKEN, else GH_TOKEN (needs issues: write).
 Repository: --repo, else GITHUB_REPOSITORY. API: --api-url, else GITHUB_API_URL, else
 https://api.github.com/ (GitHub Enterprise Server: https://HOST/api/v3/).
 
-Exit status: 0 issues created/updated, or none needed; 1 GitHub API error (0 with
---soft-fail); 2 usage error, unreadable report, missing token or repository.
+Exit status: 0 issues created or updated, or none needed (also on an API failure with
+--soft-fail); 1 anything else: usage error, missing token, repository or report, GitHub
+API error.
 
 Flags:
-`
+`,
+	ScriptUsage: `Usage: create-regression-issue <regression_report_file> [--token TOKEN]
 
-// Run is create-regression-issue; it returns the exit code.
-func Run(args []string, stdout, stderr io.Writer, env Env) int {
-	const prog = "create-regression-issue"
-	fs := flag.NewFlagSet(prog, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var o options
+Example:
+  create-regression-issue load-test-results/regression-analysis.md
+  create-regression-issue load-test-results/regression-analysis.md --token ghp_xxx
+`,
+}
+
+func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.token, "token", "", "GitHub `token` (default: $GITHUB_TOKEN, then $GH_TOKEN)")
 	fs.StringVar(&o.repo, "repo", "", "repository `OWNER/NAME` (default: $GITHUB_REPOSITORY)")
 	fs.StringVar(&o.apiURL, "api-url", "", "REST API base `URL` (default: $GITHUB_API_URL, then https://api.github.com/)")
@@ -69,224 +74,340 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	fs.DurationVar(&o.maxWait, "max-wait", 60*time.Second, "longest wait for a rate limit to reset before failing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound on every API request")
 	fs.IntVar(&o.attempts, "attempts", 3, "tries per request on 5xx and network errors")
-	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
-	pos, err := cli.ParseFlags(fs, args)
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return cli.ExitOK
-		}
-		return cli.ExitUsage
-	}
-	getenv := env.Getenv
-	if getenv == nil {
-		getenv = func(string) string { return "" }
-	}
-	token := firstNonEmpty(o.token, getenv("GITHUB_TOKEN"), getenv("GH_TOKEN"))
-	redact := func(s string) string {
-		if token != "" {
-			s = strings.ReplaceAll(s, token, "***")
-		}
-		return s
-	}
-	usageErr := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "❌ %s: %s\n", prog, redact(fmt.Sprintf(format, a...)))
-		return cli.ExitUsage
-	}
-	if len(pos) != 1 {
-		return usageErr("want 1 argument, <regression_report_file>, got %d (run '%s -h' for usage)", len(pos), prog)
-	}
-	if o.attempts < 1 || o.timeout <= 0 || o.maxWait < 0 {
-		return usageErr("--attempts must be at least 1, --timeout positive, --max-wait not negative")
-	}
-	repo := firstNonEmpty(o.repo, getenv("GITHUB_REPOSITORY"))
-	apiURL := firstNonEmpty(o.apiURL, getenv("GITHUB_API_URL"), ghissue.DefaultAPIURL)
-	if !o.dryRun {
-		if token == "" {
-			return usageErr("GitHub token not provided: use --token, or set GITHUB_TOKEN or GH_TOKEN")
-		}
-		if repo == "" {
-			return usageErr("GITHUB_REPOSITORY environment variable not set: use --repo OWNER/NAME")
-		}
-	}
-	if repo != "" {
-		if err := ghissue.ValidateRepo(repo); err != nil {
-			return usageErr("%v", err)
-		}
-	}
-	if _, err := ghissue.ValidateAPIURL(apiURL); err != nil {
-		return usageErr("%v", err)
-	}
+}
 
-	path := pos[0]
+// Run is create-regression-issue; it returns the exit code.
+func Run(args []string, stdout, stderr io.Writer, env Env) int {
+	fs := flag.NewFlagSet(command.Name, flag.ContinueOnError)
+	var o options
+	o.bind(fs)
+	pos, code, done := command.Parse(fs, args, stdout, stderr)
+	if done {
+		return code
+	}
+	if len(pos) == 0 {
+		return command.BadArgs(stdout, stderr, "no report file given")
+	}
+	r := &runner{o: &o, env: env.withDefaults(), stdout: stdout, stderr: stderr}
+	r.token = firstNonEmpty(o.token, r.env.Getenv("GITHUB_TOKEN"), r.env.Getenv("GH_TOKEN"))
+	if len(pos) > 1 {
+		return r.usage("want 1 argument, <regression_report_file>, got %d: %s", len(pos), strings.Join(pos, " "))
+	}
+	if code, ok := r.configure(); !ok {
+		return code
+	}
+	rep, code, ok := r.readReport(pos[0])
+	if !ok {
+		return code
+	}
+	return r.run(rep, pos[0])
+}
+
+func (e Env) withDefaults() Env {
+	if e.Getenv == nil {
+		e.Getenv = func(string) string { return "" }
+	}
+	if e.Now == nil {
+		e.Now = time.Now
+	}
+	if e.Sleep == nil {
+		e.Sleep = ghissue.SleepContext
+	}
+	return e
+}
+
+// runner is one run of the command once the flags are parsed.
+type runner struct {
+	o              *options
+	env            Env
+	stdout, stderr io.Writer
+	token, repo    string
+	apiURL         string
+}
+
+func (r *runner) redact(s string) string {
+	if r.token != "" {
+		s = strings.ReplaceAll(s, r.token, "***")
+	}
+	return s
+}
+
+// usage reports a usage error on stderr.
+func (r *runner) usage(format string, a ...any) int {
+	fmt.Fprintf(r.stderr, "❌ %s: %s\n", command.Name, r.redact(fmt.Sprintf(format, a...)))
+	return cli.ExitFail
+}
+
+// configure checks the flags, the repository and the token, in the original script's
+// order and with its lines on stdout for a missing repository or token.
+func (r *runner) configure() (int, bool) {
+	o := r.o
+	if o.attempts < 1 || o.timeout <= 0 || o.maxWait < 0 {
+		return r.usage("--attempts must be at least 1, --timeout positive, --max-wait not negative"), false
+	}
+	r.repo = firstNonEmpty(o.repo, r.env.Getenv("GITHUB_REPOSITORY"))
+	r.apiURL = firstNonEmpty(o.apiURL, r.env.Getenv("GITHUB_API_URL"), ghissue.DefaultAPIURL)
+	if !o.dryRun && r.repo == "" {
+		fmt.Fprintln(r.stdout, "❌ Error: GITHUB_REPOSITORY environment variable not set")
+		fmt.Fprintln(r.stdout, "   Set it to 'owner/repo' format (e.g., 'octo-org/octo-repo'), or pass --repo OWNER/NAME")
+		return r.usage("no repository: set GITHUB_REPOSITORY or pass --repo OWNER/NAME"), false
+	}
+	if !o.dryRun && r.token == "" {
+		fmt.Fprintln(r.stdout, "❌ Error: GitHub token not provided. Set GITHUB_TOKEN environment variable or pass --token argument")
+		return r.usage("GitHub token not provided: use --token, or set GITHUB_TOKEN or GH_TOKEN"), false
+	}
+	if r.repo != "" {
+		if err := ghissue.ValidateRepo(r.repo); err != nil {
+			return r.usage("%v", err), false
+		}
+	}
+	if _, err := ghissue.ValidateAPIURL(r.apiURL); err != nil {
+		return r.usage("%v", err), false
+	}
+	return 0, true
+}
+
+// readReport reads and parses the report, printing the original's first line.
+func (r *runner) readReport(path string) (*report.Parsed, int, bool) {
+	fmt.Fprintf(r.stdout, "📋 Parsing regression report: %s\n", path)
 	doc, err := os.ReadFile(path)
 	if err != nil {
 		var pe *os.PathError
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return usageErr("cannot read report %s: %v", path, err)
+		if errors.Is(err, os.ErrNotExist) {
+			fmt.Fprintf(r.stdout, "❌ Regression report not found: %s\n", path)
+		}
+		return nil, r.usage("cannot read report %s: %v", path, err), false
 	}
-	fmt.Fprintf(stdout, "📋 Parsing regression report: %s\n", path)
 	rep, err := report.Parse(doc, path)
 	if err != nil {
-		return usageErr("%v", err)
+		return nil, r.usage("%v", err), false
 	}
-	if n := len(rep.Failures); n > 0 {
-		fmt.Fprintf(stdout, "🚨 Found %d critical failure(s)\n", n)
-	}
-	if n := len(rep.Warnings); n > 0 {
-		fmt.Fprintf(stdout, "⚠️ Found %d warning(s)\n", n)
-	}
-	if len(rep.Failures) == 0 && len(rep.Warnings) == 0 && !o.closeResolved {
-		fmt.Fprintln(stdout, "✅ No failures or warnings in the report: no issue needed")
-		return cli.ExitOK
-	}
+	return rep, 0, true
+}
 
-	now := time.Now
-	if env.Now != nil {
-		now = env.Now
+// plan is one issue to open (or comment on).
+type plan struct {
+	kind   Kind
+	rows   []report.Row
+	labels []string
+}
+
+// context tells the body where the results come from: inside GitHub Actions, the run
+// and the commit.
+func (r *runner) context(path string, rep *report.Parsed) Context {
+	getenv := r.env.Getenv
+	c := Context{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence}
+	if getenv("GITHUB_ACTIONS") != "true" {
+		return c
 	}
-	ctxInfo := Context{Now: now(), ReportPath: path}
-	if getenv("GITHUB_ACTIONS") == "true" {
-		server := firstNonEmpty(getenv("GITHUB_SERVER_URL"), "https://github.com")
-		if r, id := getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID"); r != "" && id != "" {
-			ctxInfo.RunURL = fmt.Sprintf("%s/%s/actions/runs/%s", server, r, id)
+	server := firstNonEmpty(getenv("GITHUB_SERVER_URL"), "https://github.com")
+	repo := getenv("GITHUB_REPOSITORY")
+	if id := getenv("GITHUB_RUN_ID"); repo != "" && id != "" {
+		c.RunURL = fmt.Sprintf("%s/%s/actions/runs/%s", server, repo, id)
+	}
+	if sha := getenv("GITHUB_SHA"); sha != "" {
+		c.Commit = sha
+		if repo != "" {
+			c.CommitURL = fmt.Sprintf("%s/%s/commit/%s", server, repo, sha)
 		}
-		if sha := getenv("GITHUB_SHA"); sha != "" {
-			ctxInfo.Commit = sha
-			if r := getenv("GITHUB_REPOSITORY"); r != "" {
-				ctxInfo.CommitURL = fmt.Sprintf("%s/%s/commit/%s", server, r, sha)
-			}
-		}
 	}
+	return c
+}
 
-	type plan struct {
-		kind   Kind
-		rows   []report.Row
-		labels []string
-	}
-	var plans []plan
-	if len(rep.Failures) > 0 {
-		plans = append(plans, plan{Critical, rep.Failures, withExtra(CriticalLabels, o.labels)})
-	}
-	if len(rep.Warnings) > 0 {
-		plans = append(plans, plan{Warning, rep.Warnings, withExtra(WarningLabels, o.labels)})
-	}
-
+// run files the issues, printing the original script's lines in its order.
+func (r *runner) run(rep *report.Parsed, path string) int {
+	o := r.o
+	ctx := r.context(path, rep)
+	plans := []plan{{Critical, rep.Failures, withExtra(CriticalLabels, o.labels)}, {Warning, rep.Warnings, withExtra(WarningLabels, o.labels)}}
 	if o.dryRun {
-		target := repo
-		if target == "" {
-			target = "OWNER/REPO"
-		}
-		fmt.Fprintf(stdout, "🔎 Dry run: nothing is sent to GitHub (%s)\n", target)
-		for _, p := range plans {
-			fmt.Fprintf(stdout, "\n--- would create (or, with an open issue of the same kind, comment on) ---\n")
-			fmt.Fprintf(stdout, "Title: %s\nLabels: %s\n", Title(p.kind, len(p.rows)), strings.Join(p.labels, ", "))
-			if len(o.assignees) > 0 {
-				fmt.Fprintf(stdout, "Assignees: %s\n", strings.Join(o.assignees, ", "))
-			}
-			fmt.Fprintf(stdout, "Body:\n%s", Body(p.kind, p.rows, ctxInfo))
-		}
-		if o.closeResolved {
-			for _, k := range resolvedKinds(rep) {
-				fmt.Fprintf(stdout, "\n--- would close open automated %s issues with the comment ---\n%s", kindName(k), ResolvedComment(k, ctxInfo))
-			}
-		}
-		return cli.ExitOK
-	}
-
-	sleep := env.Sleep
-	if sleep == nil {
-		sleep = ghissue.SleepContext
+		return r.dryRun(rep, plans, ctx)
 	}
 	client, err := ghissue.New(ghissue.Config{
-		Token: token, APIURL: apiURL, Repo: repo, Transport: env.Transport,
-		Policy: ghissue.RetryPolicy{Attempts: o.attempts, Backoff: time.Second, MaxWait: o.maxWait, Timeout: o.timeout, Now: now, Sleep: sleep},
+		Token: r.token, APIURL: r.apiURL, Repo: r.repo, Transport: r.env.Transport,
+		Policy: ghissue.RetryPolicy{Attempts: o.attempts, Backoff: time.Second, MaxWait: o.maxWait, Timeout: o.timeout, Now: r.env.Now, Sleep: r.env.Sleep},
 	})
 	if err != nil {
-		return usageErr("%v", err)
+		return r.usage("%v", err)
 	}
-	apiFail := func(err error) int {
-		msg := redact(err.Error())
-		if o.softFail {
-			fmt.Fprintf(stderr, "⚠️ %s: %s (--soft-fail: exiting 0)\n", prog, msg)
-			return cli.ExitOK
-		}
-		fmt.Fprintf(stderr, "❌ %s: %s\n", prog, msg)
-		return cli.ExitFail
+	f := &filer{runner: r, client: client, ctx: ctx}
+	if err := f.listOpen(len(rep.Failures)+len(rep.Warnings) > 0); err != nil {
+		return r.apiFail(err)
 	}
-
-	ctx := context.Background()
-	var open []ghissue.Issue
-	if !o.noDedupe || o.closeResolved {
-		if open, err = client.ListOpen(ctx, []string{"automated", "regression"}); err != nil {
-			return apiFail(err)
-		}
-	}
-	var created, updated, closed []string
-	var outputs []ghissue.Issue
 	for _, p := range plans {
-		if !o.noDedupe {
-			if existing, ok := newestOfKind(open, p.kind); ok {
-				if _, err := client.Comment(ctx, existing.Number, UpdateComment(p.kind, p.rows, ctxInfo)); err != nil {
-					return apiFail(err)
-				}
-				fmt.Fprintf(stdout, "♻️ Updated existing issue: %s\n", existing.URL)
-				updated = append(updated, existing.URL)
-				outputs = append(outputs, existing)
-				continue
-			}
+		found(r.stdout, p)
+		if len(p.rows) == 0 {
+			continue
 		}
-		is, err := client.Create(ctx, Title(p.kind, len(p.rows)), Body(p.kind, p.rows, ctxInfo), p.labels, o.assignees)
-		if err != nil {
-			return apiFail(err)
+		if err := f.file(p); err != nil {
+			return r.apiFail(err)
 		}
-		fmt.Fprintf(stdout, "✅ Issue created: %s\n", is.URL)
-		created = append(created, is.URL)
-		outputs = append(outputs, is)
 	}
 	if o.closeResolved {
-		for _, k := range resolvedKinds(rep) {
-			for _, is := range open {
-				if kindOf(is) != k {
-					continue
-				}
-				if _, err := client.Comment(ctx, is.Number, ResolvedComment(k, ctxInfo)); err != nil {
-					return apiFail(err)
-				}
-				if err := client.Close(ctx, is.Number); err != nil {
-					return apiFail(err)
-				}
-				fmt.Fprintf(stdout, "🔒 Closed resolved issue: %s\n", is.URL)
-				closed = append(closed, is.URL)
-			}
+		if err := f.closeResolved(rep); err != nil {
+			return r.apiFail(err)
 		}
 	}
+	f.summary(r.repo)
+	return cli.ExitOK
+}
 
-	fmt.Fprintf(stdout, "\n📊 Summary:\n  - Repository: %s\n  - Issues created: %d\n", repo, len(created))
-	if len(updated) > 0 {
-		fmt.Fprintf(stdout, "  - Issues updated: %d\n", len(updated))
+// found prints the original's line for the rows of one kind.
+func found(w io.Writer, p plan) {
+	switch {
+	case p.kind == Critical && len(p.rows) > 0:
+		fmt.Fprintf(w, "🚨 Found %d critical failure(s)\n", len(p.rows))
+	case p.kind == Critical:
+		fmt.Fprintln(w, "✅ No critical failures detected")
+	case len(p.rows) > 0:
+		fmt.Fprintf(w, "⚠️ Found %d warning(s)\n", len(p.rows))
+	default:
+		fmt.Fprintln(w, "✅ No warnings detected")
 	}
-	if len(closed) > 0 {
-		fmt.Fprintf(stdout, "  - Issues closed: %d\n", len(closed))
+}
+
+func (r *runner) apiFail(err error) int {
+	msg := r.redact(err.Error())
+	if r.o.softFail {
+		fmt.Fprintf(r.stderr, "⚠️ %s: %s (--soft-fail: exiting 0)\n", command.Name, msg)
+		return cli.ExitOK
 	}
-	if len(created) > 0 {
-		fmt.Fprintf(stdout, "\n✅ Issues successfully created:\n")
-		for _, u := range created {
-			fmt.Fprintf(stdout, "  - %s\n", u)
+	fmt.Fprintf(r.stderr, "❌ %s: %s\n", command.Name, msg)
+	return cli.ExitFail
+}
+
+func (r *runner) dryRun(rep *report.Parsed, plans []plan, ctx Context) int {
+	w := r.stdout
+	target := r.repo
+	if target == "" {
+		target = "OWNER/REPO"
+	}
+	for _, p := range plans {
+		found(w, p)
+	}
+	fmt.Fprintf(w, "🔎 Dry run: nothing is sent to GitHub (%s)\n", target)
+	for _, p := range plans {
+		if len(p.rows) == 0 {
+			continue
 		}
-	}
-	if p := getenv("GITHUB_OUTPUT"); p != "" && len(outputs) > 0 {
-		var urls []string
-		for _, is := range outputs {
-			urls = append(urls, is.URL)
+		fmt.Fprintf(w, "\n--- would create (or, with an open issue of the same kind, comment on) ---\n")
+		fmt.Fprintf(w, "Title: %s\nLabels: %s\n", Title(p.kind, len(p.rows)), strings.Join(p.labels, ", "))
+		if len(r.o.assignees) > 0 {
+			fmt.Fprintf(w, "Assignees: %s\n", strings.Join(r.o.assignees, ", "))
 		}
-		out := fmt.Sprintf("issue-url=%s\nissue-number=%d\nissue-urls=%s\n", outputs[0].URL, outputs[0].Number, strings.Join(urls, " "))
-		if err := cli.AppendFile(p, out); err != nil {
-			fmt.Fprintf(stderr, "⚠️ %s: could not write $GITHUB_OUTPUT (%s): %v\n", prog, p, err)
+		fmt.Fprintf(w, "Body:\n%s", Body(p.kind, p.rows, ctx))
+	}
+	if r.o.closeResolved {
+		for _, k := range resolvedKinds(rep) {
+			fmt.Fprintf(w, "\n--- would close open automated %s issues with the comment ---\n%s", kindName(k), ResolvedComment(k, ctx))
 		}
 	}
 	return cli.ExitOK
+}
+
+// filer files issues through the API and remembers what it did.
+type filer struct {
+	*runner
+	client                  *ghissue.Client
+	ctx                     Context
+	open                    []ghissue.Issue
+	created, updated, close []string
+	outputs                 []ghissue.Issue
+}
+
+func (f *filer) listOpen(needed bool) error {
+	if (f.o.noDedupe || !needed) && !f.o.closeResolved {
+		return nil
+	}
+	var err error
+	f.open, err = f.client.ListOpen(context.Background(), []string{"automated", "regression"})
+	return err
+}
+
+// file opens the issue of a plan, or comments on the newest open one of its kind.
+func (f *filer) file(p plan) error {
+	ctx := context.Background()
+	if !f.o.noDedupe {
+		if existing, ok := newestOfKind(f.open, p.kind); ok {
+			if _, err := f.client.Comment(ctx, existing.Number, UpdateComment(p.kind, p.rows, f.ctx)); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.stdout, "♻️ Updated existing issue: %s\n", existing.URL)
+			f.updated = append(f.updated, existing.URL)
+			f.outputs = append(f.outputs, existing)
+			return nil
+		}
+	}
+	is, err := f.client.Create(ctx, Title(p.kind, len(p.rows)), Body(p.kind, p.rows, f.ctx), p.labels, f.o.assignees)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(f.stdout, "✅ Issue created: %s\n", is.URL)
+	f.created = append(f.created, is.URL)
+	f.outputs = append(f.outputs, is)
+	return nil
+}
+
+func (f *filer) closeResolved(rep *report.Parsed) error {
+	ctx := context.Background()
+	for _, k := range resolvedKinds(rep) {
+		for _, is := range f.open {
+			if kindOf(is) != k {
+				continue
+			}
+			if _, err := f.client.Comment(ctx, is.Number, ResolvedComment(k, f.ctx)); err != nil {
+				return err
+			}
+			if err := f.client.Close(ctx, is.Number); err != nil {
+				return err
+			}
+			fmt.Fprintf(f.stdout, "🔒 Closed resolved issue: %s\n", is.URL)
+			f.close = append(f.close, is.URL)
+		}
+	}
+	return nil
+}
+
+// summary prints the original's summary lines (plus perfgate's updated/closed counts) and
+// writes $GITHUB_OUTPUT.
+func (f *filer) summary(repo string) {
+	w := f.stdout
+	fmt.Fprintf(w, "\n📊 Summary:\n  - Repository: %s\n  - Issues created: %d\n", repo, len(f.created))
+	if len(f.updated) > 0 {
+		fmt.Fprintf(w, "  - Issues updated: %d\n", len(f.updated))
+	}
+	if len(f.close) > 0 {
+		fmt.Fprintf(w, "  - Issues closed: %d\n", len(f.close))
+	}
+	switch {
+	case len(f.created) > 0:
+		fmt.Fprintf(w, "\n✅ Issues successfully created:\n")
+		for _, u := range f.created {
+			fmt.Fprintf(w, "  - %s\n", u)
+		}
+	case len(f.updated) == 0:
+		fmt.Fprintln(w, "✅ No issues needed to be created")
+	}
+	if len(f.updated) > 0 {
+		fmt.Fprintf(w, "\n♻️ Issues updated with a comment:\n")
+		for _, u := range f.updated {
+			fmt.Fprintf(w, "  - %s\n", u)
+		}
+	}
+	p := f.env.Getenv("GITHUB_OUTPUT")
+	if p == "" || len(f.outputs) == 0 {
+		return
+	}
+	var urls []string
+	for _, is := range f.outputs {
+		urls = append(urls, is.URL)
+	}
+	out := fmt.Sprintf("issue-url=%s\nissue-number=%d\nissue-urls=%s\n", f.outputs[0].URL, f.outputs[0].Number, strings.Join(urls, " "))
+	if err := cli.AppendFile(p, out); err != nil {
+		fmt.Fprintf(f.stderr, "⚠️ %s: could not write $GITHUB_OUTPUT (%s): %v\n", command.Name, p, err)
+	}
 }
 
 // kindOf tells the kind of an open automated regression issue.

@@ -210,3 +210,15 @@ func EstimateP95(avg float64) float64 { return math.Trunc(1.4 * avg) }
 
 // EstimateP99 is int(1.7×avg); see EstimateP95.
 func EstimateP99(avg float64) float64 { return math.Trunc(1.7 * avg) }
+
+// Estimator returns the seed's estimate from the average for a percentile field that
+// has one (p95, p99), else nil.
+func Estimator(field string) func(avg float64) float64 {
+	switch field {
+	case P95Latency:
+		return EstimateP95
+	case P99Latency:
+		return EstimateP99
+	}
+	return nil
+}

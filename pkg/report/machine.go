@@ -19,6 +19,8 @@ type JSONReport struct {
 	Services []JSONMissing `json:"services_not_in_both"`
 	// Comparability lists differences in load profile between the runs (may be empty).
 	Comparability []string `json:"comparability,omitempty"`
+	// Command is the command line that wrote the results.
+	Command *Command `json:"command,omitempty"`
 }
 
 // JSONSummary counts the results.
@@ -45,6 +47,10 @@ type JSONResult struct {
 	Reason    string           `json:"reason"`
 	Evidence  string           `json:"evidence,omitempty"`
 	DecidedBy string           `json:"decided_by,omitempty"`
+	// Estimated is true when both values are percentiles estimated from the averages
+	// (see EstimateNote) rather than measured.
+	Estimated    bool   `json:"estimated,omitempty"`
+	EstimateNote string `json:"estimate_note,omitempty"`
 }
 
 // JSONMissing is a service present on one side only.
@@ -56,16 +62,17 @@ type JSONMissing struct {
 // JSONSchemaID names the version of the --json layout.
 const JSONSchemaID = "perfgate/compare/v1"
 
-// JSON writes the machine-readable results. verdict and exitCode are the command's.
-func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int) error {
-	rep := JSONReport{Schema: JSONSchemaID, Results: []JSONResult{}, Services: []JSONMissing{}}
+// JSON writes the machine-readable results. verdict and exitCode are the command's, cmd
+// its command line (may be nil).
+func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, cmd *Command) error {
+	rep := JSONReport{Schema: JSONSchemaID, Results: []JSONResult{}, Services: []JSONMissing{}, Command: cmd}
 	rep.Summary = JSONSummary{
 		Total: ev.Compared(), Failures: ev.Count(threshold.Fail), Warnings: ev.Count(threshold.Warn),
 		Passed: ev.Count(threshold.Pass), NotCompared: ev.Count(threshold.NotCompared),
 		Verdict: verdict, ExitCode: exitCode,
 	}
 	for _, r := range ev.Results {
-		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason, Evidence: r.Evidence, DecidedBy: r.Decided}
+		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason, Evidence: r.Evidence, DecidedBy: r.Decided, Estimated: r.Estimated, EstimateNote: r.EstimateNote}
 		if r.HasBaseline {
 			jr.Baseline = ptr(r.Baseline)
 		}

@@ -22,6 +22,7 @@ const (
 	PassedLine           = "All measured metrics are within acceptable thresholds."
 	NotComparedHeading   = "### ⏭️ Not Compared"
 	EvidenceHeading      = "### 🔬 Evidence"
+	EstimatedHeading     = "### 📐 Estimated Percentiles"
 	ComparabilityHeading = "### ⚖️ Comparability"
 	MissingHeading       = "### ❓ Services Not in Both Files"
 	SummaryHeading       = "## Summary"
@@ -116,6 +117,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 		}
 		b.WriteString("\n")
 	}
+	estimatedSection(&b, ev)
 	if nc := filter(ev, threshold.NotCompared); len(nc) > 0 {
 		b.WriteString(NotComparedHeading + "\n\n")
 		b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
@@ -156,6 +158,28 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 	}
 	_, err := io.WriteString(w, b.String())
 	return err
+}
+
+// estimatedSection lists the percentiles compared as estimates from the averages, so
+// that nobody reads them as measured.
+func estimatedSection(b *strings.Builder, ev *threshold.Evaluation) {
+	var rows []threshold.Result
+	for _, r := range ev.Results {
+		if r.Estimated && r.Status != threshold.NotCompared {
+			rows = append(rows, r)
+		}
+	}
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString(EstimatedHeading + "\n\n")
+	b.WriteString("These rows compare estimates from the averages (p95 = int(1.4 × avg), p99 = int(1.7 × avg)), not measured percentiles. Refresh the baseline with `extract-baselines` to compare measured percentiles.\n\n")
+	b.WriteString("| Service | Metric | Expected | Current | Verdict | How |\n")
+	b.WriteString("|---------|--------|----------|---------|---------|-----|\n")
+	for _, r := range rows {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), r.Status, Cell(r.EstimateNote))
+	}
+	b.WriteString("\n")
 }
 
 func filter(ev *threshold.Evaluation, s threshold.Status) []threshold.Result {

@@ -17,10 +17,19 @@ type Row struct {
 	Service, Metric, Expected, Current, Change string
 }
 
+// EvidenceRow is one row of the noise-aware Evidence section, cells as written.
+type EvidenceRow struct {
+	Service, Metric, Verdict, Evidence, DecidedBy string
+}
+
 // Parsed is what create-regression-issue needs of a report.
 type Parsed struct {
 	Failures []Row
 	Warnings []Row
+	Evidence []EvidenceRow
+	// Command is the command line that wrote the report, when it says (perfgate's
+	// reports end with it as a hidden comment).
+	Command *Command
 	// Format is "markdown" or "json".
 	Format string
 }
@@ -41,16 +50,20 @@ func Parse(doc []byte, file string) (*Parsed, error) {
 func parseMarkdown(doc, file string) (*Parsed, error) {
 	p := &Parsed{Format: "markdown"}
 	lines := strings.Split(strings.ReplaceAll(doc, "\r\n", "\n"), "\n")
-	titled := false
+	titled, evidence := false, false
 	var section *[]Row
 	for i, line := range lines {
 		l := strings.TrimSpace(line)
+		if c, ok := parseCommand(l); ok {
+			p.Command = c
+			continue
+		}
 		switch {
 		case l == Title:
 			titled = true
 			continue
 		case strings.HasPrefix(l, "#"):
-			section = nil
+			section, evidence = nil, l == EvidenceHeading
 			if strings.HasPrefix(l, "### ") && strings.Contains(l, "Failures") {
 				section = &p.Failures
 			} else if strings.HasPrefix(l, "### ") && strings.Contains(l, "Warnings") {
@@ -58,12 +71,18 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 			}
 			continue
 		}
-		if section == nil || !strings.HasPrefix(l, "|") {
+		if (section == nil && !evidence) || !strings.HasPrefix(l, "|") {
 			continue
 		}
 		cells := splitRow(l)
 		if len(cells) > 0 && (cells[0] == "Service" || strings.Trim(cells[0], "-: ") == "") {
 			continue // header or separator
+		}
+		if evidence {
+			if len(cells) >= 5 {
+				p.Evidence = append(p.Evidence, EvidenceRow{cells[0], cells[1], cells[2], cells[3], cells[4]})
+			}
+			continue
 		}
 		if len(cells) < 5 {
 			return nil, fmt.Errorf("%s:%d: table row with %d cells, want at least 5 (Service, Metric, Expected, Current, Change)", file, i+1, len(cells))
@@ -117,7 +136,11 @@ func parseJSON(doc []byte, file string) (*Parsed, error) {
 		case threshold.Warn:
 			p.Warnings = append(p.Warnings, row)
 		}
+		if r.Evidence != "" && (r.Status == threshold.Fail || r.Status == threshold.Warn) {
+			p.Evidence = append(p.Evidence, EvidenceRow{row.Service, row.Metric, r.Status.String(), Cell(r.Evidence), r.DecidedBy})
+		}
 	}
+	p.Command = rep.Command
 	return p, nil
 }
 

@@ -64,14 +64,33 @@ func TestJSONRoundTrip(t *testing.T) {
 		{Service: "api", Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Reason: "missing"},
 	}}
 	var b bytes.Buffer
-	if err := JSON(&b, ev, "fail", 1); err != nil {
+	cmd := &Command{Prog: "compare-performance", Args: []string{"--group-by", "endpoint", "b.json", "c.json"}, Baseline: "b.json", Current: "c.json", InputArgs: []string{"--group-by", "endpoint"}}
+	if err := JSON(&b, ev, "fail", 1, cmd); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(b.String(), `"baseline": null`) || !strings.Contains(b.String(), `"change_pct": 66.67`) {
 		t.Errorf("JSON:\n%s", b.String())
 	}
 	p, err := Parse(b.Bytes(), "r.json")
-	if err != nil || len(p.Failures) != 1 || p.Failures[0].Change != "+66.7%" || p.Format != "json" {
+	if err != nil || len(p.Failures) != 1 || p.Failures[0].Change != "+66.7%" || p.Format != "json" || p.Command == nil || p.Command.Line() != "compare-performance --group-by endpoint b.json c.json" {
 		t.Errorf("%+v %v", p, err)
+	}
+}
+
+// TestCommandComment: the command line survives the round trip through the report's
+// hidden comment, including arguments that could end an HTML comment or need quoting.
+func TestCommandComment(t *testing.T) {
+	c := Command{Prog: "compare-performance", Args: []string{"--config", "my cfg.yml", "a-->b.json", "it's.json"}, Baseline: "a-->b.json", Current: "it's.json", InputArgs: []string{"--config", "my cfg.yml"}}
+	line := CommandComment(c)
+	if strings.Count(line, "-->") != 1 || !strings.HasSuffix(line, " -->\n") {
+		t.Fatalf("an argument ends the comment early: %q", line)
+	}
+	doc := "## Performance Regression Analysis\n\n## Summary\n\n- **Total Metrics**: 0\n\n" + line
+	p, err := Parse([]byte(doc), "r.md")
+	if err != nil || p.Command == nil {
+		t.Fatalf("%v %+v", err, p)
+	}
+	if got, want := p.Command.Line(), `compare-performance --config 'my cfg.yml' 'a-->b.json' 'it'\''s.json'`; got != want {
+		t.Errorf("Line() = %s, want %s", got, want)
 	}
 }

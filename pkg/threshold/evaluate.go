@@ -3,6 +3,7 @@ package threshold
 import (
 	"fmt"
 	"math"
+	"strings"
 
 	"github.com/perfgate/perfgate/pkg/metrics"
 )
@@ -53,6 +54,11 @@ type Result struct {
 	// ("significance", "min_requests", "min_delta", "baseline runs", "threshold").
 	Evidence string
 	Decided  string
+	// Estimated tells that the two values are percentiles estimated from the averages
+	// (int(1.4 × avg) for p95, int(1.7 × avg) for p99) because one side had no measured
+	// percentile; EstimateNote says how each side was obtained.
+	Estimated    bool
+	EstimateNote string
 }
 
 // Change returns the relative change in percent; inf is true when the baseline is 0
@@ -165,6 +171,9 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 		r.Status, r.Reason = NotCompared, reason
 		return r
 	}
+	if reason := estimateLikeWithLike(&r, b, c); reason != "" {
+		return notCompared(reason)
+	}
 	bound := t.Kind == Max || t.Kind == Min
 	switch {
 	case !r.HasCurrent && !r.HasBaseline && !bound:
@@ -173,13 +182,6 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 		return notCompared("not in the current results" + why(c, nil, t.Metric))
 	case !r.HasBaseline && !bound:
 		return notCompared("not in the baseline" + why(b, nil, t.Metric))
-	}
-	if r.HasBaseline && b.IsEstimated(t.Metric) != c.IsEstimated(t.Metric) {
-		side := "baseline"
-		if c.IsEstimated(t.Metric) {
-			side = "current results"
-		}
-		return notCompared(fmt.Sprintf("estimated from the average in the %s only; an estimate and a measured percentile are not comparable", side))
 	}
 
 	// value is the change (or, for a bound, the current value) as shown; bad is the same
@@ -240,6 +242,53 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 		}
 	}
 	return r
+}
+
+// estimateLikeWithLike makes an estimated percentile comparable (SPEC §10a): when one
+// side's p95/p99 is the seed's estimate from the average (a baseline written by
+// extract_baselines.py always has one) and the other side's is measured or missing, the
+// other side is estimated the same way from its own average, so that the comparison is
+// estimate against estimate and keeps gating. It returns a reason when that is
+// impossible (no average on the other side).
+func estimateLikeWithLike(r *Result, b, c *metrics.Service) string {
+	estimate := metrics.Estimator(r.Metric)
+	if estimate == nil {
+		return ""
+	}
+	bEst, cEst := b.IsEstimated(r.Metric), c.IsEstimated(r.Metric)
+	if !bEst && !cEst {
+		return ""
+	}
+	r.Estimated = true
+	if bEst && cEst {
+		r.EstimateNote = "both sides estimated from their averages (neither input had percentiles)"
+		return ""
+	}
+	other, side, value, has := c, "current run", &r.Current, &r.HasCurrent
+	if cEst {
+		other, side, value, has = b, "baseline", &r.Baseline, &r.HasBaseline
+	}
+	avg, ok := other.Get(metrics.AvgLatency)
+	if !ok {
+		return fmt.Sprintf("estimated from the average on one side, and the %s has no average to estimate it alike from", side)
+	}
+	had := "it had no " + short(r.Metric)
+	if *has {
+		had = "its measured " + metrics.FormatNumber(*value) + " is not comparable with an estimate"
+	}
+	*value, *has = estimate(avg), true
+	est := "baseline"
+	if cEst {
+		est = "current run"
+	}
+	r.EstimateNote = fmt.Sprintf("%s: an estimate from its average (no measured percentile); %s: estimated alike from its average %s (%s)", est, side, metrics.FormatNumber(avg), had)
+	return ""
+}
+
+// short is a metric's short name (p95_latency_ms → p95).
+func short(metric string) string {
+	s, _, _ := strings.Cut(metric, "_")
+	return s
 }
 
 // why adds the recorded reason a field is missing (e.g. a Python-written 0.0), if any.

@@ -134,7 +134,6 @@ func TestNotCompared(t *testing.T) {
 	cur.Missing = map[string]string{metrics.P95Latency: "python wrote 0"}
 	p95, _ := ParseChange(metrics.P95Latency, "+50%")
 	zero, _ := ParseChange("zero", "+50%")
-	p99, _ := ParseChange(metrics.P99Latency, "+50%")
 	absent, _ := ParseChange("qdrant_timeout_rate_pct", "+0.1")
 	for _, tc := range []struct {
 		th   Threshold
@@ -142,13 +141,53 @@ func TestNotCompared(t *testing.T) {
 	}{
 		{p95, "not in the current results (python wrote 0)"},
 		{zero, "relative threshold against a baseline of 0"},
-		{p99, "estimated from the average in the baseline only; an estimate and a measured percentile are not comparable"},
 		{absent, "in neither the baseline nor the current results"},
 	} {
 		r := evaluate(base, cur, tc.th, DefaultWarnRatio)
 		if r.Status != NotCompared || r.Reason != tc.want {
 			t.Errorf("%s: %v %q, want not compared %q", tc.th.Metric, r.Status, r.Reason, tc.want)
 		}
+	}
+}
+
+// TestEstimatesComparedLikeWithLike: an estimated percentile (a Python-written baseline)
+// is compared with the other side estimated alike from its average, never skipped
+// (SPEC §10a).
+func TestEstimatesComparedLikeWithLike(t *testing.T) {
+	p95, _ := ParseChange(metrics.P95Latency, "+50%")
+	p99, _ := ParseChange(metrics.P99Latency, "+50%")
+	estimated := func(s *metrics.Service, fields ...string) *metrics.Service { s.Estimated = fields; return s }
+	for _, tc := range []struct {
+		name      string
+		base, cur *metrics.Service
+		th        Threshold
+		status    Status
+		b, c      float64
+		note      string
+	}{
+		// int(1.4 × 46.958) = 65 against a current average doubled to 93.9: int(131.46) = 131.
+		{"python baseline vs measured", estimated(svc("api", metrics.AvgLatency, 46.958, metrics.P95Latency, 65), metrics.P95Latency),
+			svc("api", metrics.AvgLatency, 93.916, metrics.P95Latency, 120), p95, Fail, 65, 131,
+			"baseline: an estimate from its average (no measured percentile); current run: estimated alike from its average 93.92 (its measured 120 is not comparable with an estimate)"},
+		{"python baseline vs missing", estimated(svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210), metrics.P95Latency),
+			svc("api", metrics.AvgLatency, 200), p95, Pass, 210, 280,
+			"baseline: an estimate from its average (no measured percentile); current run: estimated alike from its average 200 (it had no p95)"},
+		{"measured baseline vs estimated current", svc("api", metrics.AvgLatency, 100, metrics.P99Latency, 300),
+			estimated(svc("api", metrics.AvgLatency, 150, metrics.P99Latency, 255), metrics.P99Latency), p99, Warn, 170, 255,
+			"current run: an estimate from its average (no measured percentile); baseline: estimated alike from its average 100 (its measured 300 is not comparable with an estimate)"},
+		{"both estimated", estimated(svc("api", metrics.AvgLatency, 100, metrics.P95Latency, 140), metrics.P95Latency),
+			estimated(svc("api", metrics.AvgLatency, 100, metrics.P95Latency, 140), metrics.P95Latency), p95, Pass, 140, 140,
+			"both sides estimated from their averages (neither input had percentiles)"},
+	} {
+		r := evaluate(tc.base, tc.cur, tc.th, DefaultWarnRatio)
+		if r.Status != tc.status || !r.Estimated || r.Baseline != tc.b || r.Current != tc.c || r.EstimateNote != tc.note {
+			t.Errorf("%s: %v %v → %v estimated=%v %q\nwant %v %v → %v %q", tc.name, r.Status, r.Baseline, r.Current, r.Estimated, r.EstimateNote, tc.status, tc.b, tc.c, tc.note)
+		}
+	}
+	// Nothing to estimate from: not compared, with the reason.
+	r := evaluate(estimated(svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210), metrics.P95Latency), svc("api", metrics.P95Latency, 300), p95, DefaultWarnRatio)
+	if r.Status != NotCompared || r.Reason != "estimated from the average on one side, and the current run has no average to estimate it alike from" {
+		t.Errorf("no average: %v %q", r.Status, r.Reason)
 	}
 }
 

@@ -1,0 +1,125 @@
+package cli
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"runtime/debug"
+	"strings"
+)
+
+// version is the release version, set at build time with
+// -ldflags "-X github.com/perfgate/perfgate/pkg/cli.version=v1.2.3"; when empty, the
+// module version and VCS revision recorded by the Go toolchain are used.
+var version string
+
+// Version is the version line every binary prints for --version:
+// "prog VERSION (REVISION[, modified])".
+func Version(prog string) string {
+	v, rev, dirty := version, "", false
+	if info, ok := debug.ReadBuildInfo(); ok {
+		if v == "" {
+			v = info.Main.Version
+		}
+		for _, s := range info.Settings {
+			switch s.Key {
+			case "vcs.revision":
+				rev = s.Value
+			case "vcs.modified":
+				dirty = s.Value == "true"
+			}
+		}
+	}
+	if v == "" {
+		v = "(devel)"
+	}
+	var extra []string
+	if rev != "" {
+		if len(rev) > 12 {
+			rev = rev[:12]
+		}
+		extra = append(extra, rev)
+	}
+	if dirty {
+		extra = append(extra, "modified")
+	}
+	if len(extra) == 0 {
+		return prog + " " + v
+	}
+	return fmt.Sprintf("%s %s (%s)", prog, v, strings.Join(extra, ", "))
+}
+
+// Command describes one binary for Parse: its name, the help printed by -h (followed by
+// the flag list) and the original script's usage block, printed on stdout when the
+// positional arguments are wrong, as the script did.
+type Command struct {
+	Name string
+	// Help is the text printed by -h before the flags.
+	Help string
+	// ScriptUsage is the Python script's usage block with the script named by the binary.
+	ScriptUsage string
+}
+
+// Parse parses args with fs (flags may follow positional arguments). -h/--help prints
+// the help on stdout and --version the version line; both end the command with ExitOK
+// (done is true). A bad flag is one line on stderr and ExitFail.
+func (c Command) Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, done bool) {
+	showVersion := fs.Bool("version", false, "print the version and exit")
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	pos, err := ParseFlags(fs, args)
+	switch {
+	case errors.Is(err, flag.ErrHelp):
+		c.PrintHelp(fs, stdout)
+		return nil, ExitOK, true
+	case err != nil:
+		fmt.Fprintf(stderr, "❌ %s: %v (run '%s -h' for usage)\n", c.Name, err, c.Name)
+		return nil, ExitFail, true
+	case *showVersion:
+		fmt.Fprintln(stdout, Version(c.Name))
+		return nil, ExitOK, true
+	}
+	return pos, ExitOK, false
+}
+
+// PrintHelp writes the help and the flag list.
+func (c Command) PrintHelp(fs *flag.FlagSet, w io.Writer) {
+	fmt.Fprint(w, c.Help)
+	fs.SetOutput(w)
+	fs.PrintDefaults()
+	fs.SetOutput(io.Discard)
+}
+
+// BadArgs reports wrong positional arguments the way the original script did (its
+// usage block on stdout) plus one line on stderr saying what is wrong; it returns
+// ExitFail.
+func (c Command) BadArgs(stdout, stderr io.Writer, format string, a ...any) int {
+	fmt.Fprint(stdout, c.ScriptUsage)
+	fmt.Fprintf(stderr, "❌ %s: %s (run '%s -h' for the flags)\n", c.Name, fmt.Sprintf(format, a...), c.Name)
+	return ExitFail
+}
+
+// Sanitize makes text that comes from load-test files (endpoint names) safe to print
+// on a line of stdout or stderr in CI: line breaks are shown escaped, and the GitHub
+// Actions workflow-command markers "::" and "##[" are broken by a zero-width space so
+// the runner cannot read a name as a command.
+func Sanitize(s string) string {
+	return sanitizer.Replace(s)
+}
+
+var sanitizer = strings.NewReplacer("\r", `\r`, "\n", `\n`, "::", ":\u200b:", "##[", "#\u200b#[")
+
+// Recover runs a command and returns its exit code. A panic is a bug, never a user's
+// mistake: it is reported on w as one line naming the program, followed by the stack for
+// the bug report, and exits 1 like every other failure — Go's own exit status for a
+// panic, 2, is not part of the contract (SPEC §10).
+func Recover(w io.Writer, prog string, run func() int) (code int) {
+	defer func() {
+		if r := recover(); r != nil {
+			fmt.Fprintf(w, "❌ %s: internal error: %v (this is a bug; please report it with the stack below)\n%s", prog, r, debug.Stack())
+			code = ExitFail
+		}
+	}()
+	return run()
+}
