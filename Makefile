@@ -3,16 +3,16 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 DEMO        := demo-out
-GOLDEN_PKGS := ./pkg/extract/ ./pkg/compare/ ./pkg/issue/
+GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/
 
-.PHONY: all build test vet fmt-check staticcheck unit demo golden bench clean
+.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench clean
 
 all: build
 
 build:
 	$(GO) build -o $(BIN)/ ./cmd/...
 
-test: vet fmt-check staticcheck unit
+test: vet fmt-check tidy-check staticcheck unit
 
 vet:
 	$(GO) vet ./...
@@ -20,6 +20,9 @@ vet:
 fmt-check:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt needed on:"; echo "$$out"; exit 1; fi
+
+tidy-check:
+	$(GO) mod tidy -diff
 
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...

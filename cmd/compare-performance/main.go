@@ -15,11 +15,10 @@ import (
 	"os"
 
 	"github.com/perfgate/perfgate/pkg/cli"
-	"github.com/perfgate/perfgate/pkg/compare"
 )
 
 func main() {
 	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int {
-		return compare.Run(os.Args[1:], os.Stdout, os.Stderr, compare.Env{Getenv: os.Getenv})
+		return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv})
 	}))
 }

@@ -15,11 +15,10 @@ import (
 	"time"
 
 	"github.com/perfgate/perfgate/pkg/cli"
-	"github.com/perfgate/perfgate/pkg/issue"
 )
 
 func main() {
 	os.Exit(cli.Recover(os.Stderr, "create-regression-issue", func() int {
-		return issue.Run(os.Args[1:], os.Stdout, os.Stderr, issue.Env{Getenv: os.Getenv, Now: time.Now})
+		return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv, Now: time.Now})
 	}))
 }

@@ -14,8 +14,8 @@ import (
 	"os"
 	"time"
 
+	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/pkg/cli"
-	"github.com/perfgate/perfgate/pkg/extract"
 )
 
 func main() {

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
+	"time"
 
 	"github.com/google/go-github/v62/github"
 	"golang.org/x/oauth2"
@@ -88,6 +89,9 @@ func New(cfg Config) (*Client, error) {
 	}
 	if p.Sleep == nil {
 		p.Sleep = SleepContext
+	}
+	if p.Now == nil {
+		p.Now = time.Now
 	}
 	tr := cfg.Transport
 	if tr == nil {

@@ -1,4 +1,4 @@
-package compare
+package main
 
 import (
 	"bytes"
@@ -13,7 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/perfgate/perfgate/pkg/extract"
+	"github.com/perfgate/perfgate/internal/docs"
+	"github.com/perfgate/perfgate/internal/extract"
+	"github.com/perfgate/perfgate/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -25,10 +27,10 @@ type result struct {
 	stdout, stderr string
 }
 
-func run(t *testing.T, env map[string]string, args ...string) result {
+func runCompare(t *testing.T, env map[string]string, args ...string) result {
 	t.Helper()
 	var out, errb bytes.Buffer
-	code := Run(args, &out, &errb, Env{Getenv: func(k string) string { return env[k] }})
+	code := run(args, &out, &errb, environment{Getenv: func(k string) string { return env[k] }})
 	return result{code, out.String(), errb.String()}
 }
 
@@ -85,7 +87,7 @@ func TestGolden(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = repl.Replace(v)
 			}
-			r := run(t, env, args...)
+			r := runCompare(t, env, args...)
 			var b strings.Builder
 			b.WriteString("$ compare-performance " + strings.Join(tc.args, " ") + "\nexit: " + string(rune('0'+r.code)) + "\n-- stdout --\n" + r.stdout + "-- stderr --\n" + r.stderr)
 			for _, k := range []string{"REPORT", "JSON", "JUNIT", "SUMMARY"} {
@@ -94,20 +96,7 @@ func TestGolden(t *testing.T) {
 				}
 			}
 			got := strings.NewReplacer(files["REPORT"], "REPORT", pipeDir, "PIPE", dir, "DIR").Replace(b.String())
-			golden := filepath.Join(td, "compare", tc.name+".golden")
-			if *update {
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update)", err)
-			}
-			if got != string(want) {
-				t.Errorf("differs from %s:\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join(td, "compare", tc.name+".golden"), got, *update)
 		})
 	}
 }
@@ -116,7 +105,7 @@ func TestGolden(t *testing.T) {
 func TestSeedExamples(t *testing.T) {
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "r.md")
-	r := run(t, nil, td+"compare/examples_baseline.json", td+"compare/examples_current.json", "--report", rep)
+	r := runCompare(t, nil, td+"compare/examples_baseline.json", td+"compare/examples_current.json", "--report", rep)
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}
@@ -145,7 +134,7 @@ func TestLocustPipelineVerdict(t *testing.T) {
 	// /v1/models p95 12 → 14 (+16.7%) stays within +50%.
 	base, cur := realPipeline(t, t.TempDir(), "--group-by", "endpoint")
 	jsonOut := filepath.Join(t.TempDir(), "r.json")
-	r := run(t, nil, base, cur, "--report", filepath.Join(t.TempDir(), "r.md"), "--json", jsonOut)
+	r := runCompare(t, nil, base, cur, "--report", filepath.Join(t.TempDir(), "r.md"), "--json", jsonOut)
 	if r.code != 1 {
 		t.Fatalf("exit %d\n%s", r.code, r.stdout)
 	}
@@ -173,7 +162,7 @@ func TestLocustPipelineVerdict(t *testing.T) {
 func TestJUnitShape(t *testing.T) {
 	dir := t.TempDir()
 	out := filepath.Join(dir, "j.xml")
-	run(t, nil, td+"seed/sample_baselines.json", td+"seed/sample_metrics_degraded.json", "--report", filepath.Join(dir, "r.md"), "--junit", out)
+	runCompare(t, nil, td+"seed/sample_baselines.json", td+"seed/sample_metrics_degraded.json", "--report", filepath.Join(dir, "r.md"), "--junit", out)
 	b, err := os.ReadFile(out)
 	if err != nil {
 		t.Fatal(err)
@@ -259,7 +248,7 @@ func TestUsageErrors(t *testing.T) {
 		{"raw input mapping to nothing", []string{td + "seed/sample_baselines.json", td + "seed/load_results_baseline_actual_stats_history.csv"}, "", "⚠️ ../../testdata/seed/load_results_baseline_actual_stats_history.csv: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles\n❌ compare-performance: reading current results: ../../testdata/seed/load_results_baseline_actual_stats_history.csv holds no service to compare\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			r := run(t, nil, append(tc.args, "--report", rep)...)
+			r := runCompare(t, nil, append(tc.args, "--report", rep)...)
 			if r.code != 1 {
 				t.Errorf("exit %d, want 1", r.code)
 			}
@@ -274,10 +263,10 @@ func TestUsageErrors(t *testing.T) {
 			}
 		})
 	}
-	if r := run(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stdout, "-fail-on-missing") || r.stderr != "" {
+	if r := runCompare(t, nil, "-h"); r.code != 0 || !strings.Contains(r.stdout, "-fail-on-missing") || r.stderr != "" {
 		t.Errorf("-h: %+v", r)
 	}
-	if r := run(t, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "compare-performance ") {
+	if r := runCompare(t, nil, "--version"); r.code != 0 || !strings.HasPrefix(r.stdout, "compare-performance ") {
 		t.Errorf("--version: %+v", r)
 	}
 }
@@ -311,7 +300,7 @@ func TestNoiseAwareRealRuns(t *testing.T) {
 			t.Fatal(sink.String())
 		}
 		jsonOut := filepath.Join(dir, "r.json")
-		r := run(t, nil, "--config", cfg, base, cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+		r := runCompare(t, nil, "--config", cfg, base, cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
 		if r.code != 1 {
 			t.Fatalf("%s: exit %d\n%s", pair.baseline, r.code, r.stdout)
 		}
@@ -352,7 +341,7 @@ func TestComparabilityGuard(t *testing.T) {
 	var sink bytes.Buffer
 	extract.RunBaselines([]string{"--users", "1", "--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1_stats.csv", base}, &sink, &sink, env)
 	extract.RunMetrics([]string{"--users", "10", "--group-by", "endpoint", td + "real/vegeta-12.13.0-regressed-run1-raw.csv", cur}, &sink, &sink, env)
-	r := run(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--quiet")
+	r := runCompare(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--quiet")
 	md, _ := os.ReadFile(filepath.Join(dir, "r.md"))
 	for _, want := range []string{"### ⚖️ Comparability", "- users: the baseline ran 1, the current run 10", "- load tool: the baseline comes from locust-stats, the current run from vegeta-csv"} {
 		if !strings.Contains(string(md), want) {
@@ -362,7 +351,7 @@ func TestComparabilityGuard(t *testing.T) {
 	if strings.Contains(r.stdout, "not comparable") {
 		t.Errorf("without --strict-comparability the differences only warn: %q", r.stdout)
 	}
-	r = run(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--strict-comparability")
+	r = runCompare(t, nil, base, cur, "--report", filepath.Join(dir, "r.md"), "--strict-comparability")
 	if r.code != 1 || !strings.Contains(r.stderr, "Runs not comparable (--strict-comparability): users: the baseline ran 1, the current run 10") {
 		t.Errorf("strict: exit %d, stderr %q", r.code, r.stderr)
 	}
@@ -379,7 +368,7 @@ func TestPythonBaselineEstimates(t *testing.T) {
 		t.Fatal(sink.String())
 	}
 	jsonOut := filepath.Join(dir, "r.json")
-	run(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+	runCompare(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
 	b, _ := os.ReadFile(jsonOut)
 	var rep struct {
 		Results []struct {
@@ -407,7 +396,7 @@ func TestPythonBaselineAgainstRealPercentiles(t *testing.T) {
 	// A current run with real percentiles, keyed like the seed's services.
 	os.WriteFile(cur, []byte(`{"api_gateway": {"avg_latency_ms": 160, "p95_latency_ms": 300, "error_rate_pct": 0.5, "rps": 50, "total_requests": 1000, "total_failures": 5}, "_perfgate": {"formats": ["locust-stats"]}}`), 0o644)
 	jsonOut := filepath.Join(dir, "r.json")
-	r := run(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+	r := runCompare(t, nil, td+"seed/sample_baselines.json", cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
 	// int(1.4 × 150) = 210 against int(1.4 × 160) = 224: +6.7 %, a pass.
 	for _, want := range []string{"### 📐 Estimated Percentiles", "| api_gateway | p95_latency_ms | 210 | 224 | pass | baseline: an estimate from its average (no measured percentile); current run: estimated alike from its average 160 (its measured 300 is not comparable with an estimate) |"} {
 		if !strings.Contains(r.stdout, want) {
@@ -439,7 +428,7 @@ func TestKeptPythonBaselineStillGates(t *testing.T) {
 	}
 	pyBase := td + "python-reference/extract-baselines--locust-2.12.1-baseline-run1_stats/files/docs/performance-baselines.json"
 	jsonOut := filepath.Join(dir, "r.json")
-	r := run(t, nil, pyBase, cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
+	r := runCompare(t, nil, pyBase, cur, "--report", filepath.Join(dir, "r.md"), "--json", jsonOut)
 	if r.code != 1 || !strings.HasSuffix(r.stdout, "\n❌ Critical performance regressions detected!\n") {
 		t.Fatalf("a 2× slowdown against the kept Python baseline: exit %d\n%s\n%s", r.code, r.stdout, r.stderr)
 	}
@@ -490,5 +479,16 @@ func writeDoubledLatencies(t *testing.T, in, out string) {
 	w.WriteAll(rows)
 	if err := os.WriteFile(out, buf.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// TestUsageMatchesReadme: the flags the command defines are the ones its README section
+// documents, no more, no fewer.
+func TestUsageMatchesReadme(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	var o options
+	o.bind(fs)
+	if msg, err := docs.CheckFlags("../../README.md", "compare-performance", fs); err != nil || msg != "" {
+		t.Errorf("%v %s", err, msg)
 	}
 }

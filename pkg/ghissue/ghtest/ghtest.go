@@ -1,4 +1,7 @@
-package issue
+// Package ghtest is a fake of the GitHub REST API for tests, on an httptest server: the
+// issue endpoints perfgate uses (list with Link pagination, create, comment, edit), the
+// token check, rate-limit headers, and scripted faults served before normal handling.
+package ghtest
 
 import (
 	"encoding/json"
@@ -13,50 +16,69 @@ import (
 	"testing"
 )
 
-// fakeGitHub behaves like the GitHub REST API for the endpoints perfgate uses: list
+// Server behaves like the GitHub REST API for the endpoints perfgate uses: list
 // repository issues (with Link pagination), create an issue, create a comment, edit an
 // issue. It checks the token, records every request, and serves scripted faults first.
-type fakeGitHub struct {
-	t      *testing.T
+// Set Open, PerPage and Faults before the first request.
+type Server struct {
+	t      testing.TB
 	srv    *httptest.Server
 	prefix string // "" for api.github.com, "/api/v3" for GitHub Enterprise Server
-	token  string
+	// Token is the only token the server accepts.
+	Token string
 
 	mu       sync.Mutex
-	requests []recorded
-	open     []fakeIssue // open issues, in listing order
-	next     int         // next issue number
-	perPage  int         // page size the server enforces
-	faults   []fault     // served before normal handling, in order
+	requests []Request
+	// Open are the open issues, in listing order.
+	Open []Issue
+	next int // next issue number
+	// PerPage is the largest page the server returns (default 100).
+	PerPage int
+	// Faults are served, in order, before normal handling.
+	Faults []Fault
 }
 
-type recorded struct {
+// Request is a request the server received; Body is its decoded JSON body.
+type Request struct {
 	Method, Path, Query, Auth string
 	Body                      map[string]any
 }
 
-type fakeIssue struct {
+// Issue is an issue the server holds; PR makes it a pull request (the issues list
+// returns those too).
+type Issue struct {
 	Number int
 	Title  string
 	Labels []string
 	PR     bool
 }
 
-type fault struct {
-	status  int
-	headers map[string]string
-	body    string
-	hang    bool // block until the client gives up
+// Fault is a scripted answer: a status with headers and body, or a request that hangs
+// until the client gives up.
+type Fault struct {
+	Status  int
+	Headers map[string]string
+	Body    string
+	Hang    bool
 }
 
-func newFakeGitHub(t *testing.T, prefix string) *fakeGitHub {
-	f := &fakeGitHub{t: t, prefix: prefix, token: "ghp_s3cretT0kenValue", next: 100, perPage: 100}
+// New starts a fake API under prefix ("" or "/api/v3"), closed when the test ends.
+func New(t testing.TB, prefix string) *Server {
+	f := &Server{t: t, prefix: prefix, Token: "ghp_s3cretT0kenValue", next: 100, PerPage: 100}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
 }
 
-func (f *fakeGitHub) apiURL() string { return f.srv.URL + f.prefix + "/" }
+// APIURL is the base URL to give the client.
+func (f *Server) APIURL() string { return f.srv.URL + f.prefix + "/" }
+
+// Requests returns the requests received so far.
+func (f *Server) Requests() []Request {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Request(nil), f.requests...)
+}
 
 var (
 	listPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues$`)
@@ -64,36 +86,36 @@ var (
 	issuePath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)$`)
 )
 
-func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
+func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	f.mu.Lock()
-	rec := recorded{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
+	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
 	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
 		if err := json.Unmarshal(b, &rec.Body); err != nil {
 			f.t.Errorf("request body is not JSON: %s", b)
 		}
 	}
 	f.requests = append(f.requests, rec)
-	var ft *fault
-	if len(f.faults) > 0 {
-		ft = &f.faults[0]
-		f.faults = f.faults[1:]
+	var ft *Fault
+	if len(f.Faults) > 0 {
+		ft = &f.Faults[0]
+		f.Faults = f.Faults[1:]
 	}
 	f.mu.Unlock()
 
 	if ft != nil {
-		if ft.hang {
+		if ft.Hang {
 			<-r.Context().Done()
 			return
 		}
-		for k, v := range ft.headers {
+		for k, v := range ft.Headers {
 			w.Header().Set(k, v)
 		}
 		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(ft.status)
-		io.WriteString(w, ft.body)
+		w.WriteHeader(ft.Status)
+		io.WriteString(w, ft.Body)
 		return
 	}
-	if rec.Auth != "Bearer "+f.token {
+	if rec.Auth != "Bearer "+f.Token {
 		f.jsonError(w, http.StatusUnauthorized, "Bad credentials")
 		return
 	}
@@ -118,10 +140,10 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 		for _, l := range rec.Body["labels"].([]any) {
 			labels = append(labels, l.(string))
 		}
-		f.open = append(f.open, fakeIssue{Number: n, Title: title, Labels: labels})
+		f.Open = append(f.Open, Issue{Number: n, Title: title, Labels: labels})
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(f.issueJSON(fakeIssue{Number: n, Title: title, Labels: labels}))
+		json.NewEncoder(w).Encode(f.issueJSON(Issue{Number: n, Title: title, Labels: labels}))
 	case r.Method == http.MethodPost && commentPath.MatchString(path):
 		n := commentPath.FindStringSubmatch(path)[3]
 		w.WriteHeader(http.StatusCreated)
@@ -129,16 +151,16 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	case r.Method == http.MethodPatch && issuePath.MatchString(path):
 		n, _ := strconv.Atoi(issuePath.FindStringSubmatch(path)[3])
 		f.mu.Lock()
-		var kept []fakeIssue
-		var found *fakeIssue
-		for i := range f.open {
-			if f.open[i].Number == n {
-				found = &f.open[i]
+		var kept []Issue
+		var found *Issue
+		for i := range f.Open {
+			if f.Open[i].Number == n {
+				found = &f.Open[i]
 				continue
 			}
-			kept = append(kept, f.open[i])
+			kept = append(kept, f.Open[i])
 		}
-		f.open = kept
+		f.Open = kept
 		f.mu.Unlock()
 		if found == nil {
 			f.jsonError(w, http.StatusNotFound, "Not Found")
@@ -151,13 +173,13 @@ func (f *fakeGitHub) serve(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
+func (f *Server) list(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Get("state") != "open" {
 		f.t.Errorf("list without state=open: %s", r.URL.RawQuery)
 	}
 	want := strings.Split(q.Get("labels"), ",")
-	per := f.perPage
+	per := f.PerPage
 	if pp, err := strconv.Atoi(q.Get("per_page")); err == nil && pp < per {
 		per = pp
 	}
@@ -166,8 +188,8 @@ func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
 		page = p
 	}
 	f.mu.Lock()
-	var match []fakeIssue
-	for _, is := range f.open {
+	var match []Issue
+	for _, is := range f.Open {
 		if hasAll(is.Labels, want) {
 			match = append(match, is)
 		}
@@ -210,7 +232,7 @@ func (f *fakeGitHub) list(w http.ResponseWriter, r *http.Request) {
 	json.NewEncoder(w).Encode(out)
 }
 
-func (f *fakeGitHub) issueJSON(is fakeIssue) map[string]any {
+func (f *Server) issueJSON(is Issue) map[string]any {
 	var labels []map[string]any
 	for _, l := range is.Labels {
 		labels = append(labels, map[string]any{"name": l})
@@ -223,13 +245,14 @@ func (f *fakeGitHub) issueJSON(is fakeIssue) map[string]any {
 	return m
 }
 
-func (f *fakeGitHub) jsonError(w http.ResponseWriter, status int, msg string) {
+func (f *Server) jsonError(w http.ResponseWriter, status int, msg string) {
 	w.Header().Set("Content-Type", "application/json; charset=utf-8")
 	w.WriteHeader(status)
 	fmt.Fprintf(w, `{"message": %q, "documentation_url": "https://docs.github.com/rest"}`, msg)
 }
 
-func (f *fakeGitHub) calls() []string {
+// Calls lists the requests received so far as "METHOD /path".
+func (f *Server) Calls() []string {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	var out []string

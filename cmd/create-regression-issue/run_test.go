@@ -1,4 +1,4 @@
-package issue
+package main
 
 import (
 	"bytes"
@@ -13,9 +13,13 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/perfgate/perfgate/pkg/compare"
-	"github.com/perfgate/perfgate/pkg/extract"
+	"github.com/perfgate/perfgate/internal/docs"
+	"github.com/perfgate/perfgate/internal/extract"
+	"github.com/perfgate/perfgate/internal/golden"
+	"github.com/perfgate/perfgate/pkg/ghissue/ghtest"
+	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/report"
+	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -34,7 +38,7 @@ func runIssue(t *testing.T, env map[string]string, args ...string) outcome {
 	t.Helper()
 	var out, errb bytes.Buffer
 	var sleeps []time.Duration
-	code := Run(args, &out, &errb, Env{
+	code := run(args, &out, &errb, environment{
 		Getenv: func(k string) string { return env[k] },
 		Now:    func() time.Time { return now },
 		Sleep: func(_ context.Context, d time.Duration) error {
@@ -95,19 +99,19 @@ All measured metrics are within acceptable thresholds.
 - **Passed**: 18
 `
 
-func baseEnv(f *fakeGitHub) map[string]string {
-	return map[string]string{"GITHUB_TOKEN": f.token, "GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.apiURL()}
+func baseEnv(f *ghtest.Server) map[string]string {
+	return map[string]string{"GITHUB_TOKEN": f.Token, "GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.APIURL()}
 }
 
-func checkNoToken(t *testing.T, f *fakeGitHub, o outcome) {
+func checkNoToken(t *testing.T, f *ghtest.Server, o outcome) {
 	t.Helper()
-	if strings.Contains(o.stdout+o.stderr, f.token) {
+	if strings.Contains(o.stdout+o.stderr, f.Token) {
 		t.Errorf("the token appears in the output:\n%s\n%s", o.stdout, o.stderr)
 	}
 }
 
 func TestCreateCriticalAndWarning(t *testing.T) {
-	f := newFakeGitHub(t, "")
+	f := ghtest.New(t, "")
 	env := baseEnv(f)
 	out := filepath.Join(t.TempDir(), "github_output")
 	env["GITHUB_OUTPUT"] = out
@@ -119,15 +123,15 @@ func TestCreateCriticalAndWarning(t *testing.T) {
 	if o.code != 0 {
 		t.Fatalf("exit %d: %s", o.code, o.stderr)
 	}
-	if diff := cmp.Diff([]string{"GET /repos/o/r/issues", "POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f.calls()); diff != "" {
+	if diff := cmp.Diff([]string{"GET /repos/o/r/issues", "POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	list, crit, warn := f.requests[0], f.requests[1], f.requests[2]
+	list, crit, warn := f.Requests()[0], f.Requests()[1], f.Requests()[2]
 	if list.Query != "labels=automated%2Cregression&per_page=100&state=open" {
 		t.Errorf("list query %q", list.Query)
 	}
-	for _, r := range f.requests {
-		if r.Auth != "Bearer "+f.token {
+	for _, r := range f.Requests() {
+		if r.Auth != "Bearer "+f.Token {
 			t.Errorf("%s %s: Authorization %q", r.Method, r.Path, r.Auth)
 		}
 	}
@@ -195,10 +199,10 @@ func regexpReport(s string) string {
 }
 
 func TestNothingToDo(t *testing.T) {
-	f := newFakeGitHub(t, "")
+	f := ghtest.New(t, "")
 	o := runIssue(t, baseEnv(f), writeReport(t, allPassed))
-	if o.code != 0 || len(f.calls()) != 0 {
-		t.Errorf("exit %d, requests %v", o.code, f.calls())
+	if o.code != 0 || len(f.Calls()) != 0 {
+		t.Errorf("exit %d, requests %v", o.code, f.Calls())
 	}
 	want := "✅ No critical failures detected\n✅ No warnings detected\n\n📊 Summary:\n  - Repository: o/r\n  - Issues created: 0\n✅ No issues needed to be created\n"
 	if !strings.HasSuffix(o.stdout, want) {
@@ -207,9 +211,9 @@ func TestNothingToDo(t *testing.T) {
 }
 
 func TestExistingIssueOnPage2GetsAComment(t *testing.T) {
-	f := newFakeGitHub(t, "")
-	f.perPage = 2
-	f.open = []fakeIssue{
+	f := ghtest.New(t, "")
+	f.PerPage = 2
+	f.Open = []ghtest.Issue{
 		{Number: 1, Title: "PR", Labels: []string{"automated", "regression"}, PR: true},
 		{Number: 2, Title: "⚠️ Performance Warning (3 metrics trending towards regression)", Labels: []string{"performance", "automated", "regression"}},
 		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
@@ -219,13 +223,13 @@ func TestExistingIssueOnPage2GetsAComment(t *testing.T) {
 		t.Fatalf("exit %d: %s", o.code, o.stderr)
 	}
 	want := []string{"GET /repos/o/r/issues", "GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "POST /repos/o/r/issues/2/comments"}
-	if diff := cmp.Diff(want, f.calls()); diff != "" {
+	if diff := cmp.Diff(want, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	if !strings.Contains(f.requests[1].Query, "page=2") {
-		t.Errorf("second list request %q does not follow the Link to page 2", f.requests[1].Query)
+	if !strings.Contains(f.Requests()[1].Query, "page=2") {
+		t.Errorf("second list request %q does not follow the Link to page 2", f.Requests()[1].Query)
 	}
-	comment := f.requests[2].Body["body"].(string)
+	comment := f.Requests()[2].Body["body"].(string)
 	if !strings.Contains(comment, "### 🔁 Still regressed: 2 failing metric(s) in a new run") || !strings.Contains(comment, "|---------|--------|----------|---------|--------|--------|") {
 		t.Errorf("comment:\n%s", comment)
 	}
@@ -234,19 +238,19 @@ func TestExistingIssueOnPage2GetsAComment(t *testing.T) {
 	}
 
 	// --no-dedupe: new issues, no listing.
-	f2 := newFakeGitHub(t, "")
-	f2.open = f.open
+	f2 := ghtest.New(t, "")
+	f2.Open = f.Open
 	if o := runIssue(t, baseEnv(f2), writeReport(t, failuresAndWarnings), "--no-dedupe"); o.code != 0 {
 		t.Fatal(o.stderr)
 	}
-	if diff := cmp.Diff([]string{"POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f2.calls()); diff != "" {
+	if diff := cmp.Diff([]string{"POST /repos/o/r/issues", "POST /repos/o/r/issues"}, f2.Calls()); diff != "" {
 		t.Errorf("--no-dedupe requests (-want +got):\n%s", diff)
 	}
 }
 
 func TestCloseResolved(t *testing.T) {
-	f := newFakeGitHub(t, "")
-	f.open = []fakeIssue{
+	f := ghtest.New(t, "")
+	f.Open = []ghtest.Issue{
 		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
 		{Number: 8, Title: "unrelated", Labels: []string{"bug"}},
 	}
@@ -258,14 +262,14 @@ func TestCloseResolved(t *testing.T) {
 		t.Fatalf("exit %d: %s", o.code, o.stderr)
 	}
 	want := []string{"GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/7"}
-	if diff := cmp.Diff(want, f.calls()); diff != "" {
+	if diff := cmp.Diff(want, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	if got := f.requests[1].Body["body"]; got != "✅ Resolved in https://github.com/o/r/actions/runs/99: the latest load test has no critical regression. Closing automatically.\n" {
+	if got := f.Requests()[1].Body["body"]; got != "✅ Resolved in https://github.com/o/r/actions/runs/99: the latest load test has no critical regression. Closing automatically.\n" {
 		t.Errorf("comment %q", got)
 	}
-	if f.requests[2].Body["state"] != "closed" || f.requests[2].Body["state_reason"] != "completed" {
-		t.Errorf("edit body %v", f.requests[2].Body)
+	if f.Requests()[2].Body["state"] != "closed" || f.Requests()[2].Body["state_reason"] != "completed" {
+		t.Errorf("edit body %v", f.Requests()[2].Body)
 	}
 	if !strings.Contains(o.stdout, "🔒 Closed resolved issue: https://github.com/o/r/issues/7\n") {
 		t.Errorf("stdout %s", o.stdout)
@@ -276,7 +280,7 @@ func TestFaults(t *testing.T) {
 	resetIn := func(d time.Duration) string { return strconv.FormatInt(now.Add(d).Unix(), 10) }
 	for _, tc := range []struct {
 		name    string
-		faults  []fault
+		faults  []ghtest.Fault
 		args    []string
 		code    int
 		calls   int
@@ -285,30 +289,30 @@ func TestFaults(t *testing.T) {
 		prefix  string
 		notJSON bool
 	}{
-		{name: "500 then 201: retried once", faults: []fault{{status: 500, body: `{"message": "Server Error"}`}}, args: []string{"--no-dedupe"}, code: 0, calls: 3, sleeps: []time.Duration{time.Second}},
-		{name: "502 on every try", faults: []fault{{status: 502, body: `{}`}, {status: 502, body: `{}`}, {status: 502, body: `{}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second}, stderr: "❌ create-regression-issue: creating the issue: GitHub API error 502"},
-		{name: "403 rate limit resetting within --max-wait", faults: []fault{{status: 403, headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(10 * time.Second)}, body: `{"message": "API rate limit exceeded"}`}}, code: 0, calls: 4, sleeps: []time.Duration{11 * time.Second}},
-		{name: "403 rate limit resetting beyond --max-wait", faults: []fault{{status: 403, headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(time.Hour)}, body: `{"message": "API rate limit exceeded"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: GitHub API rate limit exhausted (403); it resets at 2026-11-27 11:00:00 UTC (in 1h0m1s), beyond --max-wait 1m0s"},
-		{name: "429 with Retry-After", faults: []fault{{status: 429, headers: map[string]string{"Retry-After": "5"}, body: `{"message": "secondary rate limit"}`}}, code: 0, calls: 4, sleeps: []time.Duration{5 * time.Second}},
-		{name: "Retry-After beyond --max-wait", faults: []fault{{status: 403, headers: map[string]string{"Retry-After": "600"}, body: `{"message": "secondary rate limit"}`}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API secondary rate limit (403): asked to retry after 10m0s, beyond --max-wait 1m0s"},
-		{name: "401", faults: []fault{{status: 401, body: `{"message": "Bad credentials"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN\n"},
-		{name: "401 with --soft-fail", faults: []fault{{status: 401, body: `{"message": "Bad credentials"}`}}, args: []string{"--soft-fail"}, code: 0, calls: 1, stderr: "⚠️ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN (--soft-fail: exiting 0)\n"},
-		{name: "403 without rate limit", faults: []fault{{status: 403, body: `{"message": "Resource not accessible by integration"}`}}, code: 1, calls: 1, stderr: "token lacks issues:write on o/r (403 Resource not accessible by integration); in a pull request from a fork GITHUB_TOKEN is read-only"},
-		{name: "404", faults: []fault{{status: 404, body: `{"message": "Not Found"}`}}, code: 1, calls: 1, stderr: "listing open issues: repository o/r not found or not visible to this token (404)\n"},
-		{name: "422", faults: []fault{{status: 422, body: `{"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid", "message": "octocat is not assignable"}]}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 1, stderr: "creating the issue: GitHub rejected the request (422): Validation Failed; octocat is not assignable\n"},
-		{name: "server hangs: timeout", faults: []fault{{hang: true}, {hang: true}}, args: []string{"--timeout", "50ms", "--attempts", "2"}, code: 1, calls: 2, sleeps: []time.Duration{time.Second}, stderr: "listing open issues: GitHub API did not answer within 50ms (2 tries)\n"},
-		{name: "malformed JSON", faults: []fault{{status: 200, body: `[{"number": 1, "title": `}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API sent a response that is not the expected JSON"},
+		{name: "500 then 201: retried once", faults: []ghtest.Fault{{Status: 500, Body: `{"message": "Server Error"}`}}, args: []string{"--no-dedupe"}, code: 0, calls: 3, sleeps: []time.Duration{time.Second}},
+		{name: "502 on every try", faults: []ghtest.Fault{{Status: 502, Body: `{}`}, {Status: 502, Body: `{}`}, {Status: 502, Body: `{}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second}, stderr: "❌ create-regression-issue: creating the issue: GitHub API error 502"},
+		{name: "403 rate limit resetting within --max-wait", faults: []ghtest.Fault{{Status: 403, Headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(10 * time.Second)}, Body: `{"message": "API rate limit exceeded"}`}}, code: 0, calls: 4, sleeps: []time.Duration{11 * time.Second}},
+		{name: "403 rate limit resetting beyond --max-wait", faults: []ghtest.Fault{{Status: 403, Headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(time.Hour)}, Body: `{"message": "API rate limit exceeded"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: GitHub API rate limit exhausted (403); it resets at 2026-11-27 11:00:00 UTC (in 1h0m1s), beyond --max-wait 1m0s"},
+		{name: "429 with Retry-After", faults: []ghtest.Fault{{Status: 429, Headers: map[string]string{"Retry-After": "5"}, Body: `{"message": "secondary rate limit"}`}}, code: 0, calls: 4, sleeps: []time.Duration{5 * time.Second}},
+		{name: "Retry-After beyond --max-wait", faults: []ghtest.Fault{{Status: 403, Headers: map[string]string{"Retry-After": "600"}, Body: `{"message": "secondary rate limit"}`}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API secondary rate limit (403): asked to retry after 10m0s, beyond --max-wait 1m0s"},
+		{name: "401", faults: []ghtest.Fault{{Status: 401, Body: `{"message": "Bad credentials"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN\n"},
+		{name: "401 with --soft-fail", faults: []ghtest.Fault{{Status: 401, Body: `{"message": "Bad credentials"}`}}, args: []string{"--soft-fail"}, code: 0, calls: 1, stderr: "⚠️ create-regression-issue: listing open issues: token rejected (401 Bad credentials): check --token, GITHUB_TOKEN or GH_TOKEN (--soft-fail: exiting 0)\n"},
+		{name: "403 without rate limit", faults: []ghtest.Fault{{Status: 403, Body: `{"message": "Resource not accessible by integration"}`}}, code: 1, calls: 1, stderr: "token lacks issues:write on o/r (403 Resource not accessible by integration); in a pull request from a fork GITHUB_TOKEN is read-only"},
+		{name: "404", faults: []ghtest.Fault{{Status: 404, Body: `{"message": "Not Found"}`}}, code: 1, calls: 1, stderr: "listing open issues: repository o/r not found or not visible to this token (404)\n"},
+		{name: "422", faults: []ghtest.Fault{{Status: 422, Body: `{"message": "Validation Failed", "errors": [{"resource": "Issue", "field": "assignees", "code": "invalid", "message": "octocat is not assignable"}]}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 1, stderr: "creating the issue: GitHub rejected the request (422): Validation Failed; octocat is not assignable\n"},
+		{name: "server hangs: timeout", faults: []ghtest.Fault{{Hang: true}, {Hang: true}}, args: []string{"--timeout", "50ms", "--attempts", "2"}, code: 1, calls: 2, sleeps: []time.Duration{time.Second}, stderr: "listing open issues: GitHub API did not answer within 50ms (2 tries)\n"},
+		{name: "malformed JSON", faults: []ghtest.Fault{{Status: 200, Body: `[{"number": 1, "title": `}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API sent a response that is not the expected JSON"},
 		{name: "GHES base URL", prefix: "/api/v3", code: 0, calls: 3},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			f := newFakeGitHub(t, tc.prefix)
-			f.faults = tc.faults
+			f := ghtest.New(t, tc.prefix)
+			f.Faults = tc.faults
 			o := runIssue(t, baseEnv(f), append([]string{writeReport(t, failuresAndWarnings)}, tc.args...)...)
 			if o.code != tc.code {
 				t.Errorf("exit %d, want %d; stderr %s", o.code, tc.code, o.stderr)
 			}
-			if got := len(f.calls()); got != tc.calls {
-				t.Errorf("%d requests, want %d: %v", got, tc.calls, f.calls())
+			if got := len(f.Calls()); got != tc.calls {
+				t.Errorf("%d requests, want %d: %v", got, tc.calls, f.Calls())
 			}
 			if !cmp.Equal(o.sleeps, tc.sleeps) {
 				t.Errorf("sleeps %v, want %v", o.sleeps, tc.sleeps)
@@ -323,7 +327,7 @@ func TestFaults(t *testing.T) {
 				t.Errorf("more than one line on stderr: %q", o.stderr)
 			}
 			if tc.prefix != "" {
-				for _, c := range f.calls() {
+				for _, c := range f.Calls() {
 					if !strings.Contains(c, tc.prefix+"/repos/o/r/issues") {
 						t.Errorf("request %s not under %s", c, tc.prefix)
 					}
@@ -380,14 +384,14 @@ func TestConfigurationErrors(t *testing.T) {
 	}
 	// The token passed as a flag, after the report as the seed documents it, is honoured
 	// and never printed, not even by -h.
-	f := newFakeGitHub(t, "")
-	o := runIssue(t, map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.apiURL()}, rep, "--token", f.token)
-	if o.code != 0 || f.requests[0].Auth != "Bearer "+f.token {
-		t.Errorf("exit %d, auth %q, stderr %s", o.code, f.requests[0].Auth, o.stderr)
+	f := ghtest.New(t, "")
+	o := runIssue(t, map[string]string{"GITHUB_REPOSITORY": "o/r", "GITHUB_API_URL": f.APIURL()}, rep, "--token", f.Token)
+	if o.code != 0 || f.Requests()[0].Auth != "Bearer "+f.Token {
+		t.Errorf("exit %d, auth %q, stderr %s", o.code, f.Requests()[0].Auth, o.stderr)
 	}
 	checkNoToken(t, f, o)
-	h := runIssue(t, map[string]string{"GITHUB_TOKEN": f.token}, "-h")
-	if h.code != 0 || strings.Contains(h.stdout+h.stderr, f.token) || !strings.Contains(h.stdout, "-close-resolved") {
+	h := runIssue(t, map[string]string{"GITHUB_TOKEN": f.Token}, "-h")
+	if h.code != 0 || strings.Contains(h.stdout+h.stderr, f.Token) || !strings.Contains(h.stdout, "-close-resolved") {
 		t.Errorf("-h: %+v", h)
 	}
 }
@@ -401,19 +405,7 @@ func TestDryRunGolden(t *testing.T) {
 		t.Fatalf("exit %d: %s", o.code, o.stderr)
 	}
 	got := strings.ReplaceAll(o.stdout, rep, "REPORT")
-	golden := filepath.Join(td, "issue", "dry_run.golden")
-	if *update {
-		os.MkdirAll(filepath.Dir(golden), 0o755)
-		os.WriteFile(golden, []byte(got), 0o644)
-		return
-	}
-	want, err := os.ReadFile(golden)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if got != string(want) {
-		t.Errorf("dry run differs from %s:\n%s", golden, got)
-	}
+	golden.Check(t, filepath.Join(td, "issue", "dry_run.golden"), got, *update)
 	if strings.Contains(got, "ghp_s3cretT0kenValue") {
 		t.Error("token in dry-run output")
 	}
@@ -446,15 +438,8 @@ func TestReportsParseAlike(t *testing.T) {
 		for _, r := range p.Warnings {
 			b.WriteString("warn | " + strings.Join([]string{r.Service, r.Metric, r.Expected, r.Current, r.Change}, " | ") + "\n")
 		}
-		golden := td + tc.golden
-		if *update && (tc.file == "issue/perfgate_report.md" || tc.file == "issue/seed_doc_example.md") {
-			os.WriteFile(golden, []byte(b.String()), 0o644)
-			continue
-		}
-		want, _ := os.ReadFile(golden)
-		if b.String() != string(want) {
-			t.Errorf("%s rows:\n%s\nwant (%s):\n%s", tc.file, b.String(), tc.golden, want)
-		}
+		// Rewritten from our own reports; the others must parse to the same rows.
+		golden.Check(t, td+tc.golden, b.String(), *update && (tc.file == "issue/perfgate_report.md" || tc.file == "issue/seed_doc_example.md"))
 	}
 }
 
@@ -470,9 +455,27 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 		extract.RunMetrics([]string{"--group-by", "endpoint", td + "locust/locust-2.12.1-regressed-run1_stats.csv", cur}, &sink, &sink, env) != 0 {
 		t.Fatal(sink.String())
 	}
+	// The report as compare-performance writes it, with its command line as the last line.
+	opt := metrics.Options{Mapping: metrics.Mapping{ByEndpoint: true}}
+	b, _, err := metrics.Load([]string{base}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c, _, err := metrics.Load([]string{cur}, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	set := threshold.Builtin()
+	if err := set.ParseFlag("default.p95_latency_ms=+25%"); err != nil {
+		t.Fatal(err)
+	}
+	set.Noise = threshold.DefaultNoise
+	var md strings.Builder
+	report.Markdown(&md, threshold.Evaluate(b, c, set))
 	args := []string{"--group-by", "endpoint", "--noise-aware", "--threshold", "default.p95_latency_ms=+25%", "--report", rep, base, cur}
-	if code := compare.Run(args, &sink, &sink, compare.Env{Getenv: func(string) string { return "" }}); code != 1 {
-		t.Fatalf("compare exit %d: %s", code, sink.String())
+	md.WriteString("\n" + report.CommandComment(report.Command{Prog: "compare-performance", Args: args, Baseline: base, Current: cur, InputArgs: []string{"--group-by", "endpoint"}}))
+	if err := os.WriteFile(rep, []byte(md.String()), 0o644); err != nil {
+		t.Fatal(err)
 	}
 	o := runIssue(t, nil, rep, "--dry-run")
 	if o.code != 0 {
@@ -492,5 +495,16 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 	}
 	if strings.Contains(o.stdout, "load_results_stats.csv") {
 		t.Errorf("hard-coded file names in the body:\n%s", o.stdout)
+	}
+}
+
+// TestUsageMatchesReadme: the flags the command defines are the ones its README section
+// documents, no more, no fewer.
+func TestUsageMatchesReadme(t *testing.T) {
+	fs := flag.NewFlagSet("x", flag.ContinueOnError)
+	var o options
+	o.bind(fs)
+	if msg, err := docs.CheckFlags("../../README.md", "create-regression-issue", fs); err != nil || msg != "" {
+		t.Errorf("%v %s", err, msg)
 	}
 }

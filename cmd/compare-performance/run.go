@@ -1,7 +1,4 @@
-// Package compare implements compare-performance: evaluate current metrics against a
-// baseline, write the seed's markdown report and the optional JSON/JUnit/CI outputs, and
-// return the exit code of SPEC §10.
-package compare
+package main
 
 import (
 	"bytes"
@@ -21,11 +18,11 @@ import (
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
-// DefaultReport is where the report is written, as the Python script did.
-const DefaultReport = "load-test-results/regression-analysis.md"
+// defaultReport is where the report is written, as the Python script did.
+const defaultReport = "load-test-results/regression-analysis.md"
 
-// Env is what the command takes from the process environment.
-type Env struct {
+// environment is what the command takes from the process environment.
+type environment struct {
 	Getenv func(string) string
 }
 
@@ -59,7 +56,7 @@ Example:
 }
 
 func (o *options) bind(fs *flag.FlagSet) {
-	fs.StringVar(&o.report, "report", DefaultReport, "markdown report `file` (directory created)")
+	fs.StringVar(&o.report, "report", defaultReport, "markdown report `file` (directory created)")
 	fs.StringVar(&o.config, "config", "", "YAML or JSON configuration `file` (thresholds:, services:)")
 	fs.Var((*cli.StringList)(&o.thresholds), "threshold", "override one threshold: `SERVICE.METRIC=EXPR` (+50%, -30%, +0.5, max:N, min:N, off; SERVICE default = every other service); repeatable")
 	fs.Float64Var(&o.warnRatio, "warn-ratio", 0, "share of a threshold beyond which a change warns (default 0.75, or the config's)")
@@ -75,8 +72,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.failOnMiss, "fail-on-missing", false, "exit 1 when a metric that has a threshold could not be compared")
 }
 
-// Run is compare-performance; it returns the exit code.
-func Run(args []string, stdout, stderr io.Writer, env Env) int {
+// run is compare-performance; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer, env environment) int {
 	fs := flag.NewFlagSet(command.Name, flag.ContinueOnError)
 	var o options
 	o.bind(fs)
@@ -143,7 +140,7 @@ func (o *options) thresholdSet() (*threshold.Set, metrics.Mapping, error) {
 // comparison is one run of the command once both sides are read.
 type comparison struct {
 	o   *options
-	env Env
+	env environment
 	cmd report.Command
 }
 

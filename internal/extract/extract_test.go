@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/perfgate/perfgate/internal/docs"
+	"github.com/perfgate/perfgate/internal/golden"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -70,21 +73,7 @@ func TestGolden(t *testing.T) {
 			b.WriteString("$ " + strings.Join(tc.args, " ") + "\n")
 			b.WriteString("exit: " + itoa(r.code) + "\n-- stdout --\n" + r.stdout + "-- stderr --\n" + r.stderr + "-- out.json --\n" + string(written))
 			got := strings.ReplaceAll(strings.ReplaceAll(b.String(), out, "OUT"), cfg, "CFG")
-			golden := filepath.Join(td, "extract", tc.name+".golden")
-			if *update {
-				os.MkdirAll(filepath.Dir(golden), 0o755)
-				if err := os.WriteFile(golden, []byte(got), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				return
-			}
-			want, err := os.ReadFile(golden)
-			if err != nil {
-				t.Fatalf("%v (run with -update to create it)", err)
-			}
-			if got != string(want) {
-				t.Errorf("output differs from %s:\n--- got ---\n%s\n--- want ---\n%s", golden, got, want)
-			}
+			golden.Check(t, filepath.Join(td, "extract", tc.name+".golden"), got, *update)
 		})
 	}
 }
@@ -295,6 +284,21 @@ func TestPyFloat(t *testing.T) {
 	for v, want := range map[float64]string{0: "0.0", 0.5: "0.5", 1: "1.0", 2.72: "2.72", 88.89: "88.89", 100: "100.0", 0.01: "0.01", 0.00001: "1e-05", 1e16: "1e+16", 123456789: "123456789.0"} {
 		if got := pyFloat(v); got != want {
 			t.Errorf("pyFloat(%v) = %q, want %q", v, got, want)
+		}
+	}
+}
+
+// TestUsageMatchesReadme: the flags each command defines are the ones its README section
+// documents, no more, no fewer.
+func TestUsageMatchesReadme(t *testing.T) {
+	for _, baselines := range []bool{false, true} {
+		fs := flag.NewFlagSet("x", flag.ContinueOnError)
+		var o options
+		o.bind(fs, baselines)
+		fs.Bool("version", false, "")
+		// extract-baselines has "the same flags as extract-metrics".
+		if msg, err := docs.CheckFlags("../../README.md", "extract-metrics", fs); err != nil || msg != "" {
+			t.Errorf("%v %s", err, msg)
 		}
 	}
 }

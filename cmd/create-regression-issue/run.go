@@ -1,6 +1,4 @@
-// Package issue implements create-regression-issue: read a regression report and open,
-// update or close the seed's GitHub issues about it (SPEC §9).
-package issue
+package main
 
 import (
 	"context"
@@ -19,8 +17,8 @@ import (
 	"github.com/perfgate/perfgate/pkg/report"
 )
 
-// Env is what the command takes from the process, injected for tests.
-type Env struct {
+// environment is what the command takes from the process, injected for tests.
+type environment struct {
 	Getenv    func(string) string
 	Now       func() time.Time
 	Sleep     func(context.Context, time.Duration) error
@@ -76,8 +74,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.IntVar(&o.attempts, "attempts", 3, "tries per request on 5xx and network errors")
 }
 
-// Run is create-regression-issue; it returns the exit code.
-func Run(args []string, stdout, stderr io.Writer, env Env) int {
+// run is create-regression-issue; it returns the exit code.
+func run(args []string, stdout, stderr io.Writer, env environment) int {
 	fs := flag.NewFlagSet(command.Name, flag.ContinueOnError)
 	var o options
 	o.bind(fs)
@@ -103,7 +101,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	return r.run(rep, pos[0])
 }
 
-func (e Env) withDefaults() Env {
+func (e environment) withDefaults() environment {
 	if e.Getenv == nil {
 		e.Getenv = func(string) string { return "" }
 	}
@@ -119,7 +117,7 @@ func (e Env) withDefaults() Env {
 // runner is one run of the command once the flags are parsed.
 type runner struct {
 	o              *options
-	env            Env
+	env            environment
 	stdout, stderr io.Writer
 	token, repo    string
 	apiURL         string
@@ -190,16 +188,16 @@ func (r *runner) readReport(path string) (*report.Parsed, int, bool) {
 
 // plan is one issue to open (or comment on).
 type plan struct {
-	kind   Kind
+	kind   kind
 	rows   []report.Row
 	labels []string
 }
 
 // context tells the body where the results come from: inside GitHub Actions, the run
 // and the commit.
-func (r *runner) context(path string, rep *report.Parsed) Context {
+func (r *runner) context(path string, rep *report.Parsed) issueContext {
 	getenv := r.env.Getenv
-	c := Context{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence}
+	c := issueContext{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence}
 	if getenv("GITHUB_ACTIONS") != "true" {
 		return c
 	}
@@ -221,7 +219,7 @@ func (r *runner) context(path string, rep *report.Parsed) Context {
 func (r *runner) run(rep *report.Parsed, path string) int {
 	o := r.o
 	ctx := r.context(path, rep)
-	plans := []plan{{Critical, rep.Failures, withExtra(CriticalLabels, o.labels)}, {Warning, rep.Warnings, withExtra(WarningLabels, o.labels)}}
+	plans := []plan{{critical, rep.Failures, withExtra(criticalLabels, o.labels)}, {warning, rep.Warnings, withExtra(warningLabels, o.labels)}}
 	if o.dryRun {
 		return r.dryRun(rep, plans, ctx)
 	}
@@ -257,9 +255,9 @@ func (r *runner) run(rep *report.Parsed, path string) int {
 // found prints the original's line for the rows of one kind.
 func found(w io.Writer, p plan) {
 	switch {
-	case p.kind == Critical && len(p.rows) > 0:
+	case p.kind == critical && len(p.rows) > 0:
 		fmt.Fprintf(w, "🚨 Found %d critical failure(s)\n", len(p.rows))
-	case p.kind == Critical:
+	case p.kind == critical:
 		fmt.Fprintln(w, "✅ No critical failures detected")
 	case len(p.rows) > 0:
 		fmt.Fprintf(w, "⚠️ Found %d warning(s)\n", len(p.rows))
@@ -278,7 +276,7 @@ func (r *runner) apiFail(err error) int {
 	return cli.ExitFail
 }
 
-func (r *runner) dryRun(rep *report.Parsed, plans []plan, ctx Context) int {
+func (r *runner) dryRun(rep *report.Parsed, plans []plan, ctx issueContext) int {
 	w := r.stdout
 	target := r.repo
 	if target == "" {
@@ -293,15 +291,15 @@ func (r *runner) dryRun(rep *report.Parsed, plans []plan, ctx Context) int {
 			continue
 		}
 		fmt.Fprintf(w, "\n--- would create (or, with an open issue of the same kind, comment on) ---\n")
-		fmt.Fprintf(w, "Title: %s\nLabels: %s\n", Title(p.kind, len(p.rows)), strings.Join(p.labels, ", "))
+		fmt.Fprintf(w, "Title: %s\nLabels: %s\n", title(p.kind, len(p.rows)), strings.Join(p.labels, ", "))
 		if len(r.o.assignees) > 0 {
 			fmt.Fprintf(w, "Assignees: %s\n", strings.Join(r.o.assignees, ", "))
 		}
-		fmt.Fprintf(w, "Body:\n%s", Body(p.kind, p.rows, ctx))
+		fmt.Fprintf(w, "Body:\n%s", body(p.kind, p.rows, ctx))
 	}
 	if r.o.closeResolved {
 		for _, k := range resolvedKinds(rep) {
-			fmt.Fprintf(w, "\n--- would close open automated %s issues with the comment ---\n%s", kindName(k), ResolvedComment(k, ctx))
+			fmt.Fprintf(w, "\n--- would close open automated %s issues with the comment ---\n%s", kindName(k), resolvedComment(k, ctx))
 		}
 	}
 	return cli.ExitOK
@@ -311,7 +309,7 @@ func (r *runner) dryRun(rep *report.Parsed, plans []plan, ctx Context) int {
 type filer struct {
 	*runner
 	client                  *ghissue.Client
-	ctx                     Context
+	ctx                     issueContext
 	open                    []ghissue.Issue
 	created, updated, close []string
 	outputs                 []ghissue.Issue
@@ -331,7 +329,7 @@ func (f *filer) file(p plan) error {
 	ctx := context.Background()
 	if !f.o.noDedupe {
 		if existing, ok := newestOfKind(f.open, p.kind); ok {
-			if _, err := f.client.Comment(ctx, existing.Number, UpdateComment(p.kind, p.rows, f.ctx)); err != nil {
+			if _, err := f.client.Comment(ctx, existing.Number, updateComment(p.kind, p.rows, f.ctx)); err != nil {
 				return err
 			}
 			fmt.Fprintf(f.stdout, "♻️ Updated existing issue: %s\n", existing.URL)
@@ -340,7 +338,7 @@ func (f *filer) file(p plan) error {
 			return nil
 		}
 	}
-	is, err := f.client.Create(ctx, Title(p.kind, len(p.rows)), Body(p.kind, p.rows, f.ctx), p.labels, f.o.assignees)
+	is, err := f.client.Create(ctx, title(p.kind, len(p.rows)), body(p.kind, p.rows, f.ctx), p.labels, f.o.assignees)
 	if err != nil {
 		return err
 	}
@@ -357,7 +355,7 @@ func (f *filer) closeResolved(rep *report.Parsed) error {
 			if kindOf(is) != k {
 				continue
 			}
-			if _, err := f.client.Comment(ctx, is.Number, ResolvedComment(k, f.ctx)); err != nil {
+			if _, err := f.client.Comment(ctx, is.Number, resolvedComment(k, f.ctx)); err != nil {
 				return err
 			}
 			if err := f.client.Close(ctx, is.Number); err != nil {
@@ -411,15 +409,15 @@ func (f *filer) summary(repo string) {
 }
 
 // kindOf tells the kind of an open automated regression issue.
-func kindOf(is ghissue.Issue) Kind {
+func kindOf(is ghissue.Issue) kind {
 	if is.HasLabel("priority-critical") || strings.HasPrefix(is.Title, "🚨") {
-		return Critical
+		return critical
 	}
-	return Warning
+	return warning
 }
 
 // newestOfKind returns the most recent open issue of the kind.
-func newestOfKind(open []ghissue.Issue, k Kind) (ghissue.Issue, bool) {
+func newestOfKind(open []ghissue.Issue, k kind) (ghissue.Issue, bool) {
 	var same []ghissue.Issue
 	for _, is := range open {
 		if kindOf(is) == k {
@@ -433,19 +431,19 @@ func newestOfKind(open []ghissue.Issue, k Kind) (ghissue.Issue, bool) {
 	return same[0], true
 }
 
-func resolvedKinds(rep *report.Parsed) []Kind {
-	var out []Kind
+func resolvedKinds(rep *report.Parsed) []kind {
+	var out []kind
 	if len(rep.Failures) == 0 {
-		out = append(out, Critical)
+		out = append(out, critical)
 	}
 	if len(rep.Warnings) == 0 {
-		out = append(out, Warning)
+		out = append(out, warning)
 	}
 	return out
 }
 
-func kindName(k Kind) string {
-	if k == Critical {
+func kindName(k kind) string {
+	if k == critical {
 		return "critical"
 	}
 	return "warning"
