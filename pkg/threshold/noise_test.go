@@ -148,7 +148,7 @@ func TestNoiseGuards(t *testing.T) {
 	}
 	// Only 12 requests: cannot fail.
 	r := evaluate(mk(12, 100), mk(12, 300), p95, DefaultWarnRatio)
-	applyNoise(&r, mk(12, 100), mk(12, 300), p95, DefaultNoise, 0.05)
+	applyNoise(&r, mk(12, 100), mk(12, 300), p95, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "min_requests" || !strings.HasPrefix(r.Reason, "only 12 requests (min_requests 30)") {
 		t.Errorf("min_requests: %+v", r)
 	}
@@ -156,7 +156,7 @@ func TestNoiseGuards(t *testing.T) {
 	small := p95
 	small.MinDelta, small.HasMinDelta = 5, true
 	r = evaluate(mk(500, 2), mk(500, 4), small, DefaultWarnRatio)
-	applyNoise(&r, mk(500, 2), mk(500, 4), small, DefaultNoise, 0.05)
+	applyNoise(&r, mk(500, 2), mk(500, 4), small, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "min_delta" {
 		t.Errorf("min_delta: %+v", r)
 	}
@@ -164,13 +164,13 @@ func TestNoiseGuards(t *testing.T) {
 	b := mk(500, 100)
 	b.Runs = map[string][]float64{metrics.P95Latency: {100, 130, 115}}
 	r = evaluate(b, mk(500, 155), p95, DefaultWarnRatio)
-	applyNoise(&r, b, mk(500, 155), p95, DefaultNoise, 0.05)
+	applyNoise(&r, b, mk(500, 155), p95, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "baseline runs" {
 		t.Errorf("runs: %+v", r)
 	}
 	// No ladder: the threshold alone decides, and says so.
 	r = evaluate(mk(500, 100), mk(500, 300), p95, DefaultWarnRatio)
-	applyNoise(&r, mk(500, 100), mk(500, 300), p95, DefaultNoise, 0.05)
+	applyNoise(&r, mk(500, 100), mk(500, 300), p95, DefaultNoise, 0.05, false)
 	if r.Status != Fail || r.Decided != "threshold" || !strings.Contains(r.Evidence, "threshold alone") {
 		t.Errorf("no ladder: %+v", r)
 	}
