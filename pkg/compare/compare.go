@@ -124,7 +124,7 @@ func Run(args []string, stdout, stderr io.Writer, env Env) int {
 	}
 
 	ev := threshold.Evaluate(baseline, current, set)
-	ev.Comparability = comparability(baseline, current)
+	ev.Comparability = append(comparability(baseline, current), threshold.BrokenBaseline(baseline, current, set.Noise)...)
 	fails, warns, notCompared := ev.Count(threshold.Fail), ev.Count(threshold.Warn), ev.Count(threshold.NotCompared)
 
 	// The verdict and its closing lines.

@@ -391,3 +391,17 @@ func TestPythonBaselineAgainstRealPercentiles(t *testing.T) {
 		t.Errorf("a seed estimate compared with a real p95:\n%s", r.stdout)
 	}
 }
+
+// TestBrokenBaselineFlagged: noise-aware, a baseline with 88.9 % failures and 27 requests
+// is flagged in the Comparability section; without the mode nothing changes.
+func TestBrokenBaselineFlagged(t *testing.T) {
+	dir := t.TempDir()
+	in := td + "seed/load_results_baseline_actual_stats.csv"
+	want := "- api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service\n"
+	if r := run(t, nil, "--noise-aware", in, in, "--report", filepath.Join(dir, "r.md")); !strings.Contains(r.stdout, "### ⚖️ Comparability\n\nThe two runs may not be comparable; read the verdicts with care:\n\n"+want) {
+		t.Errorf("noise-aware: no broken-baseline line:\n%s", r.stdout)
+	}
+	if r := run(t, nil, in, in, "--report", filepath.Join(dir, "r.md")); strings.Contains(r.stdout, "Comparability") {
+		t.Errorf("default mode flags the baseline:\n%s", r.stdout)
+	}
+}

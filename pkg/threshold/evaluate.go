@@ -93,7 +93,8 @@ type Evaluation struct {
 	WarnUsed float64
 	// NoiseAware tells that the noise-aware mode decided.
 	NoiseAware bool
-	// Comparability lists the differences in load profile between the two runs.
+	// Comparability lists the differences in load profile between the two runs and, in
+	// the noise-aware mode, broken baselines (BrokenBaseline).
 	Comparability []string
 }
 

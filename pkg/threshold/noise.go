@@ -249,3 +249,35 @@ func formatP(p float64) string {
 	}
 	return strconv.FormatFloat(p, 'f', 4, 64)
 }
+
+// BrokenBaseline lists, in the noise-aware mode, the services of the comparison whose
+// baseline cannot describe the service: more than half of its requests failed (its
+// latencies then describe errors), or it has fewer than min_requests requests. Outside
+// the mode it returns nothing. The lines go to the report's Comparability section.
+func BrokenBaseline(baseline, current *metrics.File, n Noise) []string {
+	if !n.Enabled {
+		return nil
+	}
+	var out []string
+	for _, b := range baseline.Services {
+		if current.Service(b.Name) == nil {
+			continue
+		}
+		req, okr := b.Get(metrics.TotalRequests)
+		var why []string
+		rate, ok := b.Get(metrics.ErrorRate)
+		if fails, okf := b.Get(metrics.TotalFailures); okr && okf && req > 0 {
+			rate, ok = fails/req*100, true
+		}
+		if ok && rate > 50 {
+			why = append(why, fmt.Sprintf("the baseline had %s %% failures: its latencies describe errors, not the service", strconv.FormatFloat(rate, 'f', 1, 64)))
+		}
+		if okr && n.MinRequests > 0 && int64(req) < n.MinRequests {
+			why = append(why, fmt.Sprintf("the baseline had only %s requests (min_requests %d): too few to describe the service", metrics.FormatNumber(req), n.MinRequests))
+		}
+		if len(why) > 0 {
+			out = append(out, b.Name+": "+strings.Join(why, "; "))
+		}
+	}
+	return out
+}

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -189,5 +190,27 @@ func TestNoiseGuards(t *testing.T) {
 	c, _ = config.Parse([]byte("noise:\n  alfa: 1\n"), "n.yml")
 	if err := Apply(Builtin(), c); err == nil || err.Error() != `n.yml:2: noise: unknown key "alfa" (known: alpha, min_requests)` {
 		t.Errorf("unknown noise key: %v", err)
+	}
+}
+
+// TestBrokenBaseline: the seed's real run (27 requests, 24 failed) is no baseline; the
+// check is part of the noise-aware mode only and names each reason.
+func TestBrokenBaseline(t *testing.T) {
+	f, _, err := metrics.Load([]string{"../../testdata/seed/load_results_baseline_actual_stats.csv"}, metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service"}
+	if got := BrokenBaseline(f, f, DefaultNoise); !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := BrokenBaseline(f, f, Noise{Enabled: true, Alpha: 0.05}); len(got) != 1 || strings.Contains(got[0], "min_requests") {
+		t.Errorf("min_requests 0: %q", got)
+	}
+	if got := BrokenBaseline(f, f, Noise{}); got != nil {
+		t.Errorf("outside the noise-aware mode: %q", got)
+	}
+	if got := BrokenBaseline(f, &metrics.File{}, DefaultNoise); got != nil {
+		t.Errorf("a service not compared: %q", got)
 	}
 }
