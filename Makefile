@@ -5,7 +5,7 @@ BIN         := bin
 DEMO        := demo-out
 GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/
 
-.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench clean
+.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench aa clean
 
 all: build
 
@@ -62,6 +62,11 @@ demo: build
 	@echo
 	@echo "== Written files:"
 	@ls -l $(DEMO)
+
+# Not part of test (about a minute): the noise-aware mode's false alarms on 1,000 bootstrap
+# and 1,000 random-half A/A pairs per shared run and tool, and its power at a 1.3x slowdown.
+aa:
+	$(GO) test -count=1 -run 'TestAAFalseAlarms|TestPower' -v ./pkg/threshold/ -aa.pairs 1000
 
 # Not part of test: generates multi-GB files (SIZE=1GB BIG=4GB DIR=/tmp/perfgate-bench).
 bench:

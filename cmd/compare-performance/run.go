@@ -192,7 +192,7 @@ func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) 
 func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, stderr io.Writer) int {
 	o := c.o
 	ev := threshold.Evaluate(base, cur, set)
-	ev.Comparability = comparability(base, cur)
+	ev.Comparability = append(comparability(base, cur), threshold.BrokenBaseline(base, cur, set.Noise)...)
 	v := c.verdict(ev, base, cur)
 	var md strings.Builder
 	report.Markdown(&md, ev)

@@ -313,7 +313,7 @@ func TestNoiseAwareRealRuns(t *testing.T) {
 		for _, x := range rep.Results {
 			if x.Status == "fail" {
 				failed[x.Service] = true
-				if x.Evidence == "" || x.Decided_By != "significance" {
+				if x.Evidence == "" || (x.Decided_By != "significance" && x.Decided_By != "exceedance test") {
 					t.Errorf("%s %s fails without significance evidence: %+v", x.Service, x.Metric, x)
 				}
 			}
@@ -490,5 +490,19 @@ func TestUsageMatchesReadme(t *testing.T) {
 	o.bind(fs)
 	if msg, err := docs.CheckFlags("../../README.md", "compare-performance", fs); err != nil || msg != "" {
 		t.Errorf("%v %s", err, msg)
+	}
+}
+
+// TestBrokenBaselineFlagged: noise-aware, a baseline with 88.9 % failures and 27 requests
+// is flagged in the Comparability section; without the mode nothing changes.
+func TestBrokenBaselineFlagged(t *testing.T) {
+	dir := t.TempDir()
+	in := td + "seed/load_results_baseline_actual_stats.csv"
+	want := "- api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service\n"
+	if r := runCompare(t, nil, "--noise-aware", in, in, "--report", filepath.Join(dir, "r.md")); !strings.Contains(r.stdout, "### ⚖️ Comparability\n\nThe two runs may not be comparable; read the verdicts with care:\n\n"+want) {
+		t.Errorf("noise-aware: no broken-baseline line:\n%s", r.stdout)
+	}
+	if r := runCompare(t, nil, in, in, "--report", filepath.Join(dir, "r.md")); strings.Contains(r.stdout, "Comparability") {
+		t.Errorf("default mode flags the baseline:\n%s", r.stdout)
 	}
 }

@@ -484,8 +484,6 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 	for _, want := range []string{
 		"compare-performance --group-by endpoint --noise-aware --threshold default.p95_latency_ms=+25% --report '" + rep + "' " + base + " " + cur + "\n",
 		"extract-baselines --group-by endpoint REFERENCE_RUN_RESULTS " + base + "\n",
-		"extract-metrics --group-by endpoint LOAD_TEST_RESULTS " + cur + "\n",
-		"cat '" + rep + "'\n",
 		"Evidence (noise-aware mode):\n\n| Service | Metric | Evidence | Decided by |\n",
 		"| /api/rag/query | p95_latency_ms | ",
 	} {
@@ -495,6 +493,24 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 	}
 	if strings.Contains(o.stdout, "load_results_stats.csv") {
 		t.Errorf("hard-coded file names in the body:\n%s", o.stdout)
+	}
+	// The warning body's Helpful Commands follow the same command line.
+	doc, _ := os.ReadFile(rep)
+	parsed, err := report.Parse(doc, rep)
+	if err != nil || parsed.Command == nil {
+		t.Fatalf("%v: no command in the report", err)
+	}
+	w := body(warning, nil, issueContext{Now: now, ReportPath: rep, Command: parsed.Command})
+	for _, want := range []string{"cat '" + rep + "'\n", "extract-metrics --group-by endpoint LOAD_TEST_RESULTS " + cur + "\n"} {
+		if !strings.Contains(w, want) {
+			t.Errorf("warning body lacks %q:\n%s", want, w)
+		}
+	}
+	// A current side read raw by compare-performance is the extract input itself.
+	raw := *parsed.Command
+	raw.Current, raw.CurrentRaw = "results.jtl", true
+	if got := commandsFor(issueContext{Command: &raw}).extract; got != "extract-metrics --group-by endpoint results.jtl load-results.json" {
+		t.Errorf("extract line for raw results: %s", got)
 	}
 }
 

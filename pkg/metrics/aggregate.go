@@ -149,6 +149,13 @@ func (a *Accumulator) Service(name string) *Service {
 		s.Set(MedianLatency, m)
 	}
 	s.Ladder = a.ladder()
+	if h, ok := a.allSamples(); ok {
+		s.samples = h
+	} else if h, ok := a.allHist(); ok {
+		s.hist = h
+	} else {
+		s.LadderMixture = len(a.parts) > 1 && len(s.Ladder) > 0
+	}
 	for _, q := range []struct {
 		field    string
 		pct      float64

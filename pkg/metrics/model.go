@@ -84,8 +84,70 @@ type Service struct {
 	// the file): the tool's own columns, or every percent plus 99.9 and 99.99 where raw
 	// samples or histograms exist. Nil when unknown.
 	Ladder []loadtest.Point
+	// LadderMixture is true when Ladder is the request-weighted mixture of several rows'
+	// ladders (endpoints or load generators merged without raw samples or histograms):
+	// its points bound the merged distribution but are not its order statistics. It is
+	// not written to files, so it is known only for services built from result files in
+	// this process.
+	LadderMixture bool
+
+	// The exact latency distribution, for CountAbove/CountBelow, when the service was
+	// built in this process from raw samples (samples) or a tool's histogram (hist, ms →
+	// count). Never written to files.
+	samples *loadtest.Histogram
+	hist    map[float64]int64
 
 	other []kv // unknown non-numeric fields, passed through unchanged
+}
+
+// Latencies is the number of latencies in the exact distribution behind CountAbove and
+// CountBelow; ok is false when there is none (a service read from a metrics file).
+func (s *Service) Latencies() (n int64, ok bool) {
+	switch {
+	case s.samples != nil:
+		return s.samples.Count(), true
+	case s.hist != nil:
+		for _, c := range s.hist {
+			n += c
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// CountAbove returns how many requests took more than ms milliseconds, counted exactly
+// from the raw samples or histogram the service was built from; ok is false when only
+// the percentile ladder is known.
+func (s *Service) CountAbove(ms float64) (n int64, ok bool) {
+	switch {
+	case s.samples != nil:
+		return s.samples.Count() - s.samples.CountAtOrBelow(int64(math.Round(ms*1e6))), true
+	case s.hist != nil:
+		for v, c := range s.hist {
+			if v > ms+1e-9 {
+				n += c
+			}
+		}
+		return n, true
+	}
+	return 0, false
+}
+
+// CountBelow returns how many requests took less than ms milliseconds, exactly as
+// CountAbove.
+func (s *Service) CountBelow(ms float64) (n int64, ok bool) {
+	switch {
+	case s.samples != nil:
+		return s.samples.CountAtOrBelow(int64(math.Round(ms*1e6)) - 1), true
+	case s.hist != nil:
+		for v, c := range s.hist {
+			if v < ms-1e-9 {
+				n += c
+			}
+		}
+		return n, true
+	}
+	return 0, false
 }
 
 // NewService returns an empty service.

@@ -17,7 +17,8 @@ type JSONReport struct {
 	Summary  JSONSummary   `json:"summary"`
 	Results  []JSONResult  `json:"results"`
 	Services []JSONMissing `json:"services_not_in_both"`
-	// Comparability lists differences in load profile between the runs (may be empty).
+	// Comparability lists differences in load profile between the runs and, noise-aware,
+	// broken baselines (may be empty).
 	Comparability []string `json:"comparability,omitempty"`
 	// Command is the command line that wrote the results.
 	Command *Command `json:"command,omitempty"`

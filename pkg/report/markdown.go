@@ -142,7 +142,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 	}
 	if len(ev.Comparability) > 0 {
 		b.WriteString(ComparabilityHeading + "\n\n")
-		b.WriteString("The two runs differ in load profile; read the verdicts with care:\n\n")
+		b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
 		for _, c := range ev.Comparability {
 			fmt.Fprintf(&b, "- %s\n", c)
 		}

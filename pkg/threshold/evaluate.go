@@ -99,7 +99,8 @@ type Evaluation struct {
 	WarnUsed float64
 	// NoiseAware tells that the noise-aware mode decided.
 	NoiseAware bool
-	// Comparability lists the differences in load profile between the two runs.
+	// Comparability lists the differences in load profile between the two runs and, in
+	// the noise-aware mode, broken baselines (BrokenBaseline).
 	Comparability []string
 }
 
@@ -146,11 +147,12 @@ func Evaluate(baseline, current *metrics.File, set *Set) *Evaluation {
 	if tests > 1 {
 		alpha /= float64(tests)
 	}
+	sketch := sketched(baseline) || sketched(current)
 	for _, p := range pairs {
 		for _, t := range set.For(p.b.Name) {
 			r := evaluate(p.b, p.c, t, set.WarnRatio)
 			if set.Noise.Enabled {
-				applyNoise(&r, p.b, p.c, t, set.Noise, alpha)
+				applyNoise(&r, p.b, p.c, t, set.Noise, alpha, sketch)
 			}
 			ev.Results = append(ev.Results, r)
 		}

@@ -89,29 +89,21 @@ func metricPercentile(metric string) (float64, bool) {
 //
 // alpha is the level of each test, already divided among the tests of the comparison
 // (Bonferroni), so that the whole report raises a false alarm with probability at most
-// Noise.Alpha.
-func applyNoise(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha float64) {
+// Noise.Alpha. sketch tells that a side's percentiles are sketch estimates (Artillery).
+func applyNoise(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha float64, sketch bool) {
 	if r.Status != Fail && r.Status != Warn {
 		return
 	}
 	nb, _ := b.Get(metrics.TotalRequests)
 	nc, _ := c.Get(metrics.TotalRequests)
 	r.Evidence = fmt.Sprintf("n %s → %s", metrics.FormatNumber(nb), metrics.FormatNumber(nc))
-	downgrade := func(rule, why string) {
-		r.Decided = rule
-		r.Evidence += "; " + why
-		if r.Status == Fail {
-			r.Status = Warn
-			r.Reason = why + " (the threshold alone would fail: " + r.Reason + ")"
-		}
-	}
 	if n.MinRequests > 0 && (int64(nb) < n.MinRequests || int64(nc) < n.MinRequests) {
 		few := math.Min(nb, nc)
-		downgrade("min_requests", fmt.Sprintf("only %s requests (min_requests %d)", metrics.FormatNumber(few), n.MinRequests))
+		downgrade(r, "min_requests", fmt.Sprintf("only %s requests (min_requests %d)", metrics.FormatNumber(few), n.MinRequests))
 		return
 	}
 	if t.HasMinDelta && r.HasBaseline && math.Abs(r.Current-r.Baseline) < t.MinDelta {
-		downgrade("min_delta", fmt.Sprintf("a change of %s is below min_delta %s", metrics.FormatNumber(math.Abs(r.Current-r.Baseline)), metrics.FormatNumber(t.MinDelta)))
+		downgrade(r, "min_delta", fmt.Sprintf("a change of %s is below min_delta %s", metrics.FormatNumber(math.Abs(r.Current-r.Baseline)), metrics.FormatNumber(t.MinDelta)))
 		return
 	}
 	if runs := b.Runs[t.Metric]; len(runs) >= 2 {
@@ -121,54 +113,83 @@ func applyNoise(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha fl
 		}
 		spread := hi - lo
 		if r.Current >= lo-spread && r.Current <= hi+spread {
-			downgrade("baseline runs", fmt.Sprintf("within noise: %s is inside the %d baseline runs' range [%s, %s] widened by its spread %s", metrics.FormatNumber(r.Current), len(runs), metrics.FormatNumber(lo), metrics.FormatNumber(hi), metrics.FormatNumber(spread)))
+			downgrade(r, "baseline runs", fmt.Sprintf("within noise: %s is inside the %d baseline runs' range [%s, %s] widened by its spread %s", metrics.FormatNumber(r.Current), len(runs), metrics.FormatNumber(lo), metrics.FormatNumber(hi), metrics.FormatNumber(spread)))
 			return
 		}
 	}
+	pct, isPct := metricPercentile(t.Metric)
 	switch {
 	case t.Kind != Relative && t.Kind != Absolute:
 		r.Decided = "threshold"
 		r.Evidence += "; a bound on the current value: threshold alone"
 	case t.Metric == metrics.ErrorRate:
-		fb, okb := b.Get(metrics.TotalFailures)
-		fc, okc := c.Get(metrics.TotalFailures)
-		if !okb || !okc || nb == 0 || nc == 0 {
-			r.Decided = "threshold"
-			r.Evidence += "; no failure counts: threshold alone"
-			return
-		}
-		x1, n1, x2, n2 := int64(fc), int64(nc), int64(fb), int64(nb)
-		if !t.Up {
-			x1, n1, x2, n2 = x2, n2, x1, n1
-		}
-		p, test := stats.ProportionGreater(x1, n1, x2, n2)
-		r.Evidence += fmt.Sprintf("; %s/%s → %s/%s failed, %s p = %s", metrics.FormatNumber(fb), metrics.FormatNumber(nb), metrics.FormatNumber(fc), metrics.FormatNumber(nc), test, formatP(p))
-		if p >= alpha {
-			downgrade("significance", fmt.Sprintf("within noise: %s p = %s ≥ %s", test, formatP(p), formatAlpha(n.Alpha, alpha)))
-			return
-		}
-		r.Evidence += fmt.Sprintf(" < %s", formatAlpha(n.Alpha, alpha))
-		r.Decided = "significance"
+		errorRateTest(r, b, c, t, n, alpha)
+	case r.Estimated:
+		r.Decided = "threshold"
+		r.Evidence += "; estimates from the averages, not order statistics: threshold alone"
+	case !isPct || len(b.Ladder) == 0 || len(c.Ladder) == 0 || nb == 0 || nc == 0:
+		r.Decided = "threshold"
+		r.Evidence += "; no distribution on both sides: threshold alone"
+	case b.LadderMixture || c.LadderMixture:
+		intervalTest(r, b, c, t, pct, alpha, "ladders mixed from several rows are not order statistics, so intervals: ")
 	default:
-		pct, isPct := metricPercentile(t.Metric)
-		if !isPct || len(b.Ladder) == 0 || len(c.Ladder) == 0 || nb == 0 || nc == 0 {
-			r.Decided = "threshold"
-			r.Evidence += "; no distribution on both sides: threshold alone"
-			return
-		}
-		blo, bhi, _ := quantileInterval(b.Ladder, int64(nb), pct/100, alpha)
-		clo, chi, _ := quantileInterval(c.Ladder, int64(nc), pct/100, alpha)
-		r.Evidence += fmt.Sprintf("; p%s %s%% CI [%s, %s] → [%s, %s] ms", metrics.FormatNumber(pct), metrics.FormatNumber(100*(1-alpha)), metrics.FormatNumber(blo), metrics.FormatNumber(bhi), metrics.FormatNumber(clo), metrics.FormatNumber(chi))
-		significant := clo > bhi
-		if !t.Up {
-			significant = chi < blo
-		}
-		if !significant {
-			downgrade("significance", "within noise: the order-statistic intervals overlap")
-			return
-		}
-		r.Decided = "significance"
+		exceedanceTest(r, b, c, t, pct, n, alpha, sketch)
 	}
+}
+
+// downgrade records the rule that decided and why; a failure becomes a warning.
+func downgrade(r *Result, rule, why string) {
+	r.Decided = rule
+	r.Evidence += "; " + why
+	if r.Status == Fail {
+		r.Status = Warn
+		r.Reason = why + " (the threshold alone would fail: " + r.Reason + ")"
+	}
+}
+
+// errorRateTest is the one-sided two-proportion test of an error-rate breach.
+func errorRateTest(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha float64) {
+	nb, _ := b.Get(metrics.TotalRequests)
+	nc, _ := c.Get(metrics.TotalRequests)
+	fb, okb := b.Get(metrics.TotalFailures)
+	fc, okc := c.Get(metrics.TotalFailures)
+	if !okb || !okc || nb == 0 || nc == 0 {
+		r.Decided = "threshold"
+		r.Evidence += "; no failure counts: threshold alone"
+		return
+	}
+	x1, n1, x2, n2 := int64(fc), int64(nc), int64(fb), int64(nb)
+	if !t.Up {
+		x1, n1, x2, n2 = x2, n2, x1, n1
+	}
+	p, test := stats.ProportionGreater(x1, n1, x2, n2)
+	r.Evidence += fmt.Sprintf("; %s/%s → %s/%s failed, %s p = %s", metrics.FormatNumber(fb), metrics.FormatNumber(nb), metrics.FormatNumber(fc), metrics.FormatNumber(nc), test, formatP(p))
+	if p >= alpha {
+		downgrade(r, "significance", fmt.Sprintf("within noise: %s p = %s ≥ %s", test, formatP(p), formatAlpha(n.Alpha, alpha)))
+		return
+	}
+	r.Evidence += fmt.Sprintf(" < %s", formatAlpha(n.Alpha, alpha))
+	r.Decided = "significance"
+}
+
+// intervalTest is the rule for ladders that are not order statistics: the
+// distribution-free confidence intervals of the percentile on both sides must not
+// overlap. note starts the evidence.
+func intervalTest(r *Result, b, c *metrics.Service, t Threshold, pct, alpha float64, note string) {
+	nb, _ := b.Get(metrics.TotalRequests)
+	nc, _ := c.Get(metrics.TotalRequests)
+	blo, bhi, _ := quantileInterval(b.Ladder, int64(nb), pct/100, alpha)
+	clo, chi, _ := quantileInterval(c.Ladder, int64(nc), pct/100, alpha)
+	r.Evidence += fmt.Sprintf("; %sp%s %s%% CI [%s, %s] → [%s, %s] ms", note, metrics.FormatNumber(pct), metrics.FormatNumber(100*(1-alpha)), metrics.FormatNumber(blo), metrics.FormatNumber(bhi), metrics.FormatNumber(clo), metrics.FormatNumber(chi))
+	significant := clo > bhi
+	if !t.Up {
+		significant = chi < blo
+	}
+	if !significant {
+		downgrade(r, "significance", "within noise: the order-statistic intervals overlap")
+		return
+	}
+	r.Decided = "significance"
 }
 
 // quantileInterval maps the distribution-free rank interval of the p-quantile of n
@@ -230,4 +251,36 @@ func formatP(p float64) string {
 		return "< 0.0001"
 	}
 	return strconv.FormatFloat(p, 'f', 4, 64)
+}
+
+// BrokenBaseline lists, in the noise-aware mode, the services of the comparison whose
+// baseline cannot describe the service: more than half of its requests failed (its
+// latencies then describe errors), or it has fewer than min_requests requests. Outside
+// the mode it returns nothing. The lines go to the report's Comparability section.
+func BrokenBaseline(baseline, current *metrics.File, n Noise) []string {
+	if !n.Enabled {
+		return nil
+	}
+	var out []string
+	for _, b := range baseline.Services {
+		if current.Service(b.Name) == nil {
+			continue
+		}
+		req, okr := b.Get(metrics.TotalRequests)
+		var why []string
+		rate, ok := b.Get(metrics.ErrorRate)
+		if fails, okf := b.Get(metrics.TotalFailures); okr && okf && req > 0 {
+			rate, ok = fails/req*100, true
+		}
+		if ok && rate > 50 {
+			why = append(why, fmt.Sprintf("the baseline had %s %% failures: its latencies describe errors, not the service", strconv.FormatFloat(rate, 'f', 1, 64)))
+		}
+		if okr && n.MinRequests > 0 && int64(req) < n.MinRequests {
+			why = append(why, fmt.Sprintf("the baseline had only %s requests (min_requests %d): too few to describe the service", metrics.FormatNumber(req), n.MinRequests))
+		}
+		if len(why) > 0 {
+			out = append(out, b.Name+": "+strings.Join(why, "; "))
+		}
+	}
+	return out
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/csv"
 	"math/rand/v2"
 	"os"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -148,7 +149,7 @@ func TestNoiseGuards(t *testing.T) {
 	}
 	// Only 12 requests: cannot fail.
 	r := evaluate(mk(12, 100), mk(12, 300), p95, DefaultWarnRatio)
-	applyNoise(&r, mk(12, 100), mk(12, 300), p95, DefaultNoise, 0.05)
+	applyNoise(&r, mk(12, 100), mk(12, 300), p95, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "min_requests" || !strings.HasPrefix(r.Reason, "only 12 requests (min_requests 30)") {
 		t.Errorf("min_requests: %+v", r)
 	}
@@ -156,7 +157,7 @@ func TestNoiseGuards(t *testing.T) {
 	small := p95
 	small.MinDelta, small.HasMinDelta = 5, true
 	r = evaluate(mk(500, 2), mk(500, 4), small, DefaultWarnRatio)
-	applyNoise(&r, mk(500, 2), mk(500, 4), small, DefaultNoise, 0.05)
+	applyNoise(&r, mk(500, 2), mk(500, 4), small, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "min_delta" {
 		t.Errorf("min_delta: %+v", r)
 	}
@@ -164,13 +165,13 @@ func TestNoiseGuards(t *testing.T) {
 	b := mk(500, 100)
 	b.Runs = map[string][]float64{metrics.P95Latency: {100, 130, 115}}
 	r = evaluate(b, mk(500, 155), p95, DefaultWarnRatio)
-	applyNoise(&r, b, mk(500, 155), p95, DefaultNoise, 0.05)
+	applyNoise(&r, b, mk(500, 155), p95, DefaultNoise, 0.05, false)
 	if r.Status != Warn || r.Decided != "baseline runs" {
 		t.Errorf("runs: %+v", r)
 	}
 	// No ladder: the threshold alone decides, and says so.
 	r = evaluate(mk(500, 100), mk(500, 300), p95, DefaultWarnRatio)
-	applyNoise(&r, mk(500, 100), mk(500, 300), p95, DefaultNoise, 0.05)
+	applyNoise(&r, mk(500, 100), mk(500, 300), p95, DefaultNoise, 0.05, false)
 	if r.Status != Fail || r.Decided != "threshold" || !strings.Contains(r.Evidence, "threshold alone") {
 		t.Errorf("no ladder: %+v", r)
 	}
@@ -189,5 +190,27 @@ func TestNoiseGuards(t *testing.T) {
 	c, _ = config.Parse([]byte("noise:\n  alfa: 1\n"), "n.yml")
 	if err := Apply(Builtin(), c); err == nil || err.Error() != `n.yml:2: noise: unknown key "alfa" (known: alpha, min_requests)` {
 		t.Errorf("unknown noise key: %v", err)
+	}
+}
+
+// TestBrokenBaseline: the seed's real run (27 requests, 24 failed) is no baseline; the
+// check is part of the noise-aware mode only and names each reason.
+func TestBrokenBaseline(t *testing.T) {
+	f, _, err := metrics.Load([]string{"../../testdata/seed/load_results_baseline_actual_stats.csv"}, metrics.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []string{"api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service"}
+	if got := BrokenBaseline(f, f, DefaultNoise); !slices.Equal(got, want) {
+		t.Errorf("got %q\nwant %q", got, want)
+	}
+	if got := BrokenBaseline(f, f, Noise{Enabled: true, Alpha: 0.05}); len(got) != 1 || strings.Contains(got[0], "min_requests") {
+		t.Errorf("min_requests 0: %q", got)
+	}
+	if got := BrokenBaseline(f, f, Noise{}); got != nil {
+		t.Errorf("outside the noise-aware mode: %q", got)
+	}
+	if got := BrokenBaseline(f, &metrics.File{}, DefaultNoise); got != nil {
+		t.Errorf("a service not compared: %q", got)
 	}
 }

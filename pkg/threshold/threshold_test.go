@@ -299,3 +299,17 @@ func TestConfigAndFlags(t *testing.T) {
 		}
 	}
 }
+
+// TestNoiseAwareEstimates: in the noise-aware mode an estimate from the average is
+// judged by its threshold alone (it is no order statistic), and says so.
+func TestNoiseAwareEstimates(t *testing.T) {
+	base := svc("api", metrics.AvgLatency, 46.958, metrics.P95Latency, 65, metrics.TotalRequests, 829)
+	base.Estimated = []string{metrics.P95Latency}
+	cur := svc("api", metrics.AvgLatency, 93.916, metrics.P95Latency, 120, metrics.TotalRequests, 623)
+	set := &Set{WarnRatio: DefaultWarnRatio, Noise: DefaultNoise, Default: []Threshold{mustChange(metrics.P95Latency, "+50%")}}
+	ev := Evaluate(&metrics.File{Services: []*metrics.Service{base}}, &metrics.File{Services: []*metrics.Service{cur}}, set)
+	r := ev.Results[0]
+	if r.Status != Fail || r.Decided != "threshold" || !strings.HasSuffix(r.Evidence, "; estimates from the averages, not order statistics: threshold alone") {
+		t.Errorf("%v %q %q", r.Status, r.Decided, r.Evidence)
+	}
+}
