@@ -192,7 +192,10 @@ func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) 
 func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, stderr io.Writer) int {
 	o := c.o
 	ev := threshold.Evaluate(base, cur, set)
-	ev.Comparability = append(comparability(base, cur), threshold.BrokenBaseline(base, cur, set.Noise)...)
+	ev.Comparability = comparability(base, cur)
+	for _, b := range threshold.BrokenBaseline(base, cur, set.Noise) {
+		ev.Comparability = append(ev.Comparability, report.BrokenNote(b))
+	}
 	v := c.verdict(ev, base, cur)
 	var md strings.Builder
 	report.Markdown(&md, ev)
@@ -260,7 +263,7 @@ func hints(ev *threshold.Evaluation, stderr io.Writer) {
 	}
 	var est []string
 	for _, r := range ev.Results {
-		if r.Estimated && r.Status != threshold.NotCompared {
+		if r.Estimate != nil && r.Status != threshold.NotCompared {
 			est = append(est, cli.Sanitize(r.Service)+" "+r.Metric)
 		}
 	}
@@ -332,7 +335,7 @@ func comparability(base, cur *metrics.File) []string {
 	}
 	if okb && okc && bs.DurationS > 0 && cs.DurationS > 0 {
 		if r := cs.DurationS / bs.DurationS; r > 2 || r < 0.5 {
-			out = append(out, fmt.Sprintf("duration: the baseline ran %s s, the current run %s s (more than 2× apart)", metrics.FormatNumber(bs.DurationS), metrics.FormatNumber(cs.DurationS)))
+			out = append(out, fmt.Sprintf("duration: the baseline ran %s s, the current run %s s (more than 2× apart)", report.FormatNumber(bs.DurationS), report.FormatNumber(cs.DurationS)))
 		}
 	}
 	if okb && okc && len(bs.Formats) > 0 && len(cs.Formats) > 0 && tool(bs.Formats) != tool(cs.Formats) {

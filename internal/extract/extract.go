@@ -7,9 +7,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"math"
 	"os"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -18,6 +19,7 @@ import (
 	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/loadtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
+	"github.com/perfgate/perfgate/pkg/report"
 )
 
 // Env is what the commands take from the process, injected for tests.
@@ -250,7 +252,7 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		report(stderr, f, info)
+		warnings(stderr, f, info)
 		if len(f.Services) == 0 {
 			return nil, errNothingMatched{nothingMatched(g, info, j.output)}
 		}
@@ -283,7 +285,7 @@ func printMetrics(w io.Writer, f *metrics.File, output string) {
 	for _, s := range f.Services {
 		req, _ := s.Get(metrics.TotalRequests)
 		rate, _ := s.Get(metrics.ErrorRate)
-		fmt.Fprintf(w, "  - %s: %s requests, %s%% errors\n", cli.Sanitize(s.Name), metrics.FormatNumber(req), pyFloat(rate))
+		fmt.Fprintf(w, "  - %s: %s requests, %s%% errors\n", cli.Sanitize(s.Name), report.FormatNumber(req), pyFloat(rate))
 	}
 }
 
@@ -311,8 +313,8 @@ func displayPath(p string) string {
 	return p
 }
 
-// report prints, on stderr, the unmatched endpoints, the estimated fields and notes.
-func report(stderr io.Writer, f *metrics.File, info *metrics.Info) {
+// warnings prints, on stderr, the unmatched endpoints, the estimated fields and notes.
+func warnings(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "⚠️ %s\n", n)
 	}
@@ -323,8 +325,8 @@ func report(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 		}
 	}
 	for _, s := range f.Services {
-		for _, n := range sortedKeys(s.Missing) {
-			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", s.Name, n, s.Missing[n])
+		for _, n := range slices.Sorted(maps.Keys(s.PythonZero)) {
+			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", s.Name, n, report.PythonZeroNote(s.PythonZero[n]))
 		}
 		if len(s.Estimated) > 0 {
 			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))\n", s.Name, strings.Join(s.Estimated, " and "))
@@ -371,13 +373,4 @@ func pyFloat(v float64) string {
 		s += ".0"
 	}
 	return s
-}
-
-func sortedKeys(m map[string]string) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }

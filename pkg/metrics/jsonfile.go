@@ -17,7 +17,7 @@ import (
 // Parse reads a normalized metrics file (ours or the Python scripts'). Keys that start
 // with "_" and values that are not objects are metadata. A percentile of 0 next to an
 // average above 1 ms is what the Python scripts wrote when they could not compute it: it
-// is recorded in Service.Missing, not kept as a value.
+// is recorded in Service.PythonZero, not kept as a value.
 func Parse(doc []byte, file string) (*File, error) {
 	top, err := orderedObject(doc, file, "")
 	if err != nil {
@@ -157,10 +157,10 @@ func parseService(doc []byte, file string, e kv) (*Service, error) {
 		for _, n := range s.Names() {
 			if v, _ := s.Get(n); v == 0 && IsPercentile(n) {
 				s.Delete(n)
-				if s.Missing == nil {
-					s.Missing = map[string]string{}
+				if s.PythonZero == nil {
+					s.PythonZero = map[string]float64{}
 				}
-				s.Missing[n] = fmt.Sprintf("0 next to an average of %s ms: a percentile the Python scripts could not compute", FormatNumber(avg))
+				s.PythonZero[n] = avg
 			}
 		}
 	}
@@ -368,16 +368,4 @@ func formatJSONNumber(v float64, count bool) string {
 		return strconv.FormatFloat(v, 'f', 1, 64)
 	}
 	return strconv.FormatFloat(v, 'f', -1, 64)
-}
-
-// FormatNumber prints a number without needless decimals: 450, 0.5, 2.02 (at most 2
-// decimals), as the report does.
-func FormatNumber(v float64) string {
-	s := strconv.FormatFloat(v, 'f', 2, 64)
-	s = strings.TrimRight(s, "0")
-	s = strings.TrimSuffix(s, ".")
-	if s == "-0" {
-		s = "0"
-	}
-	return s
 }

@@ -68,9 +68,10 @@ type Service struct {
 	// Estimated lists the fields estimated from the average because the input had no
 	// percentiles (p95 = int(1.4×avg), p99 = int(1.7×avg)).
 	Estimated []string
-	// Missing gives, for a field that the input held but that cannot be used, the reason
-	// (e.g. a 0.0 percentile written by the Python scripts). Such fields are not written.
-	Missing map[string]string
+	// PythonZero gives, for a percentile the input held as 0 next to an average above
+	// 1 ms (what the Python scripts wrote when they could not compute one), that average
+	// in ms. Such a field is read as missing and not written.
+	PythonZero map[string]float64
 
 	// BaselineUsers is baseline_users of a baseline file (nil when absent).
 	BaselineUsers *float64

@@ -73,7 +73,8 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 		Verdict: verdict, ExitCode: exitCode,
 	}
 	for _, r := range ev.Results {
-		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason, Evidence: r.Evidence, DecidedBy: r.Decided, Estimated: r.Estimated, EstimateNote: r.EstimateNote}
+		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status,
+			Reason: Reason(r), Evidence: Evidence(r), DecidedBy: r.Decided().String(), Estimated: r.Estimate != nil, EstimateNote: EstimateNote(r)}
 		if r.HasBaseline {
 			jr.Baseline = ptr(r.Baseline)
 		}
@@ -140,19 +141,20 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	suite := junitSuite{Name: "performance-regression"}
 	for _, r := range ev.Results {
 		c := junitCase{Name: r.Metric, Classname: r.Service}
+		reason := Reason(r)
 		detail := fmt.Sprintf("%s %s: expected %s, current %s, change %s, threshold %s: %s",
-			r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr, r.Reason)
-		if r.Evidence != "" {
-			detail += " [" + r.Evidence + "]"
+			r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr, reason)
+		if ev := Evidence(r); ev != "" {
+			detail += " [" + ev + "]"
 		}
 		switch r.Status {
 		case threshold.Fail:
-			c.Failure = &junitMessage{Message: r.Reason, Type: "regression", Text: detail}
+			c.Failure = &junitMessage{Message: reason, Type: "regression", Text: detail}
 			suite.Failures++
 		case threshold.Warn:
 			c.SystemOut = "warning: " + detail
 		case threshold.NotCompared:
-			c.Skipped = &junitMessage{Message: r.Reason}
+			c.Skipped = &junitMessage{Message: reason}
 			suite.Skipped++
 		}
 		suite.Tests++

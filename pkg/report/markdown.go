@@ -9,7 +9,6 @@ import (
 	"math"
 	"strings"
 
-	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
@@ -50,20 +49,20 @@ func FormatValue(v float64, ok bool) string {
 	if !ok {
 		return "—"
 	}
-	return metrics.FormatNumber(v)
+	return FormatNumber(v)
 }
 
 // Expected is the report's "Expected" column: the baseline, or the bound of a
 // max/min threshold when there is no baseline.
 func Expected(r threshold.Result) string {
 	if r.HasBaseline {
-		return metrics.FormatNumber(r.Baseline)
+		return FormatNumber(r.Baseline)
 	}
 	switch r.Threshold.Kind {
 	case threshold.Max:
-		return "≤ " + metrics.FormatNumber(r.Threshold.Limit)
+		return "≤ " + FormatNumber(r.Threshold.Limit)
 	case threshold.Min:
-		return "≥ " + metrics.FormatNumber(r.Threshold.Limit)
+		return "≥ " + FormatNumber(r.Threshold.Limit)
 	}
 	return "—"
 }
@@ -104,7 +103,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 	}
 	var evidence []threshold.Result
 	for _, r := range ev.Results {
-		if r.Evidence != "" {
+		if r.Evidence != nil {
 			evidence = append(evidence, r)
 		}
 	}
@@ -113,7 +112,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 		b.WriteString("| Service | Metric | Verdict | Evidence | Decided by |\n")
 		b.WriteString("|---------|--------|---------|----------|------------|\n")
 		for _, r := range evidence {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(r.Evidence), r.Decided)
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(Evidence(r)), r.Decided())
 		}
 		b.WriteString("\n")
 	}
@@ -123,7 +122,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 		b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
 		b.WriteString("|---------|--------|----------|---------|--------|\n")
 		for _, r := range nc {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(r.Reason))
+			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(Reason(r)))
 		}
 		b.WriteString("\n")
 	}
@@ -165,7 +164,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation) error {
 func estimatedSection(b *strings.Builder, ev *threshold.Evaluation) {
 	var rows []threshold.Result
 	for _, r := range ev.Results {
-		if r.Estimated && r.Status != threshold.NotCompared {
+		if r.Estimate != nil && r.Status != threshold.NotCompared {
 			rows = append(rows, r)
 		}
 	}
@@ -177,7 +176,7 @@ func estimatedSection(b *strings.Builder, ev *threshold.Evaluation) {
 	b.WriteString("| Service | Metric | Expected | Current | Verdict | How |\n")
 	b.WriteString("|---------|--------|----------|---------|---------|-----|\n")
 	for _, r := range rows {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), r.Status, Cell(r.EstimateNote))
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), r.Status, Cell(EstimateNote(r)))
 	}
 	b.WriteString("\n")
 }

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
@@ -151,12 +150,12 @@ func normNumber(c string) string {
 	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
 		return c
 	}
-	return metrics.FormatNumber(v)
+	return FormatNumber(v)
 }
 
 func num(v *float64) string {
 	if v == nil {
 		return "—"
 	}
-	return metrics.FormatNumber(*v)
+	return FormatNumber(*v)
 }

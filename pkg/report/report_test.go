@@ -60,8 +60,8 @@ func TestCellAndParse(t *testing.T) {
 func TestJSONRoundTrip(t *testing.T) {
 	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
 	ev := &threshold.Evaluation{Results: []threshold.Result{
-		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: 750, HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Reason: "x"},
-		{Service: "api", Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Reason: "missing"},
+		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: 750, HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Value: 2.0 / 3, Level: threshold.BeyondLimit},
+		{Service: "api", Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Skip: threshold.NotInCurrent},
 	}}
 	var b bytes.Buffer
 	cmd := &Command{Prog: "compare-performance", Args: []string{"--group-by", "endpoint", "b.json", "c.json"}, Baseline: "b.json", Current: "c.json", InputArgs: []string{"--group-by", "endpoint"}}

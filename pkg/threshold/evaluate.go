@@ -1,80 +1,10 @@
 package threshold
 
 import (
-	"fmt"
 	"math"
-	"strings"
 
 	"github.com/perfgate/perfgate/pkg/metrics"
 )
-
-// Status is the verdict of one metric.
-type Status int
-
-// The verdicts.
-const (
-	Pass Status = iota
-	Warn
-	Fail
-	NotCompared
-)
-
-var statusNames = [...]string{"pass", "warning", "fail", "not_compared"}
-
-// String names the status: pass, warning, fail, not_compared.
-func (s Status) String() string { return statusNames[s] }
-
-// MarshalText writes the status as its name.
-func (s Status) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText reads a status name.
-func (s *Status) UnmarshalText(b []byte) error {
-	for i, n := range statusNames {
-		if n == string(b) {
-			*s = Status(i)
-			return nil
-		}
-	}
-	return fmt.Errorf("unknown status %q", b)
-}
-
-// Result is the evaluation of one threshold of one service.
-type Result struct {
-	Service     string
-	Metric      string
-	Baseline    float64
-	Current     float64
-	HasBaseline bool
-	HasCurrent  bool
-	Threshold   Threshold
-	Status      Status
-	Reason      string
-	// Evidence and Decided are set in the noise-aware mode for failures and warnings:
-	// the sample sizes and interval or p-value, and the rule that decided
-	// ("significance", "min_requests", "min_delta", "baseline runs", "threshold").
-	Evidence string
-	Decided  string
-	// Estimated tells that the two values are percentiles estimated from the averages
-	// (int(1.4 × avg) for p95, int(1.7 × avg) for p99) because one side had no measured
-	// percentile; EstimateNote says how each side was obtained.
-	Estimated    bool
-	EstimateNote string
-}
-
-// Change returns the relative change in percent; inf is true when the baseline is 0
-// and the current value is not; ok is false when a side is missing.
-func (r Result) Change() (pct float64, inf, ok bool) {
-	if !r.HasBaseline || !r.HasCurrent {
-		return 0, false, false
-	}
-	if r.Baseline == 0 {
-		if r.Current == 0 {
-			return 0, false, true
-		}
-		return math.Inf(1), true, true
-	}
-	return (r.Current - r.Baseline) / math.Abs(r.Baseline) * 100, false, true
-}
 
 // Side says where a service is present.
 type Side string
@@ -169,155 +99,103 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 	r := Result{Service: b.Name, Metric: t.Metric, Threshold: t}
 	r.Baseline, r.HasBaseline = b.Get(t.Metric)
 	r.Current, r.HasCurrent = c.Get(t.Metric)
-	notCompared := func(reason string) Result {
-		r.Status, r.Reason = NotCompared, reason
+	skip := func(why Skip, zeroes ...*metrics.Service) Result {
+		r.Status, r.Skip = NotCompared, why
+		for _, s := range zeroes {
+			if avg, ok := s.PythonZero[t.Metric]; ok && r.PythonZero == 0 {
+				r.PythonZero = avg
+			}
+		}
 		return r
 	}
-	if reason := estimateLikeWithLike(&r, b, c); reason != "" {
-		return notCompared(reason)
+	if !estimateLikeWithLike(&r, b, c) {
+		return skip(NoAverage)
 	}
 	bound := t.Kind == Max || t.Kind == Min
 	switch {
 	case !r.HasCurrent && !r.HasBaseline && !bound:
-		return notCompared("in neither the baseline nor the current results" + why(b, c, t.Metric))
+		return skip(InNeither, b, c)
 	case !r.HasCurrent:
-		return notCompared("not in the current results" + why(c, nil, t.Metric))
+		return skip(NotInCurrent, c)
 	case !r.HasBaseline && !bound:
-		return notCompared("not in the baseline" + why(b, nil, t.Metric))
+		return skip(NotInBaseline, b)
+	case t.Kind == Relative && r.Baseline == 0:
+		return skip(ZeroBaseline)
 	}
+	judge(&r, warnRatio)
+	return r
+}
 
-	// value is the change (or, for a bound, the current value) as shown; bad is the same
-	// measured in the direction that is a regression.
-	var value float64
-	var show func(float64) string
+// judge compares the judged value with the threshold: the change (or, for a bound, the
+// current value) against the fail limit and the warning level.
+func judge(r *Result, warnRatio float64) {
+	t := r.Threshold
 	switch t.Kind {
 	case Relative:
-		if r.Baseline == 0 {
-			return notCompared("relative threshold against a baseline of 0")
-		}
-		value = (r.Current - r.Baseline) / math.Abs(r.Baseline)
-		show = func(v float64) string { return fmt.Sprintf("%+.1f%%", v*100) }
+		r.Value = (r.Current - r.Baseline) / math.Abs(r.Baseline)
 	case Absolute:
-		value = r.Current - r.Baseline
-		show = signed
+		r.Value = r.Current - r.Baseline
 	case Max, Min:
-		value = r.Current
-		show = metrics.FormatNumber
+		r.Value = r.Current
 	}
-	bad := value
-	if !t.Up && (t.Kind == Relative || t.Kind == Absolute) {
-		bad = -value
-	}
-	limit := t.Limit
-	warn := t.Warn
+	r.WarnLimit = t.Warn
 	if !t.HasWarn {
-		warn = warnRatio * limit
+		r.WarnLimit = warnRatio * t.Limit
 	}
-	actual := show(value)
-	switch t.Kind {
-	case Relative, Absolute:
-		switch {
-		case bad > limit+eps*math.Max(1, math.Abs(limit)):
-			r.Status, r.Reason = Fail, fmt.Sprintf("%s is beyond %s", actual, t.Expr)
-		case bad > warn+eps*math.Max(1, math.Abs(warn)):
-			r.Status, r.Reason = Warn, fmt.Sprintf("%s is beyond the warning level %s of %s", actual, signedLimit(t, warn), t.Expr)
-		default:
-			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
+	beyond := func(v, limit float64) bool { return v > limit+eps*math.Max(1, math.Abs(limit)) }
+	switch {
+	case t.Kind == Max:
+		r.Level = level(r.Current > t.Limit, t.HasWarn && r.Current > r.WarnLimit)
+	case t.Kind == Min:
+		r.Level = level(r.Current < t.Limit, t.HasWarn && r.Current < r.WarnLimit)
+	default:
+		bad := r.Value // measured in the direction that is a regression
+		if !t.Up {
+			bad = -bad
 		}
-	case Max:
-		switch {
-		case r.Current > limit:
-			r.Status, r.Reason = Fail, fmt.Sprintf("%s is above %s", actual, t.Expr)
-		case t.HasWarn && r.Current > warn:
-			r.Status, r.Reason = Warn, fmt.Sprintf("%s is above the warning level %s (%s)", actual, metrics.FormatNumber(warn), t.Expr)
-		default:
-			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
-		}
-	case Min:
-		switch {
-		case r.Current < limit:
-			r.Status, r.Reason = Fail, fmt.Sprintf("%s is below %s", actual, t.Expr)
-		case t.HasWarn && r.Current < warn:
-			r.Status, r.Reason = Warn, fmt.Sprintf("%s is below the warning level %s (%s)", actual, metrics.FormatNumber(warn), t.Expr)
-		default:
-			r.Status, r.Reason = Pass, fmt.Sprintf("%s is within %s", actual, t.Expr)
-		}
+		r.Level = level(beyond(bad, t.Limit), beyond(bad, r.WarnLimit))
 	}
-	return r
+	r.Status = [...]Status{Within: Pass, BeyondWarn: Warn, BeyondLimit: Fail}[r.Level]
+}
+
+func level(fail, warn bool) Level {
+	switch {
+	case fail:
+		return BeyondLimit
+	case warn:
+		return BeyondWarn
+	}
+	return Within
 }
 
 // estimateLikeWithLike makes an estimated percentile comparable (SPEC §10a): when one
 // side's p95/p99 is the seed's estimate from the average (a baseline written by
 // extract_baselines.py always has one) and the other side's is measured or missing, the
 // other side is estimated the same way from its own average, so that the comparison is
-// estimate against estimate and keeps gating. It returns a reason when that is
-// impossible (no average on the other side).
-func estimateLikeWithLike(r *Result, b, c *metrics.Service) string {
+// estimate against estimate and keeps gating. It returns false when that is impossible
+// (no average on the other side).
+func estimateLikeWithLike(r *Result, b, c *metrics.Service) bool {
 	estimate := metrics.Estimator(r.Metric)
 	if estimate == nil {
-		return ""
+		return true
 	}
 	bEst, cEst := b.IsEstimated(r.Metric), c.IsEstimated(r.Metric)
 	if !bEst && !cEst {
-		return ""
+		return true
 	}
-	r.Estimated = true
+	r.Estimate = &Estimate{Both: bEst && cEst, BaselineHeld: bEst}
 	if bEst && cEst {
-		r.EstimateNote = "both sides estimated from their averages (neither input had percentiles)"
-		return ""
+		return true
 	}
-	other, side, value, has := c, "current run", &r.Current, &r.HasCurrent
+	other, value, has := c, &r.Current, &r.HasCurrent
 	if cEst {
-		other, side, value, has = b, "baseline", &r.Baseline, &r.HasBaseline
+		other, value, has = b, &r.Baseline, &r.HasBaseline
 	}
 	avg, ok := other.Get(metrics.AvgLatency)
 	if !ok {
-		return fmt.Sprintf("estimated from the average on one side, and the %s has no average to estimate it alike from", side)
+		return false
 	}
-	had := "it had no " + short(r.Metric)
-	if *has {
-		had = "its measured " + metrics.FormatNumber(*value) + " is not comparable with an estimate"
-	}
+	r.Estimate.OtherAvg, r.Estimate.OtherMeasured, r.Estimate.HadOther = avg, *value, *has
 	*value, *has = estimate(avg), true
-	est := "baseline"
-	if cEst {
-		est = "current run"
-	}
-	r.EstimateNote = fmt.Sprintf("%s: an estimate from its average (no measured percentile); %s: estimated alike from its average %s (%s)", est, side, metrics.FormatNumber(avg), had)
-	return ""
-}
-
-// short is a metric's short name (p95_latency_ms → p95).
-func short(metric string) string {
-	s, _, _ := strings.Cut(metric, "_")
-	return s
-}
-
-// why adds the recorded reason a field is missing (e.g. a Python-written 0.0), if any.
-func why(a, b *metrics.Service, metric string) string {
-	for _, s := range []*metrics.Service{a, b} {
-		if s != nil && s.Missing[metric] != "" {
-			return " (" + s.Missing[metric] + ")"
-		}
-	}
-	return ""
-}
-
-func signed(v float64) string {
-	s := metrics.FormatNumber(math.Abs(v))
-	if v < 0 && s != "0" {
-		return "-" + s
-	}
-	return "+" + s
-}
-
-func signedLimit(t Threshold, v float64) string {
-	sign := "+"
-	if !t.Up {
-		sign = "-"
-	}
-	if t.Kind == Relative {
-		return sign + metrics.FormatNumber(v*100) + "%"
-	}
-	return sign + metrics.FormatNumber(v)
+	return true
 }

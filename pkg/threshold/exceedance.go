@@ -1,10 +1,8 @@
 package threshold
 
 import (
-	"fmt"
 	"math"
 	"slices"
-	"strconv"
 
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/stats"
@@ -32,37 +30,19 @@ func sketched(f *metrics.File) bool {
 	return false
 }
 
-// exceedance is the outcome of the exceedance test of one latency percentile.
-type exceedance struct {
-	Up       bool    // an increase is the regression: K counts slower requests
-	Pct      float64 // the percentile (95 for p95)
-	V        float64 // the baseline value at Pct, ms
-	Margin   float64 // V is widened by this factor (sketches), else 1
-	Nb, S    int64   // baseline requests and the conservative rank of V among them
-	K, Nc    int64   // current requests beyond V (a lower bound unless Exact), of Nc
-	Exact    bool    // K counted from raw samples or a histogram, not bounded by the ladder
-	Expected float64 // E[K] if nothing changed
-	P        float64 // P(K ≥ observed) if nothing changed
-}
-
 // exceedanceTest decides an upward (or, mirrored, downward) latency-percentile breach by
 // the exceedance test.
-func exceedanceTest(r *Result, b, c *metrics.Service, t Threshold, pct float64, n Noise, alpha float64, sketch bool) {
+func exceedanceTest(r *Result, b, c *metrics.Service, t Threshold, pct float64, sketch bool) {
 	x := measureExceedance(b, c, r.Baseline, pct, t.Up, sketch)
-	r.Evidence += "; " + x.String()
-	if x.P >= alpha {
-		downgrade(r, "exceedance test", fmt.Sprintf("within noise: exceedance test %s ≥ %s", formatSmallP(x.P), formatAlpha(n.Alpha, alpha)))
-		return
-	}
-	r.Evidence += " < " + formatAlpha(n.Alpha, alpha)
-	r.Decided = "exceedance test"
+	r.Evidence.Exceedance = &x
+	decide(r, ExceedanceTest, x.P, x.P < r.Evidence.Each)
 }
 
 // measureExceedance counts the current requests beyond the baseline's value v at percentile
 // pct and computes the p-value of that count if nothing changed. Downward, everything is
 // mirrored: requests below v, and v's rank counted from the top.
-func measureExceedance(b, c *metrics.Service, v, pct float64, up, sketch bool) exceedance {
-	x := exceedance{Up: up, Pct: pct, V: v, Margin: 1, Nb: baselineSize(b)}
+func measureExceedance(b, c *metrics.Service, v, pct float64, up, sketch bool) Exceedance {
+	x := Exceedance{Up: up, Pct: pct, V: v, Margin: 1, Nb: baselineSize(b)}
 	q := pct / 100
 	if !up {
 		q = 1 - q
@@ -134,37 +114,4 @@ func currentBeyond(c *metrics.Service, limit float64, up bool) (k, n int64, exac
 		return 1, n, false
 	}
 	return 0, n, false
-}
-
-// String is the evidence: "≥ 68/198 current requests above the baseline p95 84 ms (10.8
-// expected if unchanged), p = 3e-31" (no "≥" when counted exactly).
-func (x exceedance) String() string {
-	bound, dir, margin := "≥ ", "above", ""
-	if x.Exact {
-		bound = ""
-	}
-	if !x.Up {
-		dir = "below"
-	}
-	if x.Margin != 1 {
-		op := "×"
-		if !x.Up {
-			op = "÷"
-		}
-		margin = fmt.Sprintf(" %s %s (sketch error)", op, strconv.FormatFloat(x.Margin, 'f', -1, 64))
-	}
-	return fmt.Sprintf("%s%d/%d current requests %s the baseline p%s %s ms%s (%s expected if unchanged), %s",
-		bound, x.K, x.Nc, dir, metrics.FormatNumber(x.Pct), metrics.FormatNumber(x.V), margin, strconv.FormatFloat(x.Expected, 'f', 1, 64), formatSmallP(x.P))
-}
-
-// formatSmallP prints "p = " and a p-value with two significant digits, or with one as a
-// power of ten below 0.001 ("p = 6e-13").
-func formatSmallP(p float64) string {
-	switch {
-	case p < 1e-300:
-		return "p < 1e-300"
-	case p < 0.001:
-		return "p = " + strconv.FormatFloat(p, 'e', 0, 64)
-	}
-	return "p = " + strconv.FormatFloat(p, 'g', 2, 64)
 }

@@ -78,21 +78,23 @@ func TestExceedanceRealPairs(t *testing.T) {
 				if r.Metric == metrics.P95Latency {
 					p95[r.Service] = r
 				}
-				if r.Evidence != "" && testing.Verbose() {
-					t.Logf("%s (file %v) %s %s %s: %s", pair.tool, asFile, r.Service, r.Metric, r.Status, r.Evidence)
+				if r.Evidence != nil && testing.Verbose() {
+					t.Logf("%s (file %v) %s %s %s: %+v", pair.tool, asFile, r.Service, r.Metric, r.Status, *r.Evidence)
 				}
 			}
 			for _, s := range pair.slowed {
 				r := p95[s]
-				if r.Status != Fail || r.Decided != "exceedance test" {
-					t.Errorf("%s (file %v): slowed %s p95: %s by %q: %s", pair.tool, asFile, s, r.Status, r.Decided, r.Evidence)
+				if r.Status != Fail || r.Decided() != ExceedanceTest || r.Evidence.Exceedance == nil {
+					t.Errorf("%s (file %v): slowed %s p95: %s by %q", pair.tool, asFile, s, r.Status, r.Decided())
+					continue
 				}
+				x := r.Evidence.Exceedance
 				exact := !asFile && !strings.HasPrefix(pair.tool, "Locust _") && pair.tool != "Artillery"
-				if strings.Contains(r.Evidence, "≥ ") == exact {
-					t.Errorf("%s (file %v): %s counted exactly should be %v: %s", pair.tool, asFile, s, exact, r.Evidence)
+				if x.Exact != exact {
+					t.Errorf("%s (file %v): %s counted exactly should be %v: %+v", pair.tool, asFile, s, exact, *x)
 				}
-				if sketch := strings.Contains(r.Evidence, "× 1.0202 (sketch error)"); sketch != (pair.tool == "Artillery") {
-					t.Errorf("%s: sketch margin %v: %s", pair.tool, sketch, r.Evidence)
+				if sketch := x.Margin == SketchMargin; sketch != (pair.tool == "Artillery") {
+					t.Errorf("%s: sketch margin %v: %+v", pair.tool, sketch, *x)
 				}
 			}
 			for _, s := range pair.unchanged {
@@ -170,21 +172,29 @@ func TestExceedanceBothWays(t *testing.T) {
 		name, metric, expr string
 		factor             float64
 		status             Status
-		decided, evidence  string
+		decided            Rule
+		up                 bool
+		pct, v             float64
 	}{
-		{"slower", metrics.P95Latency, "+10%", 1.5, Fail, "exceedance test", "current requests above the baseline p95 80 ms"},
-		{"faster", metrics.MedianLatency, "-10%", 0.5, Fail, "exceedance test", "current requests below the baseline p50 53 ms"},
-		{"same up", metrics.P95Latency, "+10%", 1, Pass, "", ""},
-		{"same down", metrics.MedianLatency, "-10%", 1, Pass, "", ""},
-		{"4 % slower", metrics.P95Latency, "+1%", 1.04, Warn, "exceedance test", "within noise: exceedance test p = "},
+		{"slower", metrics.P95Latency, "+10%", 1.5, Fail, ExceedanceTest, true, 95, 80},
+		{"faster", metrics.MedianLatency, "-10%", 0.5, Fail, ExceedanceTest, false, 50, 53},
+		{"same up", metrics.P95Latency, "+10%", 1, Pass, NoRule, false, 0, 0},
+		{"same down", metrics.MedianLatency, "-10%", 1, Pass, NoRule, false, 0, 0},
+		{"4 % slower", metrics.P95Latency, "+1%", 1.04, Warn, ExceedanceTest, true, 95, 80},
 	} {
 		ev := Evaluate(file(run), file(scaled(c.factor)), set(c.expr, c.metric))
 		if len(ev.Results) != 1 {
 			t.Fatalf("%s: %d results", c.name, len(ev.Results))
 		}
 		r := ev.Results[0]
-		if r.Status != c.status || r.Decided != c.decided || !strings.Contains(r.Evidence, c.evidence) {
-			t.Errorf("%s: %s by %q: %s (%s)", c.name, r.Status, r.Decided, r.Evidence, r.Reason)
+		if r.Status != c.status || r.Decided() != c.decided {
+			t.Errorf("%s: %s by %q", c.name, r.Status, r.Decided())
+		}
+		if c.decided == NoRule {
+			continue
+		}
+		if x := r.Evidence.Exceedance; x == nil || x.Up != c.up || x.Pct != c.pct || x.V != c.v || r.Evidence.Significant != (c.status == Fail) {
+			t.Errorf("%s: evidence %+v", c.name, r.Evidence)
 		}
 	}
 }
@@ -209,19 +219,19 @@ func TestMixtureKeepsIntervals(t *testing.T) {
 		t.Fatalf("mcp_server is one row, marked a mixture: %+v", mcp)
 	}
 	ev := Evaluate(base, cur, realSet(t))
-	tested := map[string]bool{}
+	tested := map[Rule]bool{}
 	for _, r := range ev.Results {
-		if r.Metric != metrics.P95Latency || r.Evidence == "" || strings.HasPrefix(r.Decided, "min_") {
+		if r.Metric != metrics.P95Latency || r.Evidence == nil || r.Decided() == MinRequests || r.Decided() == MinDelta {
 			continue
 		}
 		mixture := base.Service(r.Service).LadderMixture
-		tested[r.Decided] = true
-		intervals := r.Decided == "significance" && strings.Contains(r.Evidence, "ladders mixed from several rows are not order statistics, so intervals: p95 ")
-		if mixture != intervals || (!mixture && r.Decided != "exceedance test") {
-			t.Errorf("%s (mixture %v): %s by %q: %s", r.Service, mixture, r.Status, r.Decided, r.Evidence)
+		tested[r.Decided()] = true
+		intervals := r.Decided() == Significance && r.Evidence.Interval != nil && r.Evidence.Interval.Mixed && r.Evidence.Interval.Pct == 95
+		if mixture != intervals || (!mixture && r.Decided() != ExceedanceTest) {
+			t.Errorf("%s (mixture %v): %s by %q: %+v", r.Service, mixture, r.Status, r.Decided(), *r.Evidence)
 		}
 	}
-	if !tested["significance"] || !tested["exceedance test"] {
+	if !tested[Significance] || !tested[ExceedanceTest] {
 		t.Errorf("want p95 breaches of both kinds, got %v", tested)
 	}
 	for _, f := range []*metrics.File{

@@ -1,9 +1,9 @@
 package threshold
 
 import (
-	"fmt"
 	"math"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -94,102 +94,110 @@ func applyNoise(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha fl
 	if r.Status != Fail && r.Status != Warn {
 		return
 	}
-	nb, _ := b.Get(metrics.TotalRequests)
-	nc, _ := c.Get(metrics.TotalRequests)
-	r.Evidence = fmt.Sprintf("n %s → %s", metrics.FormatNumber(nb), metrics.FormatNumber(nc))
-	if n.MinRequests > 0 && (int64(nb) < n.MinRequests || int64(nc) < n.MinRequests) {
-		few := math.Min(nb, nc)
-		downgrade(r, "min_requests", fmt.Sprintf("only %s requests (min_requests %d)", metrics.FormatNumber(few), n.MinRequests))
+	e := &Evidence{Alpha: n.Alpha, Each: alpha}
+	e.Nb, _ = b.Get(metrics.TotalRequests)
+	e.Nc, _ = c.Get(metrics.TotalRequests)
+	r.Evidence = e
+	if guarded(r, b, t, n) {
 		return
-	}
-	if t.HasMinDelta && r.HasBaseline && math.Abs(r.Current-r.Baseline) < t.MinDelta {
-		downgrade(r, "min_delta", fmt.Sprintf("a change of %s is below min_delta %s", metrics.FormatNumber(math.Abs(r.Current-r.Baseline)), metrics.FormatNumber(t.MinDelta)))
-		return
-	}
-	if runs := b.Runs[t.Metric]; len(runs) >= 2 {
-		lo, hi := runs[0], runs[0]
-		for _, v := range runs {
-			lo, hi = math.Min(lo, v), math.Max(hi, v)
-		}
-		spread := hi - lo
-		if r.Current >= lo-spread && r.Current <= hi+spread {
-			downgrade(r, "baseline runs", fmt.Sprintf("within noise: %s is inside the %d baseline runs' range [%s, %s] widened by its spread %s", metrics.FormatNumber(r.Current), len(runs), metrics.FormatNumber(lo), metrics.FormatNumber(hi), metrics.FormatNumber(spread)))
-			return
-		}
 	}
 	pct, isPct := metricPercentile(t.Metric)
 	switch {
 	case t.Kind != Relative && t.Kind != Absolute:
-		r.Decided = "threshold"
-		r.Evidence += "; a bound on the current value: threshold alone"
+		e.Rule, e.Alone = ThresholdOnly, BoundOnly
 	case t.Metric == metrics.ErrorRate:
-		errorRateTest(r, b, c, t, n, alpha)
-	case r.Estimated:
-		r.Decided = "threshold"
-		r.Evidence += "; estimates from the averages, not order statistics: threshold alone"
-	case !isPct || len(b.Ladder) == 0 || len(c.Ladder) == 0 || nb == 0 || nc == 0:
-		r.Decided = "threshold"
-		r.Evidence += "; no distribution on both sides: threshold alone"
+		errorRateTest(r, b, c, t)
+	case r.Estimate != nil:
+		e.Rule, e.Alone = ThresholdOnly, EstimatesOnly
+	case !isPct || len(b.Ladder) == 0 || len(c.Ladder) == 0 || e.Nb == 0 || e.Nc == 0:
+		e.Rule, e.Alone = ThresholdOnly, NoDistribution
 	case b.LadderMixture || c.LadderMixture:
-		intervalTest(r, b, c, t, pct, alpha, "ladders mixed from several rows are not order statistics, so intervals: ")
+		intervalTest(r, b, c, t, pct)
 	default:
-		exceedanceTest(r, b, c, t, pct, n, alpha, sketch)
+		exceedanceTest(r, b, c, t, pct, sketch)
 	}
 }
 
-// downgrade records the rule that decided and why; a failure becomes a warning.
-func downgrade(r *Result, rule, why string) {
-	r.Decided = rule
-	r.Evidence += "; " + why
-	if r.Status == Fail {
-		r.Status = Warn
-		r.Reason = why + " (the threshold alone would fail: " + r.Reason + ")"
+// guarded applies the guards: below min_requests, below min_delta or inside the
+// multi-run baseline's range a breach cannot fail. It reports whether one applied.
+func guarded(r *Result, b *metrics.Service, t Threshold, n Noise) bool {
+	e := r.Evidence
+	if n.MinRequests > 0 && (int64(e.Nb) < n.MinRequests || int64(e.Nc) < n.MinRequests) {
+		e.Few, e.MinRequests = math.Min(e.Nb, e.Nc), n.MinRequests
+		downgrade(r, MinRequests)
+		return true
 	}
+	if t.HasMinDelta && r.HasBaseline && math.Abs(r.Current-r.Baseline) < t.MinDelta {
+		e.Delta, e.MinDelta = math.Abs(r.Current-r.Baseline), t.MinDelta
+		downgrade(r, MinDelta)
+		return true
+	}
+	if runs := b.Runs[t.Metric]; len(runs) >= 2 {
+		lo, hi := slices.Min(runs), slices.Max(runs)
+		spread := hi - lo
+		if r.Current >= lo-spread && r.Current <= hi+spread {
+			e.Runs, e.Lo, e.Hi, e.Spread = len(runs), lo, hi, spread
+			downgrade(r, BaselineRuns)
+			return true
+		}
+	}
+	return false
+}
+
+// downgrade records the rule that decided; a failure becomes a warning.
+func downgrade(r *Result, rule Rule) {
+	r.Evidence.Rule = rule
+	if r.Status == Fail {
+		r.Status, r.Downgraded = Warn, true
+	}
+}
+
+// decide records a test's outcome: a breach that is not significant is within noise.
+func decide(r *Result, rule Rule, p float64, significant bool) {
+	r.Evidence.P, r.Evidence.Significant = p, significant
+	if !significant {
+		downgrade(r, rule)
+		return
+	}
+	r.Evidence.Rule = rule
 }
 
 // errorRateTest is the one-sided two-proportion test of an error-rate breach.
-func errorRateTest(r *Result, b, c *metrics.Service, t Threshold, n Noise, alpha float64) {
-	nb, _ := b.Get(metrics.TotalRequests)
-	nc, _ := c.Get(metrics.TotalRequests)
+func errorRateTest(r *Result, b, c *metrics.Service, t Threshold) {
+	e := r.Evidence
 	fb, okb := b.Get(metrics.TotalFailures)
 	fc, okc := c.Get(metrics.TotalFailures)
-	if !okb || !okc || nb == 0 || nc == 0 {
-		r.Decided = "threshold"
-		r.Evidence += "; no failure counts: threshold alone"
+	if !okb || !okc || e.Nb == 0 || e.Nc == 0 {
+		e.Rule, e.Alone = ThresholdOnly, NoFailureCounts
 		return
 	}
-	x1, n1, x2, n2 := int64(fc), int64(nc), int64(fb), int64(nb)
+	x1, n1, x2, n2 := int64(fc), int64(e.Nc), int64(fb), int64(e.Nb)
 	if !t.Up {
 		x1, n1, x2, n2 = x2, n2, x1, n1
 	}
 	p, test := stats.ProportionGreater(x1, n1, x2, n2)
-	r.Evidence += fmt.Sprintf("; %s/%s → %s/%s failed, %s p = %s", metrics.FormatNumber(fb), metrics.FormatNumber(nb), metrics.FormatNumber(fc), metrics.FormatNumber(nc), test, formatP(p))
-	if p >= alpha {
-		downgrade(r, "significance", fmt.Sprintf("within noise: %s p = %s ≥ %s", test, formatP(p), formatAlpha(n.Alpha, alpha)))
-		return
-	}
-	r.Evidence += fmt.Sprintf(" < %s", formatAlpha(n.Alpha, alpha))
-	r.Decided = "significance"
+	e.Proportion = &Proportion{Fb: fb, Nb: e.Nb, Fc: fc, Nc: e.Nc, Test: test}
+	decide(r, Significance, p, p < e.Each)
 }
 
-// intervalTest is the rule for ladders that are not order statistics: the
-// distribution-free confidence intervals of the percentile on both sides must not
-// overlap. note starts the evidence.
-func intervalTest(r *Result, b, c *metrics.Service, t Threshold, pct, alpha float64, note string) {
-	nb, _ := b.Get(metrics.TotalRequests)
-	nc, _ := c.Get(metrics.TotalRequests)
-	blo, bhi, _ := quantileInterval(b.Ladder, int64(nb), pct/100, alpha)
-	clo, chi, _ := quantileInterval(c.Ladder, int64(nc), pct/100, alpha)
-	r.Evidence += fmt.Sprintf("; %sp%s %s%% CI [%s, %s] → [%s, %s] ms", note, metrics.FormatNumber(pct), metrics.FormatNumber(100*(1-alpha)), metrics.FormatNumber(blo), metrics.FormatNumber(bhi), metrics.FormatNumber(clo), metrics.FormatNumber(chi))
+// intervalTest is the rule for ladders that are mixtures of several rows' ladders, not
+// order statistics: the distribution-free confidence intervals of the percentile on both
+// sides must not overlap.
+func intervalTest(r *Result, b, c *metrics.Service, t Threshold, pct float64) {
+	e := r.Evidence
+	blo, bhi, _ := quantileInterval(b.Ladder, int64(e.Nb), pct/100, e.Each)
+	clo, chi, _ := quantileInterval(c.Ladder, int64(e.Nc), pct/100, e.Each)
+	e.Interval = &Interval{Pct: pct, Confidence: 100 * (1 - e.Each), Blo: blo, Bhi: bhi, Clo: clo, Chi: chi, Mixed: true}
 	significant := clo > bhi
 	if !t.Up {
 		significant = chi < blo
 	}
+	r.Evidence.Significant = significant
 	if !significant {
-		downgrade(r, "significance", "within noise: the order-statistic intervals overlap")
+		downgrade(r, Significance)
 		return
 	}
-	r.Decided = "significance"
+	e.Rule = Significance
 }
 
 // quantileInterval maps the distribution-free rank interval of the p-quantile of n
@@ -239,47 +247,40 @@ func testable(b, c *metrics.Service, t Threshold) bool {
 	return isPct && len(b.Ladder) > 0 && len(c.Ladder) > 0
 }
 
-func formatAlpha(alpha, each float64) string {
-	if each == alpha {
-		return "alpha " + metrics.FormatNumber(alpha)
-	}
-	return fmt.Sprintf("alpha %s/%.0f = %s", metrics.FormatNumber(alpha), alpha/each, strconv.FormatFloat(each, 'g', 3, 64))
-}
-
-func formatP(p float64) string {
-	if p < 0.0001 {
-		return "< 0.0001"
-	}
-	return strconv.FormatFloat(p, 'f', 4, 64)
+// Broken is a baseline service that cannot describe the service: more than half of its
+// requests failed (FailPct, its latencies then describe errors), or it has fewer than
+// MinRequests requests (TooFew).
+type Broken struct {
+	Service     string
+	FailPct     float64
+	TooManyFail bool
+	Requests    float64
+	MinRequests int64
+	TooFew      bool
 }
 
 // BrokenBaseline lists, in the noise-aware mode, the services of the comparison whose
-// baseline cannot describe the service: more than half of its requests failed (its
-// latencies then describe errors), or it has fewer than min_requests requests. Outside
-// the mode it returns nothing. The lines go to the report's Comparability section.
-func BrokenBaseline(baseline, current *metrics.File, n Noise) []string {
+// baseline is Broken; outside the mode it returns nothing. The report's Comparability
+// section names them.
+func BrokenBaseline(baseline, current *metrics.File, n Noise) []Broken {
 	if !n.Enabled {
 		return nil
 	}
-	var out []string
+	var out []Broken
 	for _, b := range baseline.Services {
 		if current.Service(b.Name) == nil {
 			continue
 		}
+		x := Broken{Service: b.Name, MinRequests: n.MinRequests}
 		req, okr := b.Get(metrics.TotalRequests)
-		var why []string
 		rate, ok := b.Get(metrics.ErrorRate)
 		if fails, okf := b.Get(metrics.TotalFailures); okr && okf && req > 0 {
 			rate, ok = fails/req*100, true
 		}
-		if ok && rate > 50 {
-			why = append(why, fmt.Sprintf("the baseline had %s %% failures: its latencies describe errors, not the service", strconv.FormatFloat(rate, 'f', 1, 64)))
-		}
-		if okr && n.MinRequests > 0 && int64(req) < n.MinRequests {
-			why = append(why, fmt.Sprintf("the baseline had only %s requests (min_requests %d): too few to describe the service", metrics.FormatNumber(req), n.MinRequests))
-		}
-		if len(why) > 0 {
-			out = append(out, b.Name+": "+strings.Join(why, "; "))
+		x.FailPct, x.TooManyFail = rate, ok && rate > 50
+		x.Requests, x.TooFew = req, okr && n.MinRequests > 0 && int64(req) < n.MinRequests
+		if x.TooManyFail || x.TooFew {
+			out = append(out, x)
 		}
 	}
 	return out

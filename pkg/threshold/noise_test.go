@@ -2,12 +2,12 @@ package threshold
 
 import (
 	"encoding/csv"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"slices"
 	"sort"
 	"strconv"
-	"strings"
 	"testing"
 
 	"github.com/perfgate/perfgate/pkg/config"
@@ -77,7 +77,7 @@ func failures(ev *Evaluation) []string {
 	var out []string
 	for _, r := range ev.Results {
 		if r.Status == Fail {
-			out = append(out, r.Service+" "+r.Metric+": "+r.Reason)
+			out = append(out, fmt.Sprintf("%s %s: %+v", r.Service, r.Metric, r.Evidence))
 		}
 	}
 	return out
@@ -150,7 +150,7 @@ func TestNoiseGuards(t *testing.T) {
 	// Only 12 requests: cannot fail.
 	r := evaluate(mk(12, 100), mk(12, 300), p95, DefaultWarnRatio)
 	applyNoise(&r, mk(12, 100), mk(12, 300), p95, DefaultNoise, 0.05, false)
-	if r.Status != Warn || r.Decided != "min_requests" || !strings.HasPrefix(r.Reason, "only 12 requests (min_requests 30)") {
+	if r.Status != Warn || !r.Downgraded || r.Decided() != MinRequests || r.Evidence.Few != 12 || r.Evidence.MinRequests != 30 {
 		t.Errorf("min_requests: %+v", r)
 	}
 	// +100 % of 2 ms with min_delta 5.
@@ -158,7 +158,7 @@ func TestNoiseGuards(t *testing.T) {
 	small.MinDelta, small.HasMinDelta = 5, true
 	r = evaluate(mk(500, 2), mk(500, 4), small, DefaultWarnRatio)
 	applyNoise(&r, mk(500, 2), mk(500, 4), small, DefaultNoise, 0.05, false)
-	if r.Status != Warn || r.Decided != "min_delta" {
+	if r.Status != Warn || r.Decided() != MinDelta || r.Evidence.Delta != 2 || r.Evidence.MinDelta != 5 {
 		t.Errorf("min_delta: %+v", r)
 	}
 	// A multi-run baseline: 155 is inside [100, 130] widened by 30.
@@ -166,13 +166,13 @@ func TestNoiseGuards(t *testing.T) {
 	b.Runs = map[string][]float64{metrics.P95Latency: {100, 130, 115}}
 	r = evaluate(b, mk(500, 155), p95, DefaultWarnRatio)
 	applyNoise(&r, b, mk(500, 155), p95, DefaultNoise, 0.05, false)
-	if r.Status != Warn || r.Decided != "baseline runs" {
+	if e := r.Evidence; r.Status != Warn || r.Decided() != BaselineRuns || e.Runs != 3 || e.Lo != 100 || e.Hi != 130 || e.Spread != 30 {
 		t.Errorf("runs: %+v", r)
 	}
 	// No ladder: the threshold alone decides, and says so.
 	r = evaluate(mk(500, 100), mk(500, 300), p95, DefaultWarnRatio)
 	applyNoise(&r, mk(500, 100), mk(500, 300), p95, DefaultNoise, 0.05, false)
-	if r.Status != Fail || r.Decided != "threshold" || !strings.Contains(r.Evidence, "threshold alone") {
+	if r.Status != Fail || r.Decided() != ThresholdOnly || r.Evidence.Alone != NoDistribution {
 		t.Errorf("no ladder: %+v", r)
 	}
 	// The config switches the mode on and sets min_delta per threshold.
@@ -200,17 +200,17 @@ func TestBrokenBaseline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []string{"api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service"}
+	want := []Broken{{Service: "api_gateway", FailPct: 24.0 / 27 * 100, TooManyFail: true, Requests: 27, MinRequests: 30, TooFew: true}}
 	if got := BrokenBaseline(f, f, DefaultNoise); !slices.Equal(got, want) {
-		t.Errorf("got %q\nwant %q", got, want)
+		t.Errorf("got %+v\nwant %+v", got, want)
 	}
-	if got := BrokenBaseline(f, f, Noise{Enabled: true, Alpha: 0.05}); len(got) != 1 || strings.Contains(got[0], "min_requests") {
-		t.Errorf("min_requests 0: %q", got)
+	if got := BrokenBaseline(f, f, Noise{Enabled: true, Alpha: 0.05}); len(got) != 1 || got[0].TooFew {
+		t.Errorf("min_requests 0: %+v", got)
 	}
 	if got := BrokenBaseline(f, f, Noise{}); got != nil {
-		t.Errorf("outside the noise-aware mode: %q", got)
+		t.Errorf("outside the noise-aware mode: %+v", got)
 	}
 	if got := BrokenBaseline(f, &metrics.File{}, DefaultNoise); got != nil {
-		t.Errorf("a service not compared: %q", got)
+		t.Errorf("a service not compared: %+v", got)
 	}
 }

@@ -98,9 +98,9 @@ func ParseBound(metric string, kind Kind, value string) (Threshold, error) {
 	}
 	t := Threshold{Metric: metric, Kind: kind, Limit: v, Up: kind == Max}
 	if kind == Max {
-		t.Expr = "max " + metrics.FormatNumber(v)
+		t.Expr = "max " + strconv.FormatFloat(v, 'f', -1, 64)
 	} else {
-		t.Expr = "min " + metrics.FormatNumber(v)
+		t.Expr = "min " + strconv.FormatFloat(v, 'f', -1, 64)
 	}
 	return t, nil
 }

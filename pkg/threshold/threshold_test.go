@@ -93,7 +93,7 @@ func TestVerdictBoundaries(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			r := one(t, tc.threshold, tc.base, tc.cur)
 			if r.Status != tc.want {
-				t.Errorf("%s: %v → %v is %v (%s), want %v", tc.threshold, tc.base, tc.cur, r.Status, r.Reason, tc.want)
+				t.Errorf("%s: %v → %v is %v (level %v, value %v), want %v", tc.threshold, tc.base, tc.cur, r.Status, r.Level, r.Value, tc.want)
 			}
 		})
 	}
@@ -131,21 +131,22 @@ func TestNotCompared(t *testing.T) {
 	base := svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210, "zero", 0, metrics.P99Latency, 255)
 	base.Estimated = []string{metrics.P99Latency}
 	cur := svc("api", metrics.AvgLatency, 200, "zero", 5, metrics.P99Latency, 300)
-	cur.Missing = map[string]string{metrics.P95Latency: "python wrote 0"}
+	cur.PythonZero = map[string]float64{metrics.P95Latency: 200}
 	p95, _ := ParseChange(metrics.P95Latency, "+50%")
 	zero, _ := ParseChange("zero", "+50%")
 	absent, _ := ParseChange("qdrant_timeout_rate_pct", "+0.1")
 	for _, tc := range []struct {
-		th   Threshold
-		want string
+		th         Threshold
+		skip       Skip
+		pythonZero float64
 	}{
-		{p95, "not in the current results (python wrote 0)"},
-		{zero, "relative threshold against a baseline of 0"},
-		{absent, "in neither the baseline nor the current results"},
+		{p95, NotInCurrent, 200},
+		{zero, ZeroBaseline, 0},
+		{absent, InNeither, 0},
 	} {
 		r := evaluate(base, cur, tc.th, DefaultWarnRatio)
-		if r.Status != NotCompared || r.Reason != tc.want {
-			t.Errorf("%s: %v %q, want not compared %q", tc.th.Metric, r.Status, r.Reason, tc.want)
+		if r.Status != NotCompared || r.Skip != tc.skip || r.PythonZero != tc.pythonZero {
+			t.Errorf("%s: %v skip %v (Python zero %v), want not compared, %v (%v)", tc.th.Metric, r.Status, r.Skip, r.PythonZero, tc.skip, tc.pythonZero)
 		}
 	}
 }
@@ -163,31 +164,31 @@ func TestEstimatesComparedLikeWithLike(t *testing.T) {
 		th        Threshold
 		status    Status
 		b, c      float64
-		note      string
+		est       Estimate
 	}{
 		// int(1.4 × 46.958) = 65 against a current average doubled to 93.9: int(131.46) = 131.
 		{"python baseline vs measured", estimated(svc("api", metrics.AvgLatency, 46.958, metrics.P95Latency, 65), metrics.P95Latency),
 			svc("api", metrics.AvgLatency, 93.916, metrics.P95Latency, 120), p95, Fail, 65, 131,
-			"baseline: an estimate from its average (no measured percentile); current run: estimated alike from its average 93.92 (its measured 120 is not comparable with an estimate)"},
+			Estimate{BaselineHeld: true, OtherAvg: 93.916, OtherMeasured: 120, HadOther: true}},
 		{"python baseline vs missing", estimated(svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210), metrics.P95Latency),
 			svc("api", metrics.AvgLatency, 200), p95, Pass, 210, 280,
-			"baseline: an estimate from its average (no measured percentile); current run: estimated alike from its average 200 (it had no p95)"},
+			Estimate{BaselineHeld: true, OtherAvg: 200}},
 		{"measured baseline vs estimated current", svc("api", metrics.AvgLatency, 100, metrics.P99Latency, 300),
 			estimated(svc("api", metrics.AvgLatency, 150, metrics.P99Latency, 255), metrics.P99Latency), p99, Warn, 170, 255,
-			"current run: an estimate from its average (no measured percentile); baseline: estimated alike from its average 100 (its measured 300 is not comparable with an estimate)"},
+			Estimate{OtherAvg: 100, OtherMeasured: 300, HadOther: true}},
 		{"both estimated", estimated(svc("api", metrics.AvgLatency, 100, metrics.P95Latency, 140), metrics.P95Latency),
 			estimated(svc("api", metrics.AvgLatency, 100, metrics.P95Latency, 140), metrics.P95Latency), p95, Pass, 140, 140,
-			"both sides estimated from their averages (neither input had percentiles)"},
+			Estimate{Both: true, BaselineHeld: true}},
 	} {
 		r := evaluate(tc.base, tc.cur, tc.th, DefaultWarnRatio)
-		if r.Status != tc.status || !r.Estimated || r.Baseline != tc.b || r.Current != tc.c || r.EstimateNote != tc.note {
-			t.Errorf("%s: %v %v → %v estimated=%v %q\nwant %v %v → %v %q", tc.name, r.Status, r.Baseline, r.Current, r.Estimated, r.EstimateNote, tc.status, tc.b, tc.c, tc.note)
+		if r.Status != tc.status || r.Estimate == nil || r.Baseline != tc.b || r.Current != tc.c || *r.Estimate != tc.est {
+			t.Errorf("%s: %v %v → %v estimate %+v\nwant %v %v → %v %+v", tc.name, r.Status, r.Baseline, r.Current, r.Estimate, tc.status, tc.b, tc.c, tc.est)
 		}
 	}
 	// Nothing to estimate from: not compared, with the reason.
 	r := evaluate(estimated(svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210), metrics.P95Latency), svc("api", metrics.P95Latency, 300), p95, DefaultWarnRatio)
-	if r.Status != NotCompared || r.Reason != "estimated from the average on one side, and the current run has no average to estimate it alike from" {
-		t.Errorf("no average: %v %q", r.Status, r.Reason)
+	if r.Status != NotCompared || r.Skip != NoAverage || !r.Estimate.BaselineHeld {
+		t.Errorf("no average: %v %v %+v", r.Status, r.Skip, r.Estimate)
 	}
 }
 
@@ -309,7 +310,7 @@ func TestNoiseAwareEstimates(t *testing.T) {
 	set := &Set{WarnRatio: DefaultWarnRatio, Noise: DefaultNoise, Default: []Threshold{mustChange(metrics.P95Latency, "+50%")}}
 	ev := Evaluate(&metrics.File{Services: []*metrics.Service{base}}, &metrics.File{Services: []*metrics.Service{cur}}, set)
 	r := ev.Results[0]
-	if r.Status != Fail || r.Decided != "threshold" || !strings.HasSuffix(r.Evidence, "; estimates from the averages, not order statistics: threshold alone") {
-		t.Errorf("%v %q %q", r.Status, r.Decided, r.Evidence)
+	if r.Status != Fail || r.Decided() != ThresholdOnly || r.Evidence.Alone != EstimatesOnly {
+		t.Errorf("%v %v %+v", r.Status, r.Decided(), r.Evidence)
 	}
 }
