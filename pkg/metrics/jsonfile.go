@@ -72,99 +72,136 @@ func parseService(doc []byte, file string, e kv) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := NewService(e.key)
-	bad := func(field, msg string) error {
-		return &loadtest.SyntaxError{File: file, Line: lineOfKey(doc, e.key, field), Key: fmt.Sprintf("%s.%s", e.key, field), Msg: msg}
-	}
+	p := &serviceParser{doc: doc, file: file, key: e.key, s: NewService(e.key)}
 	for _, fl := range fields {
-		raw := bytes.TrimSpace(fl.raw)
-		switch fl.key {
-		case keyTimestamp:
-			if err := json.Unmarshal(raw, &s.Timestamp); err != nil {
-				return nil, bad(fl.key, "want a string")
-			}
-			continue
-		case keyEstimated:
-			if err := json.Unmarshal(raw, &s.Estimated); err != nil {
-				return nil, bad(fl.key, "want a list of field names")
-			}
-			continue
-		case keyPercentiles:
-			pts, err := orderedObject(raw, file, e.key+"."+keyPercentiles)
-			if err != nil {
-				return nil, err
-			}
-			for _, pt := range pts {
-				pct, err1 := strconv.ParseFloat(pt.key, 64)
-				var ms float64
-				err2 := json.Unmarshal(pt.raw, &ms)
-				if err1 != nil || err2 != nil || pct < 0 || pct > 100 || ms < 0 {
-					return nil, bad(keyPercentiles+"."+pt.key, "want percentile → non-negative ms, e.g. \"95\": 120")
-				}
-				s.Ladder = append(s.Ladder, loadtest.Point{Pct: pct, Ms: ms})
-			}
-			sort.SliceStable(s.Ladder, func(i, j int) bool { return s.Ladder[i].Pct < s.Ladder[j].Pct })
-			continue
-		case keyRuns:
-			runs, err := orderedObject(raw, file, e.key+".runs")
-			if err != nil {
-				return nil, err
-			}
-			s.Runs = map[string][]float64{}
-			for _, r := range runs {
-				var vals []float64
-				if err := json.Unmarshal(r.raw, &vals); err != nil {
-					return nil, bad("runs."+r.key, "want a list of numbers")
-				}
-				s.Runs[r.key] = vals
-				s.RunOrder = append(s.RunOrder, r.key)
-			}
-			continue
+		if err := p.field(fl.key, bytes.TrimSpace(fl.raw)); err != nil {
+			return nil, err
 		}
-		if string(raw) == "null" {
-			continue // missing
-		}
-		if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
-			s.other = append(s.other, kv{fl.key, raw})
-			continue
-		}
-		v, err := strconv.ParseFloat(string(raw), 64)
-		if err != nil || math.IsInf(v, 0) || math.IsNaN(v) {
-			return nil, bad(fl.key, fmt.Sprintf("%s is not a number", raw))
-		}
-		if fl.key == keyBaselineUsers {
-			s.BaselineUsers = &v
-			continue
-		}
-		if v < 0 {
-			return nil, bad(fl.key, fmt.Sprintf("%s is negative", raw))
-		}
-		if IsCount(fl.key) && v != math.Trunc(v) {
-			return nil, bad(fl.key, fmt.Sprintf("%s is not a whole count", raw))
-		}
-		if fl.key == ErrorRate && v > 100 {
-			return nil, bad(fl.key, fmt.Sprintf("%s is not a percentage (0–100)", raw))
-		}
-		s.Set(fl.key, v)
 	}
+	s := p.s
 	if req, ok := s.Get(TotalRequests); ok {
 		if fail, ok := s.Get(TotalFailures); ok && fail > req {
-			return nil, bad(TotalFailures, fmt.Sprintf("%g failures out of %g requests", fail, req))
+			return nil, p.bad(TotalFailures, fmt.Sprintf("%g failures out of %g requests", fail, req))
 		}
 	}
-	// Python-written 0.0 percentiles mean "could not compute".
-	if avg, ok := s.Get(AvgLatency); ok && avg > 1 {
-		for _, n := range s.Names() {
-			if v, _ := s.Get(n); v == 0 && IsPercentile(n) {
-				s.Delete(n)
-				if s.PythonZero == nil {
-					s.PythonZero = map[string]float64{}
-				}
-				s.PythonZero[n] = avg
-			}
-		}
-	}
+	s.dropPythonZeros()
 	return s, nil
+}
+
+// serviceParser reads the fields of one service object.
+type serviceParser struct {
+	doc       []byte
+	file, key string
+	s         *Service
+}
+
+func (p *serviceParser) bad(field, msg string) error {
+	return &loadtest.SyntaxError{File: p.file, Line: lineOfKey(p.doc, p.key, field), Key: fmt.Sprintf("%s.%s", p.key, field), Msg: msg}
+}
+
+// field reads one field: the metadata keys, the percentile ladder, the per-run values,
+// and otherwise a number (non-numeric extra fields pass through untouched).
+func (p *serviceParser) field(key string, raw []byte) error {
+	s := p.s
+	switch key {
+	case keyTimestamp:
+		if json.Unmarshal(raw, &s.Timestamp) != nil {
+			return p.bad(key, "want a string")
+		}
+		return nil
+	case keyEstimated:
+		if json.Unmarshal(raw, &s.Estimated) != nil {
+			return p.bad(key, "want a list of field names")
+		}
+		return nil
+	case keyPercentiles:
+		return p.ladder(raw)
+	case keyRuns:
+		return p.runs(raw)
+	}
+	if string(raw) == "null" {
+		return nil // missing
+	}
+	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		s.other = append(s.other, kv{key, raw})
+		return nil
+	}
+	return p.number(key, raw)
+}
+
+// number checks and sets a numeric field.
+func (p *serviceParser) number(key string, raw []byte) error {
+	v, err := strconv.ParseFloat(string(raw), 64)
+	switch {
+	case err != nil || math.IsInf(v, 0) || math.IsNaN(v):
+		return p.bad(key, fmt.Sprintf("%s is not a number", raw))
+	case key == keyBaselineUsers:
+		p.s.BaselineUsers = &v
+		return nil
+	case v < 0:
+		return p.bad(key, fmt.Sprintf("%s is negative", raw))
+	case IsCount(key) && v != math.Trunc(v):
+		return p.bad(key, fmt.Sprintf("%s is not a whole count", raw))
+	case key == ErrorRate && v > 100:
+		return p.bad(key, fmt.Sprintf("%s is not a percentage (0–100)", raw))
+	}
+	p.s.Set(key, v)
+	return nil
+}
+
+// ladder reads "percentiles": {"95": 120, …}, sorted by percentile.
+func (p *serviceParser) ladder(raw []byte) error {
+	pts, err := orderedObject(raw, p.file, p.key+"."+keyPercentiles)
+	if err != nil {
+		return err
+	}
+	for _, pt := range pts {
+		pct, err1 := strconv.ParseFloat(pt.key, 64)
+		var ms float64
+		err2 := json.Unmarshal(pt.raw, &ms)
+		if err1 != nil || err2 != nil || pct < 0 || pct > 100 || ms < 0 {
+			return p.bad(keyPercentiles+"."+pt.key, "want percentile → non-negative ms, e.g. \"95\": 120")
+		}
+		p.s.Ladder = append(p.s.Ladder, loadtest.Point{Pct: pct, Ms: ms})
+	}
+	sort.SliceStable(p.s.Ladder, func(i, j int) bool { return p.s.Ladder[i].Pct < p.s.Ladder[j].Pct })
+	return nil
+}
+
+// runs reads "runs": {"metric": [run values…], …} of a multi-run baseline.
+func (p *serviceParser) runs(raw []byte) error {
+	runs, err := orderedObject(raw, p.file, p.key+".runs")
+	if err != nil {
+		return err
+	}
+	p.s.Runs = map[string][]float64{}
+	for _, r := range runs {
+		var vals []float64
+		if json.Unmarshal(r.raw, &vals) != nil {
+			return p.bad("runs."+r.key, "want a list of numbers")
+		}
+		p.s.Runs[r.key] = vals
+		p.s.RunOrder = append(p.s.RunOrder, r.key)
+	}
+	return nil
+}
+
+// dropPythonZeros reads a 0 percentile next to an average above 1 ms as missing: the
+// Python scripts wrote 0.0 when they could not compute one.
+func (s *Service) dropPythonZeros() {
+	avg, ok := s.Get(AvgLatency)
+	if !ok || avg <= 1 {
+		return
+	}
+	for _, n := range s.Names() {
+		if v, _ := s.Get(n); v == 0 && IsPercentile(n) {
+			s.Delete(n)
+			if s.PythonZero == nil {
+				s.PythonZero = map[string]float64{}
+			}
+			s.PythonZero[n] = avg
+		}
+	}
 }
 
 // lineOfKey finds the line of "field" inside the object of service key, for messages.
@@ -248,90 +285,27 @@ func Write(w io.Writer, f *File) error {
 	bw := bufio.NewWriter(w)
 	bw.WriteString("{")
 	first := true
-	sep := func(indent string) {
+	sep := func() {
 		if !first {
 			bw.WriteString(",")
 		}
 		first = false
-		bw.WriteString("\n" + indent)
+		bw.WriteString("\n  ")
 	}
 	for _, s := range f.Services {
-		sep("  ")
+		sep()
 		writeString(bw, s.Name)
 		bw.WriteString(": {")
-		inner := true
-		field := func(key string) {
-			if !inner {
-				bw.WriteString(",")
-			}
-			inner = false
-			bw.WriteString("\n    ")
-			writeString(bw, key)
-			bw.WriteString(": ")
-		}
-		if s.BaselineUsers != nil {
-			field(keyBaselineUsers)
-			bw.WriteString(formatJSONNumber(*s.BaselineUsers, true))
-		}
-		for _, n := range s.Names() {
-			v, _ := s.Get(n)
-			field(n)
-			bw.WriteString(formatJSONNumber(v, IsCount(n)))
-		}
-		if len(s.Estimated) > 0 {
-			field(keyEstimated)
-			b, _ := json.Marshal(s.Estimated)
-			writeIndented(bw, b, "    ")
-		}
-		if len(s.Ladder) > 0 {
-			field(keyPercentiles)
-			bw.WriteString("{")
-			for i, p := range s.Ladder {
-				if i > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n      ")
-				writeString(bw, strconv.FormatFloat(p.Pct, 'f', -1, 64))
-				bw.WriteString(": " + formatJSONNumber(p.Ms, false))
-			}
-			bw.WriteString("\n    }")
-		}
-		if len(s.Runs) > 0 {
-			field(keyRuns)
-			bw.WriteString("{")
-			for i, k := range s.RunOrder {
-				if i > 0 {
-					bw.WriteString(",")
-				}
-				bw.WriteString("\n      ")
-				writeString(bw, k)
-				bw.WriteString(": [")
-				for j, v := range s.Runs[k] {
-					if j > 0 {
-						bw.WriteString(",")
-					}
-					bw.WriteString("\n        " + formatJSONNumber(v, IsCount(k)))
-				}
-				bw.WriteString("\n      ]")
-			}
-			bw.WriteString("\n    }")
-		}
-		for _, o := range s.other {
-			field(o.key)
-			writeIndented(bw, o.raw, "    ")
-		}
-		if s.Timestamp != "" {
-			field(keyTimestamp)
-			writeString(bw, s.Timestamp)
-		}
-		if inner {
+		sw := &serviceWriter{w: bw, first: true}
+		sw.write(s)
+		if sw.first {
 			bw.WriteString("}")
 		} else {
 			bw.WriteString("\n  }")
 		}
 	}
 	for _, m := range f.Meta {
-		sep("  ")
+		sep()
 		writeString(bw, m.key)
 		bw.WriteString(": ")
 		writeIndented(bw, m.raw, "  ")
@@ -342,6 +316,94 @@ func Write(w io.Writer, f *File) error {
 		bw.WriteString("\n}\n")
 	}
 	return bw.Flush()
+}
+
+// serviceWriter writes the fields of one service object.
+type serviceWriter struct {
+	w     *bufio.Writer
+	first bool
+}
+
+// key starts a field.
+func (sw *serviceWriter) key(k string) {
+	if !sw.first {
+		sw.w.WriteString(",")
+	}
+	sw.first = false
+	sw.w.WriteString("\n    ")
+	writeString(sw.w, k)
+	sw.w.WriteString(": ")
+}
+
+// write writes baseline_users, the standard fields in seed order, the extras,
+// estimated, percentiles, runs, the passed-through fields and the timestamp.
+func (sw *serviceWriter) write(s *Service) {
+	bw := sw.w
+	if s.BaselineUsers != nil {
+		sw.key(keyBaselineUsers)
+		bw.WriteString(formatJSONNumber(*s.BaselineUsers, true))
+	}
+	for _, n := range s.Names() {
+		v, _ := s.Get(n)
+		sw.key(n)
+		bw.WriteString(formatJSONNumber(v, IsCount(n)))
+	}
+	if len(s.Estimated) > 0 {
+		sw.key(keyEstimated)
+		b, _ := json.Marshal(s.Estimated)
+		writeIndented(bw, b, "    ")
+	}
+	if len(s.Ladder) > 0 {
+		sw.key(keyPercentiles)
+		sw.ladder(s.Ladder)
+	}
+	if len(s.Runs) > 0 {
+		sw.key(keyRuns)
+		sw.runs(s)
+	}
+	for _, o := range s.other {
+		sw.key(o.key)
+		writeIndented(bw, o.raw, "    ")
+	}
+	if s.Timestamp != "" {
+		sw.key(keyTimestamp)
+		writeString(bw, s.Timestamp)
+	}
+}
+
+func (sw *serviceWriter) ladder(ladder []loadtest.Point) {
+	bw := sw.w
+	bw.WriteString("{")
+	for i, p := range ladder {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n      ")
+		writeString(bw, strconv.FormatFloat(p.Pct, 'f', -1, 64))
+		bw.WriteString(": " + formatJSONNumber(p.Ms, false))
+	}
+	bw.WriteString("\n    }")
+}
+
+func (sw *serviceWriter) runs(s *Service) {
+	bw := sw.w
+	bw.WriteString("{")
+	for i, k := range s.RunOrder {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		bw.WriteString("\n      ")
+		writeString(bw, k)
+		bw.WriteString(": [")
+		for j, v := range s.Runs[k] {
+			if j > 0 {
+				bw.WriteString(",")
+			}
+			bw.WriteString("\n        " + formatJSONNumber(v, IsCount(k)))
+		}
+		bw.WriteString("\n      ]")
+	}
+	bw.WriteString("\n    }")
 }
 
 func writeString(w *bufio.Writer, s string) {

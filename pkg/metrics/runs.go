@@ -1,7 +1,9 @@
 package metrics
 
 import (
+	"maps"
 	"math"
+	"slices"
 	"sort"
 
 	"github.com/perfgate/perfgate/pkg/loadtest"
@@ -24,64 +26,76 @@ func MedianOfRuns(runs []*File) *File {
 		}
 	}
 	for _, name := range order {
-		m := NewService(name)
-		m.Runs = map[string][]float64{}
-		var names []string
-		have := map[string]bool{}
-		for _, r := range runs {
-			s := r.Service(name)
-			if s == nil {
-				continue
-			}
-			for _, n := range s.Names() {
-				if !have[n] {
-					have[n] = true
-					names = append(names, n)
-				}
-			}
-			for _, e := range s.Estimated {
-				if !m.IsEstimated(e) {
-					m.Estimated = append(m.Estimated, e)
-				}
-			}
-		}
-		// The ladder: per percentile, the median across the runs that have it.
-		pcts := map[float64][]float64{}
-		var order []float64
+		var sides []*Service
 		for _, r := range runs {
 			if s := r.Service(name); s != nil {
-				for _, p := range s.Ladder {
-					if _, ok := pcts[p.Pct]; !ok {
-						order = append(order, p.Pct)
-					}
-					pcts[p.Pct] = append(pcts[p.Pct], p.Ms)
-				}
+				sides = append(sides, s)
 			}
 		}
-		sort.Float64s(order)
-		for _, p := range order {
-			m.Ladder = append(m.Ladder, loadtest.Point{Pct: p, Ms: Median(pcts[p])})
-		}
-		for _, n := range names {
-			var vals []float64
-			for _, r := range runs {
-				if s := r.Service(name); s != nil {
-					if v, ok := s.Get(n); ok {
-						vals = append(vals, v)
-					}
-				}
-			}
-			med := Median(vals)
-			if IsCount(n) {
-				med = math.Floor(med + 0.5)
-			}
-			m.Set(n, med)
-			m.Runs[n] = vals
-			m.RunOrder = append(m.RunOrder, n)
-		}
-		out.Services = append(out.Services, m)
+		out.Services = append(out.Services, medianService(name, sides))
 	}
-	// Where the runs come from: every format, the median duration.
+	if meta, ok := runsSource(runs); ok {
+		out.SetMeta(MetaKey, meta.JSON())
+	}
+	return out
+}
+
+// medianService is one service across the runs that have it: each field the median,
+// with the run values kept; the ladder the per-percentile median.
+func medianService(name string, runs []*Service) *Service {
+	m := NewService(name)
+	m.Runs = map[string][]float64{}
+	var names []string
+	have := map[string]bool{}
+	for _, s := range runs {
+		for _, n := range s.Names() {
+			if !have[n] {
+				have[n] = true
+				names = append(names, n)
+			}
+		}
+		for _, e := range s.Estimated {
+			if !m.IsEstimated(e) {
+				m.Estimated = append(m.Estimated, e)
+			}
+		}
+	}
+	m.Ladder = medianLadder(runs)
+	for _, n := range names {
+		var vals []float64
+		for _, s := range runs {
+			if v, ok := s.Get(n); ok {
+				vals = append(vals, v)
+			}
+		}
+		med := Median(vals)
+		if IsCount(n) {
+			med = math.Floor(med + 0.5)
+		}
+		m.Set(n, med)
+		m.Runs[n] = vals
+		m.RunOrder = append(m.RunOrder, n)
+	}
+	return m
+}
+
+// medianLadder is, per percentile, the median across the runs that have it.
+func medianLadder(runs []*Service) []loadtest.Point {
+	pcts := map[float64][]float64{}
+	for _, s := range runs {
+		for _, p := range s.Ladder {
+			pcts[p.Pct] = append(pcts[p.Pct], p.Ms)
+		}
+	}
+	var out []loadtest.Point
+	for _, p := range slices.Sorted(maps.Keys(pcts)) {
+		out = append(out, loadtest.Point{Pct: p, Ms: Median(pcts[p])})
+	}
+	return out
+}
+
+// runsSource is where the runs come from: every format, the median duration.
+func runsSource(runs []*File) (SourceMeta, bool) {
 	var meta SourceMeta
 	var durations []float64
 	for _, r := range runs {
@@ -95,10 +109,7 @@ func MedianOfRuns(runs []*File) *File {
 	if len(durations) > 0 {
 		meta.DurationS = Median(durations)
 	}
-	if len(meta.Formats) > 0 {
-		out.SetMeta(MetaKey, meta.JSON())
-	}
-	return out
+	return meta, len(meta.Formats) > 0
 }
 
 func toFormats(names []string) []loadtest.Format {
