@@ -348,7 +348,7 @@ func nothingMatched(inputs []string, info *metrics.Info, output string) error {
 func splitArgs(pos []string, out, def string) ([]string, string, error) {
 	switch {
 	case len(pos) == 0:
-		return nil, "", cli.Usagef("no input file given")
+		return nil, "", errors.New("no input file given")
 	case out != "":
 		return pos, out, nil
 	case len(pos) == 1:
@@ -356,7 +356,7 @@ func splitArgs(pos []string, out, def string) ([]string, string, error) {
 	case len(pos) == 2:
 		return pos[:1], pos[1], nil
 	}
-	return nil, "", cli.Usagef("%d positional arguments: <input> [output] takes at most two; several inputs need -o OUTPUT (e.g. -o %s %s)", len(pos), def, strings.Join(pos, " "))
+	return nil, "", fmt.Errorf("%d positional arguments: <input> [output] takes at most two; several inputs need -o OUTPUT (e.g. -o %s %s)", len(pos), def, strings.Join(pos, " "))
 }
 
 // pyFloat formats a float the way Python's str() does ("0.0", "2.72", "1e-05"): the

@@ -3,9 +3,7 @@
 package cli
 
 import (
-	"errors"
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -24,24 +22,6 @@ const (
 	// a GitHub API error (create-regression-issue).
 	ExitFail = 1
 )
-
-// UsageError marks an error caused by how the command was called; commands add a hint
-// to run -h.
-type UsageError struct{ Msg string }
-
-// Error returns the message.
-func (e *UsageError) Error() string { return e.Msg }
-
-// Usagef returns a *UsageError with a formatted message.
-func Usagef(format string, args ...any) error {
-	return &UsageError{Msg: fmt.Sprintf(format, args...)}
-}
-
-// IsUsage reports whether err is or wraps a *UsageError.
-func IsUsage(err error) bool {
-	var u *UsageError
-	return errors.As(err, &u)
-}
 
 // WriteFileAtomic writes the bytes produced by write to path: first into a temporary file
 // in the same directory, then renamed over path, so that readers never see a half-written

@@ -65,14 +65,6 @@ func BetaBinomialLogUpper(k, n int64, a, b float64) float64 {
 	return math.Log1p(-lower)
 }
 
-// BetaBinomialLogPMF is ln P(X = k) for X ~ BetaBinomial(n, a, b) (−Inf outside 0…n).
-func BetaBinomialLogPMF(k, n int64, a, b float64) float64 {
-	if k < 0 || k > n {
-		return math.Inf(-1)
-	}
-	return bbLogPMF(k, n, a, b)
-}
-
 func bbLogPMF(k, n int64, a, b float64) float64 {
 	fk, fn := float64(k), float64(n)
 	lnC := lgamma(fn+1) - lgamma(fk+1) - lgamma(fn-fk+1)
