@@ -18,7 +18,5 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int {
-		return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv})
-	}))
+	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int { return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv}) }))
 }

@@ -62,14 +62,12 @@ func safe(cell string) string {
 
 // table renders the rows with the seed's header and separator rows.
 func table(k kind, rows []report.Row) string {
-	var b strings.Builder
+	header, sep := "| Service | Metric | Expected | Current | Change |", "|---------|--------|----------|---------|--------|"
 	if k == critical {
-		b.WriteString("| Service | Metric | Expected | Current | Change | Impact |\n")
-		b.WriteString("|---------|--------|----------|---------|--------|--------|\n")
-	} else {
-		b.WriteString("| Service | Metric | Expected | Current | Change |\n")
-		b.WriteString("|---------|--------|----------|---------|--------|\n")
+		header, sep = header+" Impact |", sep+"--------|"
 	}
+	var b strings.Builder
+	b.WriteString(header + "\n" + sep + "\n")
 	for _, r := range rows {
 		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |", safe(r.Service), safe(r.Metric), safe(r.Expected), safe(r.Current), safe(r.Change))
 		if k == critical {

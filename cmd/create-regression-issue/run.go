@@ -76,10 +76,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 
 // run is create-regression-issue; it returns the exit code.
 func run(args []string, stdout, stderr io.Writer, env environment) int {
-	fs := flag.NewFlagSet(command.Name, flag.ContinueOnError)
 	var o options
-	o.bind(fs)
-	pos, code, done := command.Parse(fs, args, stdout, stderr)
+	pos, code, done := command.Parse(args, o.bind, stdout, stderr)
 	if done {
 		return code
 	}

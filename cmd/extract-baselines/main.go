@@ -19,7 +19,5 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Recover(os.Stderr, "extract-baselines", func() int {
-		return extract.RunBaselines(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now})
-	}))
+	os.Exit(cli.Recover(os.Stderr, "extract-baselines", func() int { return extract.RunBaselines(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now}) }))
 }

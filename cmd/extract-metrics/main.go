@@ -19,7 +19,5 @@ import (
 )
 
 func main() {
-	os.Exit(cli.Recover(os.Stderr, "extract-metrics", func() int {
-		return extract.RunMetrics(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now})
-	}))
+	os.Exit(cli.Recover(os.Stderr, "extract-metrics", func() int { return extract.RunMetrics(os.Args[1:], os.Stdout, os.Stderr, extract.Env{Now: time.Now}) }))
 }

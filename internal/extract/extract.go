@@ -114,10 +114,8 @@ Example:
 }
 
 func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, baselines bool) int {
-	fs := flag.NewFlagSet(cmd.Name, flag.ContinueOnError)
 	var o options
-	o.bind(fs, baselines)
-	pos, code, done := cmd.Parse(fs, args, stdout, stderr)
+	pos, code, done := cmd.Parse(args, func(fs *flag.FlagSet) { o.bind(fs, baselines) }, stdout, stderr)
 	if done {
 		return code
 	}

@@ -59,11 +59,7 @@ func TestProgress(t *testing.T) {
 
 func TestCommandParse(t *testing.T) {
 	c := Command{Name: "x", Help: "Usage: x [flags] <in>\n\nFlags:\n", ScriptUsage: "Usage: x <input_file>\n"}
-	newFS := func() *flag.FlagSet {
-		fs := flag.NewFlagSet("x", flag.ContinueOnError)
-		fs.String("o", "", "output `file`")
-		return fs
-	}
+	bind := func(fs *flag.FlagSet) { fs.String("o", "", "output `file`") }
 	for _, tc := range []struct {
 		args           []string
 		code           int
@@ -76,13 +72,13 @@ func TestCommandParse(t *testing.T) {
 		{[]string{"-o"}, 1, true, "", "❌ x: flag needs an argument: -o (run 'x -h' for usage)\n"},
 	} {
 		var out, errb bytes.Buffer
-		_, code, done := c.Parse(newFS(), tc.args, &out, &errb)
+		_, code, done := c.Parse(tc.args, bind, &out, &errb)
 		if code != tc.code || done != tc.done || out.String() != tc.stdout || errb.String() != tc.stderr {
 			t.Errorf("%v: code %d done %v\nstdout %q\nstderr %q", tc.args, code, done, out.String(), errb.String())
 		}
 	}
 	var out, errb bytes.Buffer
-	if _, code, done := c.Parse(newFS(), []string{"--version"}, &out, &errb); code != 0 || !done || !strings.HasPrefix(out.String(), "x ") {
+	if _, code, done := c.Parse([]string{"--version"}, bind, &out, &errb); code != 0 || !done || !strings.HasPrefix(out.String(), "x ") {
 		t.Errorf("--version: %d %v %q", code, done, out.String())
 	}
 	out.Reset()

@@ -61,10 +61,13 @@ type Command struct {
 	ScriptUsage string
 }
 
-// Parse parses args with fs (flags may follow positional arguments). -h/--help prints
-// the help on stdout and --version the version line; both end the command with ExitOK
-// (done is true). A bad flag is one line on stderr and ExitFail.
-func (c Command) Parse(fs *flag.FlagSet, args []string, stdout, stderr io.Writer) (pos []string, code int, done bool) {
+// Parse parses args with the flags bind registers (flags may follow positional
+// arguments). -h/--help prints the help on stdout and --version the version line; both
+// end the command with ExitOK (done is true). A bad flag is one line on stderr and
+// ExitFail.
+func (c Command) Parse(args []string, bind func(*flag.FlagSet), stdout, stderr io.Writer) (pos []string, code int, done bool) {
+	fs := flag.NewFlagSet(c.Name, flag.ContinueOnError)
+	bind(fs)
 	showVersion := fs.Bool("version", false, "print the version and exit")
 	fs.SetOutput(io.Discard)
 	fs.Usage = func() {}

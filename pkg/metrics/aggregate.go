@@ -56,13 +56,7 @@ func (a *Accumulator) Add(r loadtest.Row) {
 		a.avgMissing = true
 	}
 	if r.HasMinMax {
-		if !a.hasMinMax || r.MinMs < a.min {
-			a.min = r.MinMs
-		}
-		if !a.hasMinMax || r.MaxMs > a.max {
-			a.max = r.MaxMs
-		}
-		a.hasMinMax = true
+		a.addMinMax(r.MinMs, r.MaxMs)
 	} else {
 		a.minMaxMissing = true
 	}
@@ -87,13 +81,7 @@ func (a *Accumulator) Merge(b *Accumulator) {
 	a.latSum += b.latSum
 	a.avgMissing = a.avgMissing || b.avgMissing
 	if b.hasMinMax {
-		if !a.hasMinMax || b.min < a.min {
-			a.min = b.min
-		}
-		if !a.hasMinMax || b.max > a.max {
-			a.max = b.max
-		}
-		a.hasMinMax = true
+		a.addMinMax(b.min, b.max)
 	}
 	a.minMaxMissing = a.minMaxMissing || b.minMaxMissing
 	a.rps += b.rps
@@ -102,6 +90,31 @@ func (a *Accumulator) Merge(b *Accumulator) {
 	a.parts = append(a.parts, b.parts...)
 	a.spanRequests += b.spanRequests
 	a.span.Union(b.span)
+}
+
+func (a *Accumulator) addMinMax(lo, hi float64) {
+	if !a.hasMinMax || lo < a.min {
+		a.min = lo
+	}
+	if !a.hasMinMax || hi > a.max {
+		a.max = hi
+	}
+	a.hasMinMax = true
+}
+
+// rpsTotal is the rows' rps plus the raw-sample rows' requests spread over the span of
+// all raw inputs; false when a row had neither.
+func (a *Accumulator) rpsTotal() (float64, bool) {
+	rps, seen, missing := a.rps, a.rpsSeen, a.rpsMissing
+	if a.spanRequests > 0 {
+		if a.globalSpanNs > 0 {
+			rps += float64(a.spanRequests) / (float64(a.globalSpanNs) / 1e9)
+			seen = true
+		} else {
+			missing = true
+		}
+	}
+	return rps, seen && !missing
 }
 
 // Span returns the time span covered by the raw-sample rows added so far.
@@ -114,24 +127,16 @@ func (a *Accumulator) SetSpan(ns int64) { a.globalSpanNs = ns }
 // Requests is the number of requests added so far.
 func (a *Accumulator) Requests() int64 { return a.requests }
 
-// Service computes the metrics. A percentile that the rows do not provide is left out,
-// except p95/p99, which are then estimated from the average (SPEC §3) and listed in
-// Estimated.
+// Service computes the metrics; it changes nothing, so it may be called again. A
+// percentile that the rows do not provide is left out, except p95/p99, which are then
+// estimated from the average (SPEC §3) and listed in Estimated.
 func (a *Accumulator) Service(name string) *Service {
 	s := NewService(name)
 	s.Set(TotalRequests, float64(a.requests))
 	s.Set(TotalFailures, float64(a.failures))
 	s.Set(ErrorRate, ErrorRatePct(a.requests, a.failures))
-	if a.spanRequests > 0 {
-		if a.globalSpanNs > 0 {
-			a.rps += float64(a.spanRequests) / (float64(a.globalSpanNs) / 1e9)
-			a.rpsSeen = true
-		} else {
-			a.rpsMissing = true
-		}
-	}
-	if a.rpsSeen && !a.rpsMissing {
-		s.Set(RPS, a.rps)
+	if rps, ok := a.rpsTotal(); ok {
+		s.Set(RPS, rps)
 	}
 	if a.requests == 0 || len(a.parts) == 0 {
 		return s

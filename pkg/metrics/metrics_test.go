@@ -393,3 +393,17 @@ func names(f *File) []string {
 	}
 	return out
 }
+
+// TestServiceTwice: computing a service's metrics changes nothing (a second call gives
+// the same rps, not double).
+func TestServiceTwice(t *testing.T) {
+	var a Accumulator
+	a.Add(loadtest.Row{Name: "x", Requests: 10, AvgMs: 5, HasAvg: true, Span: loadtest.Span{StartNs: 0, EndNs: 2e9, OK: true}})
+	a.Add(loadtest.Row{Name: "x", Requests: 5, AvgMs: 5, HasAvg: true, RPS: 1, HasRPS: true})
+	a.SetSpan(2e9)
+	first, _ := a.Service("x").Get(RPS)
+	second, _ := a.Service("x").Get(RPS)
+	if first != 6 || second != 6 {
+		t.Errorf("rps %v then %v, want 6 both times (10 requests over 2 s plus 1)", first, second)
+	}
+}
