@@ -128,7 +128,7 @@ func TestSeedExamples(t *testing.T) {
 }
 
 func TestLocustPipelineVerdict(t *testing.T) {
-	// Checked by hand against the README of shared/data/real: chat, rag query and mcp p95
+	// Checked by hand against testdata/real/README.md: chat, rag query and mcp p95
 	// rose 1.55–1.6× (fail); chat's error rate went 2.28% → 9.09% (fail); /health lost a
 	// third of its request rate in the closed workload (fail under the seed's rps −30%);
 	// /v1/models p95 12 → 14 (+16.7%) stays within +50%.
@@ -271,7 +271,7 @@ func TestUsageErrors(t *testing.T) {
 	}
 }
 
-// TestNoiseAwareRealRuns is the pipeline on the real runs of shared/data/real, noise-aware,
+// TestNoiseAwareRealRuns is the pipeline on the real runs of testdata/real, noise-aware,
 // with p95 +25 % and error rate +2 points for every endpoint: every endpoint the server
 // slowed (chat, rag query, mcp tools) fails, none of the unchanged ones (health, index
 // status, items) does — in the Locust pair and in the JMeter pair.

@@ -451,7 +451,7 @@ func readFile(t *testing.T, p string) string {
 	return string(b)
 }
 
-// TestOnlyZeroOrOne: the originals exit 0 or 1 and nothing else (SPEC §10). The exit
+// TestOnlyZeroOrOne: the originals exit 0 or 1 and nothing else (the original scripts' contract). The exit
 // codes are defined once, in pkg/cli, and every main returns its run function's code.
 func TestOnlyZeroOrOne(t *testing.T) {
 	src := readFile(t, "../../pkg/cli/cli.go")

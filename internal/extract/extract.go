@@ -1,5 +1,5 @@
 // Package extract implements the extract-metrics and extract-baselines commands: read
-// load-test results, map rows to services, write normalized metrics (SPEC §1–§6).
+// load-test results, map rows to services, write normalized metrics (README: extract-metrics, extract-baselines).
 package extract
 
 import (

@@ -1,4 +1,4 @@
-// Package cli holds what the four commands share: the exit codes of SPEC §10,
+// Package cli holds what the four commands share: the exit codes of the original scripts,
 // usage errors, and atomic file writes.
 package cli
 
@@ -10,7 +10,7 @@ import (
 	"strings"
 )
 
-// Exit codes shared by every command (SPEC §10): the original scripts' contract, 0 or 1
+// Exit codes shared by every command (the original scripts' contract): the original scripts' contract, 0 or 1
 // and nothing else. What went wrong is told on stderr, in the report and in the machine
 // outputs, never by a third code.
 const (

@@ -116,7 +116,7 @@ var sanitizer = strings.NewReplacer("\r", `\r`, "\n", `\n`, "::", ":\u200b:", "#
 // Recover runs a command and returns its exit code. A panic is a bug, never a user's
 // mistake: it is reported on w as one line naming the program, followed by the stack for
 // the bug report, and exits 1 like every other failure — Go's own exit status for a
-// panic, 2, is not part of the contract (SPEC §10).
+// panic, 2, is not part of the contract (the original scripts' contract).
 func Recover(w io.Writer, prog string, run func() int) (code int) {
 	defer func() {
 		if r := recover(); r != nil {

@@ -129,7 +129,7 @@ func (a *Accumulator) Requests() int64 { return a.requests }
 
 // Service computes the metrics; it changes nothing, so it may be called again. A
 // percentile that the rows do not provide is left out, except p95/p99, which are then
-// estimated from the average (SPEC §3) and listed in Estimated.
+// estimated from the average (README: "Normalized metrics") and listed in Estimated.
 func (a *Accumulator) Service(name string) *Service {
 	s := NewService(name)
 	s.Set(TotalRequests, float64(a.requests))

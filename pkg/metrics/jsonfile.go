@@ -43,7 +43,7 @@ func Parse(doc []byte, file string) (*File, error) {
 
 // markSeedEstimates flags, in files not written by perfgate, the p95/p99 that are exactly
 // the seed's estimates from the average (int(1.4×avg), int(1.7×avg)): the Python
-// extract_baselines.py always estimated them (SPEC §11.5). An estimate is then compared
+// extract_baselines.py always estimated them (README "Differences", D5). An estimate is then compared
 // only with an estimate, never with a measured percentile.
 func markSeedEstimates(f *File) {
 	for _, s := range f.Services {

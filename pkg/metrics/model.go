@@ -1,4 +1,4 @@
-// Package metrics is the normalized metrics model (SPEC §3): per-service latency,
+// Package metrics is the normalized metrics model (README: "Normalized metrics"): per-service latency,
 // error-rate and throughput figures, their JSON files, the mapping of endpoint rows to
 // services, and the aggregation of several rows into one service.
 package metrics

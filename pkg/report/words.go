@@ -14,7 +14,7 @@ import (
 // issue body) take their text from here.
 
 // FormatNumber prints a number without needless decimals: 450, 0.5, 2.02 (at most 2
-// decimals, SPEC §8).
+// decimals, README: "The report").
 func FormatNumber(v float64) string {
 	s := strconv.FormatFloat(v, 'f', 2, 64)
 	s = strings.TrimRight(s, "0")

@@ -168,7 +168,7 @@ func level(fail, warn bool) Level {
 	return Within
 }
 
-// estimateLikeWithLike makes an estimated percentile comparable (SPEC §10a): when one
+// estimateLikeWithLike makes an estimated percentile comparable (README: "Estimated percentiles keep gating"): when one
 // side's p95/p99 is the seed's estimate from the average (a baseline written by
 // extract_baselines.py always has one) and the other side's is measured or missing, the
 // other side is estimated the same way from its own average, so that the comparison is

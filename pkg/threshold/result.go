@@ -144,7 +144,7 @@ func (r Result) Decided() Rule {
 	return r.Evidence.Rule
 }
 
-// Estimate says how a percentile estimated from the average was compared (SPEC §10a):
+// Estimate says how a percentile estimated from the average was compared (README: "Estimated percentiles keep gating"):
 // int(1.4 × avg) for p95, int(1.7 × avg) for p99.
 type Estimate struct {
 	// Both is true when both inputs held estimates only.

@@ -1,5 +1,5 @@
 // Package threshold holds the regression thresholds (built-in and configured) and
-// evaluates a current metrics file against a baseline, metric by metric (SPEC §7).
+// evaluates a current metrics file against a baseline, metric by metric (README: "Thresholds and verdicts").
 package threshold
 
 import (
@@ -160,7 +160,7 @@ type Set struct {
 	Noise Noise
 }
 
-// Builtin returns the seed's thresholds with the metric names corrected (SPEC §7).
+// Builtin returns the seed's thresholds with the metric names corrected (README: "Thresholds and verdicts").
 func Builtin() *Set {
 	p95 := mustChange(metrics.P95Latency, "+50%")
 	errRate := mustChange(metrics.ErrorRate, "+0.5")

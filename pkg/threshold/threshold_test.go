@@ -153,7 +153,7 @@ func TestNotCompared(t *testing.T) {
 
 // TestEstimatesComparedLikeWithLike: an estimated percentile (a Python-written baseline)
 // is compared with the other side estimated alike from its average, never skipped
-// (SPEC §10a).
+// (README: "Estimated percentiles keep gating").
 func TestEstimatesComparedLikeWithLike(t *testing.T) {
 	p95, _ := ParseChange(metrics.P95Latency, "+50%")
 	p99, _ := ParseChange(metrics.P99Latency, "+50%")
