@@ -6,8 +6,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/perfgate/perfgate/pkg/cli"
@@ -59,7 +61,14 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.StringVar(&o.report, "report", defaultReport, "markdown report `file` (directory created)")
 	fs.StringVar(&o.config, "config", "", "YAML or JSON configuration `file` (thresholds:, services:)")
 	fs.Var((*cli.StringList)(&o.thresholds), "threshold", "override one threshold: `SERVICE.METRIC=EXPR` (+50%, -30%, +0.5, max:N, min:N, off; SERVICE default = every other service); repeatable")
-	fs.Float64Var(&o.warnRatio, "warn-ratio", 0, "share of a threshold beyond which a change warns (default 0.75, or the config's)")
+	fs.Func("warn-ratio", "share `R` of a threshold beyond which a change warns, in (0, 1] (default 0.75, or the config's)", func(v string) error {
+		r, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
+		if err != nil || math.IsNaN(r) || r <= 0 || r > 1 {
+			return fmt.Errorf("want a number in (0, 1], got %q", v)
+		}
+		o.warnRatio = r
+		return nil
+	})
 	fs.StringVar(&o.jsonOut, "json", "", "also write every result as JSON to `file`")
 	fs.StringVar(&o.junitOut, "junit", "", "also write a JUnit XML `file` (one test case per metric)")
 	fs.StringVar(&o.groupBy, "group-by", "", "for raw inputs: key rows by `service` or endpoint (as extract-metrics)")
@@ -83,8 +92,11 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 		return command.BadArgs(stdout, stderr, "want 2 arguments, <baseline_file> <current_results_file>, got %d", len(pos))
 	}
 	fail := func(format string, a ...any) int {
-		fmt.Fprintf(stderr, "❌ %s: %s\n", command.Name, fmt.Sprintf(format, a...))
+		fmt.Fprintf(stderr, "❌ %s: %s\n", command.Name, cli.Sanitize(fmt.Sprintf(format, a...)))
 		return cli.ExitFail
+	}
+	if in, out, same := cli.SameFile(pos, []string{o.report, o.jsonOut, o.junitOut}); same {
+		return fail("the output %s is the input %s: refusing to overwrite it", out, in)
 	}
 	set, mapping, err := o.thresholdSet()
 	if err != nil {
@@ -106,9 +118,6 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 // thresholdSet builds the thresholds from the built-in set, the config file and the
 // flags, and the service mapping for raw inputs.
 func (o *options) thresholdSet() (*threshold.Set, metrics.Mapping, error) {
-	if o.warnRatio < 0 || o.warnRatio > 1 {
-		return nil, metrics.Mapping{}, fmt.Errorf("--warn-ratio: want a number in (0, 1], got %g", o.warnRatio)
-	}
 	var cfg *config.Config
 	var err error
 	if o.config != "" {
@@ -285,7 +294,7 @@ func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*me
 		return nil, false, fmt.Errorf("reading %s: %v", what, err)
 	}
 	for _, n := range info.Notes {
-		fmt.Fprintf(stderr, "⚠️ %s\n", n)
+		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
 	}
 	if len(info.Unmatched) > 0 {
 		var eps []string

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"encoding/xml"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -16,6 +17,7 @@ import (
 	"github.com/perfgate/perfgate/internal/docs"
 	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/internal/golden"
+	"github.com/perfgate/perfgate/internal/runnersafe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -243,7 +245,10 @@ func TestUsageErrors(t *testing.T) {
 		{"invalid JSON", []string{td + "seed/sample_baselines.json", badJSON}, "❌ Invalid JSON in DIR/bad.json: DIR/bad.json:2: truncated JSON (unexpected end of file)\n", "❌ compare-performance: reading current results: DIR/bad.json:2: truncated JSON (unexpected end of file)\n"},
 		{"bad threshold", []string{"--threshold", "api_gateway.p95_latency_ms=50%", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: --threshold \"api_gateway.p95_latency_ms=50%\": \"50%\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
 		{"bad config", []string{"--config", badCfg, td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: DIR/c.yml:3: thresholds.default.p95_latency_ms: \"fifty\": want a signed change such as +50%, -30%, +0.5 or -10 (the sign says which direction is a regression)\n"},
-		{"bad warn ratio", []string{"--warn-ratio", "1.5", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: --warn-ratio: want a number in (0, 1], got 1.5\n"},
+		{"bad warn ratio", []string{"--warn-ratio", "1.5", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: invalid value \"1.5\" for flag -warn-ratio: want a number in (0, 1], got \"1.5\" (run 'compare-performance -h' for usage)\n"},
+		{"warn ratio 0", []string{"--warn-ratio", "0", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: invalid value \"0\" for flag -warn-ratio: want a number in (0, 1], got \"0\" (run 'compare-performance -h' for usage)\n"},
+		{"warn ratio NaN", []string{"--warn-ratio", "NaN", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: invalid value \"NaN\" for flag -warn-ratio: want a number in (0, 1], got \"NaN\" (run 'compare-performance -h' for usage)\n"},
+		{"warn ratio negative", []string{"--warn-ratio=-0.5", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: invalid value \"-0.5\" for flag -warn-ratio: want a number in (0, 1], got \"-0.5\" (run 'compare-performance -h' for usage)\n"},
 		{"unknown flag", []string{"--bogus", td + "seed/sample_baselines.json", td + "seed/sample_metrics.json"}, "", "❌ compare-performance: flag provided but not defined: -bogus (run 'compare-performance -h' for usage)\n"},
 		{"raw input mapping to nothing", []string{td + "seed/sample_baselines.json", td + "seed/load_results_baseline_actual_stats_history.csv"}, "", "⚠️ ../../testdata/seed/load_results_baseline_actual_stats_history.csv: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles\n❌ compare-performance: reading current results: ../../testdata/seed/load_results_baseline_actual_stats_history.csv holds no service to compare\n"},
 	} {
@@ -504,5 +509,56 @@ func TestBrokenBaselineFlagged(t *testing.T) {
 	}
 	if r := runCompare(t, nil, in, in, "--report", filepath.Join(dir, "r.md")); strings.Contains(r.stdout, "Comparability") {
 		t.Errorf("default mode flags the baseline:\n%s", r.stdout)
+	}
+}
+
+// TestOutputIsAnInput: --report (or --json, --junit) naming an input is refused before
+// anything is written: the baseline does not become markdown.
+func TestOutputIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	base := filepath.Join(dir, "baseline.json")
+	orig, _ := os.ReadFile(td + "seed/sample_baselines.json")
+	os.WriteFile(base, orig, 0o644)
+	for _, flag := range []string{"--report", "--json", "--junit"} {
+		r := runCompare(t, nil, flag, base, base, td+"seed/sample_metrics.json")
+		if got, _ := os.ReadFile(base); r.code != 1 || !strings.Contains(r.stderr, "is the input") || string(got) != string(orig) {
+			t.Errorf("%s: exit %d, stderr %q", flag, r.code, r.stderr)
+		}
+	}
+}
+
+// TestHostileNamesCannotCommandTheRunner: endpoint names come from load-test files. A
+// name holding a workflow command ("##[…]" anywhere in a line, "::cmd::" at its start) or
+// a line break must not reach stdout or stderr in a form the GitHub Actions runner would
+// execute — through the report, the annotations, and the warnings.
+func TestHostileNamesCannotCommandTheRunner(t *testing.T) {
+	dir := t.TempDir()
+	hostile := []string{"/a ##[add-mask]secret", "::stop-commands::token", "/b\n::set-output name=x::1", "/c ::error::pwned"}
+	var base, cur strings.Builder
+	base.WriteString("{")
+	cur.WriteString("{")
+	for i, n := range hostile {
+		name, _ := json.Marshal(n)
+		if i > 0 {
+			base.WriteString(",")
+			cur.WriteString(",")
+		}
+		fmt.Fprintf(&base, "%s: {\"p95_latency_ms\": 100, \"error_rate_pct\": 0, \"rps\": 10}", name)
+		fmt.Fprintf(&cur, "%s: {\"p95_latency_ms\": 300, \"error_rate_pct\": 0, \"rps\": 10}", name)
+	}
+	// One service on a side only (named on stdout as "No baseline found").
+	cur.WriteString(`, "::warning::only-current": {"p95_latency_ms": 1}}`)
+	base.WriteString("}")
+	bp, cp := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
+	os.WriteFile(bp, []byte(base.String()), 0o644)
+	os.WriteFile(cp, []byte(cur.String()), 0o644)
+	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md")}
+	for _, mode := range [][]string{nil, {"--noise-aware"}} { // failures, then warnings
+		r := runCompare(t, env, append([]string{bp, cp, "--report", filepath.Join(dir, "r.md")}, mode...)...)
+		if !strings.Contains(r.stdout, "::error title=") && !strings.Contains(r.stdout, "::warning title=") {
+			t.Fatalf("%v: no annotation printed:\n%s", mode, r.stdout)
+		}
+		runnersafe.Check(t, r.stdout, "stdout", true)
+		runnersafe.Check(t, r.stderr, "stderr", false)
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/perfgate/perfgate/internal/docs"
 	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/internal/golden"
+	"github.com/perfgate/perfgate/internal/runnersafe"
 	"github.com/perfgate/perfgate/pkg/ghissue/ghtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/report"
@@ -523,4 +524,17 @@ func TestUsageMatchesReadme(t *testing.T) {
 	if msg, err := docs.CheckFlags("../../README.md", "create-regression-issue", fs); err != nil || msg != "" {
 		t.Errorf("%v %s", err, msg)
 	}
+}
+
+// TestHostileNamesInDryRun: a report whose endpoint names hold workflow commands (a
+// hand-written or Python-written one, not escaped by compare-performance) prints bodies
+// that the Actions runner cannot read as commands.
+func TestHostileNamesInDryRun(t *testing.T) {
+	hostile := strings.Replace(failuresAndWarnings, "| api_gateway | error_rate_pct |", "| ::stop-commands::tok ##[add-mask]x | error_rate_pct |", 1)
+	o := runIssue(t, map[string]string{"GITHUB_REPOSITORY": "o/r"}, writeReport(t, hostile), "--dry-run")
+	if o.code != 0 || !strings.Contains(o.stdout, "stop-commands") {
+		t.Fatalf("exit %d: %s", o.code, o.stdout)
+	}
+	runnersafe.Check(t, o.stdout, "stdout", false)
+	runnersafe.Check(t, o.stderr, "stderr", false)
 }

@@ -128,12 +128,12 @@ func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, base
 	}
 	inputs, output, err := splitArgs(pos, o.output, def)
 	if err != nil {
-		fmt.Fprintf(stderr, "❌ %s: %v\n", cmd.Name, err)
+		fmt.Fprintf(stderr, "❌ %s: %s\n", cmd.Name, cli.Sanitize(err.Error()))
 		return cli.ExitFail
 	}
 	j, err := o.job(inputs, output, baselines, stderr, env)
 	if err != nil {
-		fmt.Fprintf(stderr, "❌ %s: %v\n", cmd.Name, err)
+		fmt.Fprintf(stderr, "❌ %s: %s\n", cmd.Name, cli.Sanitize(err.Error()))
 		return cli.ExitFail
 	}
 	return j.run(cmd.Name, stdout, stderr)
@@ -182,11 +182,15 @@ func (j *job) run(prog string, stdout, stderr io.Writer) int {
 	if code, missing := j.checkInputs(prog, msg, stderr); missing {
 		return code
 	}
+	if in, out, same := cli.SameFile(j.inputs, []string{j.output}); same {
+		fmt.Fprintf(stderr, "❌ %s: the output %s is the input %s: refusing to overwrite it\n", prog, out, in)
+		return cli.ExitFail
+	}
 	result, err := j.extract(stderr)
 	if err != nil {
-		fmt.Fprintf(stderr, "❌ %s: %v\n", prog, err)
+		fmt.Fprintf(stderr, "❌ %s: %s\n", prog, cli.Sanitize(err.Error()))
 		if _, none := err.(errNothingMatched); !none && !j.baselines {
-			fmt.Fprintf(msg, "❌ Error loading input file: %v\n", err)
+			fmt.Fprintf(msg, "❌ Error loading input file: %s\n", cli.Sanitize(err.Error()))
 		}
 		return cli.ExitFail
 	}
@@ -314,20 +318,20 @@ func displayPath(p string) string {
 // warnings prints, on stderr, the unmatched endpoints, the estimated fields and notes.
 func warnings(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 	for _, n := range info.Notes {
-		fmt.Fprintf(stderr, "⚠️ %s\n", n)
+		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
 	}
 	if len(info.Unmatched) > 0 {
 		fmt.Fprintf(stderr, "⚠️ %d endpoint(s) matched no service rule and were left out (--group-by endpoint keeps every endpoint; a --config services: section sets the rules):\n", len(info.Unmatched))
 		for _, u := range info.Unmatched {
-			fmt.Fprintf(stderr, "⚠️   %s (%d requests)\n", u.Endpoint, u.Requests)
+			fmt.Fprintf(stderr, "⚠️   %s (%d requests)\n", cli.Sanitize(u.Endpoint), u.Requests)
 		}
 	}
 	for _, s := range f.Services {
 		for _, n := range slices.Sorted(maps.Keys(s.PythonZero)) {
-			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", s.Name, n, report.PythonZeroNote(s.PythonZero[n]))
+			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", cli.Sanitize(s.Name), n, report.PythonZeroNote(s.PythonZero[n]))
 		}
 		if len(s.Estimated) > 0 {
-			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))\n", s.Name, strings.Join(s.Estimated, " and "))
+			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))\n", cli.Sanitize(s.Name), strings.Join(s.Estimated, " and "))
 		}
 	}
 }

@@ -11,6 +11,7 @@ import (
 
 	"github.com/perfgate/perfgate/internal/docs"
 	"github.com/perfgate/perfgate/internal/golden"
+	"github.com/perfgate/perfgate/internal/runnersafe"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -300,5 +301,40 @@ func TestUsageMatchesReadme(t *testing.T) {
 		if msg, err := docs.CheckFlags("../../README.md", "extract-metrics", fs); err != nil || msg != "" {
 			t.Errorf("%v %s", err, msg)
 		}
+	}
+}
+
+// TestOutputIsAnInput: an output that is one of the inputs is refused before anything
+// is read or written; the input is untouched.
+func TestOutputIsAnInput(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	orig, _ := os.ReadFile(td + "seed/sample_results_stats.csv")
+	os.WriteFile(in, orig, 0o644)
+	for _, args := range [][]string{{"-o", in, in}, {in, filepath.Join(dir, ".", "in.csv")}} {
+		r := runCmd(t, false, args...)
+		if got, _ := os.ReadFile(in); r.code != 1 || !strings.Contains(r.stderr, "is the input") || string(got) != string(orig) {
+			t.Errorf("%v: exit %d, stderr %q; input intact %v", args, r.code, r.stderr, string(got) == string(orig))
+		}
+	}
+}
+
+// TestHostileNames: endpoint names that hold workflow commands or line breaks reach
+// stdout and stderr (the unmatched-endpoint warning, the service lines) neutralized.
+func TestHostileNames(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "h_stats.csv")
+	csv := "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\n" +
+		"GET,\"/x ##[add-mask]secret\",5,0,10,10,9,11,0,1,0,10,11,11\n" +
+		"GET,\"::stop-commands::tok\nen\",5,0,10,10,9,11,0,1,0,10,11,11\n" +
+		"GET,/api/ok,5,0,10,10,9,11,0,1,0,10,11,11\n"
+	os.WriteFile(in, []byte(csv), 0o644)
+	for _, args := range [][]string{{in, filepath.Join(dir, "m.json")}, {"--group-by", "endpoint", in, filepath.Join(dir, "e.json")}} {
+		r := runCmd(t, false, args...)
+		if r.code != 0 {
+			t.Fatalf("%v: exit %d %s", args, r.code, r.stderr)
+		}
+		runnersafe.Check(t, r.stdout, "stdout", false)
+		runnersafe.Check(t, r.stderr, "stderr", false)
 	}
 }

@@ -6,12 +6,11 @@ import (
 	"flag"
 	"io"
 	"os"
-	"path/filepath"
 	"strings"
 )
 
-// Exit codes shared by every command (the original scripts' contract): the original scripts' contract, 0 or 1
-// and nothing else. What went wrong is told on stderr, in the report and in the machine
+// Exit codes shared by every command: the original scripts' contract, 0 or 1 and
+// nothing else. What went wrong is told on stderr, in the report and in the machine
 // outputs, never by a third code.
 const (
 	// ExitOK means the command did its job (and, for compare-performance, found no
@@ -22,46 +21,6 @@ const (
 	// a GitHub API error (create-regression-issue).
 	ExitFail = 1
 )
-
-// WriteFileAtomic writes the bytes produced by write to path: first into a temporary file
-// in the same directory, then renamed over path, so that readers never see a half-written
-// file and a failed write leaves any existing file untouched. Parent directories are created.
-func WriteFileAtomic(path string, write func(io.Writer) error) error {
-	dir := filepath.Dir(path)
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return err
-	}
-	tmp, err := os.CreateTemp(dir, "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
-	}
-	name := tmp.Name()
-	ok := false
-	defer func() {
-		if !ok {
-			tmp.Close()
-			os.Remove(name)
-		}
-	}()
-	if err := write(tmp); err != nil {
-		return err
-	}
-	if err := tmp.Sync(); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	// CreateTemp makes the file 0600; results are meant to be shared like any other file.
-	if err := os.Chmod(name, 0o644); err != nil {
-		return err
-	}
-	if err := os.Rename(name, path); err != nil {
-		return err
-	}
-	ok = true
-	return nil
-}
 
 // ParseFlags parses args with fs, allowing flags after positional arguments (as in
 // `create-regression-issue report.md --token T`); "--" ends flag parsing. It returns the

@@ -5,7 +5,9 @@ import (
 	"flag"
 	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -111,5 +113,85 @@ func TestSanitize(t *testing.T) {
 		if got := Sanitize(in); got != want {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
 		}
+	}
+}
+
+// TestWriteThroughSymlink: a baseline that is a symbolic link stays a link; its target
+// gets the new content and keeps its permissions.
+func TestWriteThroughSymlink(t *testing.T) {
+	dir := t.TempDir()
+	target := filepath.Join(dir, "shared", "baseline.json")
+	os.MkdirAll(filepath.Dir(target), 0o755)
+	os.WriteFile(target, []byte("old"), 0o640)
+	os.Chmod(target, 0o640)
+	link := filepath.Join(dir, "baseline.json")
+	if err := os.Symlink("shared/baseline.json", link); err != nil {
+		t.Fatal(err)
+	}
+	if err := WriteFileAtomic(link, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	st, _ := os.Lstat(link)
+	got, _ := os.ReadFile(target)
+	tst, _ := os.Stat(target)
+	if st.Mode()&os.ModeSymlink == 0 || string(got) != "new" || tst.Mode().Perm() != 0o640 {
+		t.Errorf("link mode %v, target %q mode %v: want the link kept, the target written with 0640", st.Mode(), got, tst.Mode().Perm())
+	}
+	// A dangling link: its target is created.
+	dangling := filepath.Join(dir, "dangling.json")
+	os.Symlink("made/later.json", dangling)
+	if err := WriteFileAtomic(dangling, func(w io.Writer) error { _, err := io.WriteString(w, "x"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := os.ReadFile(filepath.Join(dir, "made", "later.json")); err != nil || string(b) != "x" {
+		t.Errorf("dangling link target: %q %v", b, err)
+	}
+}
+
+// TestStaleTemporariesRemoved: the temporary file of a killed writer (its process is
+// gone) is removed by the next write of the same target; one of a live writer is not.
+func TestStaleTemporariesRemoved(t *testing.T) {
+	dir := t.TempDir()
+	out := filepath.Join(dir, "out.json")
+	gone := exec.Command(os.Args[0], "-test.run=^$") // this test binary, running no test
+	if err := gone.Run(); err != nil {
+		t.Fatal(err)
+	}
+	stale := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(gone.Process.Pid)+"-00000000.tmp")
+	live := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(os.Getppid())+"-00000000.tmp")
+	other := filepath.Join(dir, tempPrefix("other.json")+strconv.Itoa(gone.Process.Pid)+"-00000000.tmp")
+	for _, p := range []string{stale, live, other} {
+		os.WriteFile(p, []byte("half"), 0o600)
+	}
+	if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := io.WriteString(w, "{}"); return err }); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(stale); err == nil {
+		t.Error("the killed writer's temporary file is still there")
+	}
+	for _, p := range []string{live, other} {
+		if _, err := os.Stat(p); err != nil {
+			t.Errorf("%s was removed: %v", filepath.Base(p), err)
+		}
+	}
+}
+
+// TestSameFile: an output that is an input under another name (a relative path, a hard
+// link, a symbolic link) is found by device and inode.
+func TestSameFile(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "in.csv")
+	os.WriteFile(in, []byte("x"), 0o644)
+	hard := filepath.Join(dir, "hard.csv")
+	os.Link(in, hard)
+	sym := filepath.Join(dir, "sym.json")
+	os.Symlink("in.csv", sym)
+	for _, out := range []string{in, filepath.Join(dir, ".", "in.csv"), hard, sym} {
+		if _, _, same := SameFile([]string{in}, []string{"", "-", out}); !same {
+			t.Errorf("%s is the input, not found", out)
+		}
+	}
+	if _, _, same := SameFile([]string{in}, []string{filepath.Join(dir, "new.json")}); same {
+		t.Error("a new file is not an input")
 	}
 }

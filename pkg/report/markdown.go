@@ -68,11 +68,15 @@ func Expected(r threshold.Result) string {
 }
 
 // Cell escapes text from the load test for a markdown table cell: pipes, newlines and
-// backticks cannot break the table.
+// backticks cannot break the table, and the GitHub Actions workflow-command markers "::"
+// and "##[" are broken by a zero-width space, because the report is printed on stdout
+// in CI logs that the runner parses.
 func Cell(s string) string {
-	s = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`").Replace(s)
+	s = cellEscaper.Replace(s)
 	return strings.TrimSpace(s)
 }
+
+var cellEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`", "::", ":\u200b:", "##[", "#\u200b#[")
 
 // Markdown writes the report in the seed's layout: failures, warnings, passed, then the
 // sections perfgate adds (not compared, services on one side only), then the summary.

@@ -1,0 +1,150 @@
+package cli
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// WriteFileAtomic writes the bytes produced by write to path: first into a temporary
+// file beside the target, then renamed over it, so that readers never see a half-written
+// file and a failed write leaves any existing file untouched. Parent directories are
+// created. A path that is a symbolic link is written through to its target (the link
+// stays a link), and an existing file keeps its permissions. Temporary files carry the
+// writer's process id; those of a process that is gone (a killed run) are removed by the
+// next write of the same target.
+func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	target, err := linkTarget(path)
+	if err != nil {
+		return err
+	}
+	dir, base := filepath.Split(target)
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	mode := fs.FileMode(0o644)
+	if st, err := os.Stat(target); err == nil {
+		mode = st.Mode().Perm()
+	}
+	removeStaleTemps(dir, base)
+	tmp, err := os.OpenFile(filepath.Join(dir, tempName(base)), os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return err
+	}
+	name := tmp.Name()
+	ok := false
+	defer func() {
+		if !ok {
+			tmp.Close()
+			os.Remove(name)
+		}
+	}()
+	if err := write(tmp); err != nil {
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	if err := os.Chmod(name, mode); err != nil {
+		return err
+	}
+	if err := os.Rename(name, target); err != nil {
+		return err
+	}
+	ok = true
+	return nil
+}
+
+// linkTarget follows symbolic links from path to the file they name (which need not
+// exist yet); a path that is no link is returned as is.
+func linkTarget(path string) (string, error) {
+	for range 40 {
+		st, err := os.Lstat(path)
+		if errors.Is(err, fs.ErrNotExist) || (err == nil && st.Mode()&fs.ModeSymlink == 0) {
+			return path, nil
+		}
+		if err != nil {
+			return "", err
+		}
+		dest, err := os.Readlink(path)
+		if err != nil {
+			return "", err
+		}
+		if !filepath.IsAbs(dest) {
+			dest = filepath.Join(filepath.Dir(path), dest)
+		}
+		path = dest
+	}
+	return "", fmt.Errorf("%s: too many levels of symbolic links", path)
+}
+
+// tempPrefix starts the name of every temporary file of target base.
+func tempPrefix(base string) string { return "." + base + ".perfgate-" }
+
+func tempName(base string) string {
+	var r [4]byte
+	rand.Read(r[:])
+	return tempPrefix(base) + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(r[:]) + ".tmp"
+}
+
+// removeStaleTemps removes the temporary files of base left by processes that are gone.
+func removeStaleTemps(dir, base string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	prefix := tempPrefix(base)
+	for _, e := range entries {
+		rest, ok := strings.CutPrefix(e.Name(), prefix)
+		if !ok || !strings.HasSuffix(rest, ".tmp") {
+			continue
+		}
+		pidText, _, _ := strings.Cut(rest, "-")
+		pid, err := strconv.Atoi(pidText)
+		if err != nil || pid == os.Getpid() {
+			continue
+		}
+		info, err := e.Info()
+		if err != nil || processAlive(pid, info.ModTime()) {
+			continue
+		}
+		os.Remove(filepath.Join(dir, e.Name()))
+	}
+}
+
+// SameFile reports the first output that is the same file as an input (compared by
+// device and inode, not by name): writing it would destroy the input.
+func SameFile(inputs, outputs []string) (in, out string, same bool) {
+	for _, o := range outputs {
+		if o == "" || o == "-" {
+			continue
+		}
+		target, err := linkTarget(o)
+		if err != nil {
+			continue
+		}
+		ost, err := os.Stat(target)
+		if err != nil {
+			continue
+		}
+		for _, i := range inputs {
+			if ist, err := os.Stat(i); err == nil && os.SameFile(ist, ost) {
+				return i, o, true
+			}
+		}
+	}
+	return "", "", false
+}
