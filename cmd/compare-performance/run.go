@@ -110,6 +110,17 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 			return fail("%v", err)
 		}
 	}
+	for _, t := range set.Unknown(sides[0], sides[1]) {
+		hint := ""
+		if s := threshold.Suggest(t.Metric); s != "" {
+			hint = "; did you mean " + s + "?"
+		}
+		fmt.Fprintf(stderr, "❌ %s: %s: unknown metric %s: no perfgate metric has this name and neither file holds it, so the threshold would check nothing%s\n", command.Name, cli.Sanitize(t.Source), cli.Sanitize(t.Metric), hint)
+		err = errors.New("unknown metric")
+	}
+	if err != nil {
+		return cli.ExitFail
+	}
 	c := comparison{o: &o, env: env, cmd: o.command(args, pos)}
 	c.cmd.BaselineRaw, c.cmd.CurrentRaw = raw[0], raw[1]
 	return c.run(sides[0], sides[1], set, stdout, stderr)
@@ -265,6 +276,9 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 // hints prints perfgate's own notes on stderr: warnings that do not fail the build, and
 // percentiles compared as estimates.
 func hints(ev *threshold.Evaluation, stderr io.Writer) {
+	for _, u := range ev.Unused {
+		fmt.Fprintf(stderr, "⚠️ %s: %s: no service %s in either file: its thresholds check nothing (a typo, or --group-by endpoint names?)\n", command.Name, cli.Sanitize(u.Source), cli.Sanitize(u.Service))
+	}
 	if n := ev.Count(threshold.Warn); n > 0 {
 		fmt.Fprintf(stderr, "⚠️ %d metric%s trending towards regression (warnings)\n", n, plural(n))
 	}

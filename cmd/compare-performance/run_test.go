@@ -562,3 +562,36 @@ func TestHostileNamesCannotCommandTheRunner(t *testing.T) {
 		runnersafe.Check(t, r.stderr, "stderr", false)
 	}
 }
+
+// TestThresholdsThatNameNothing: a misspelled metric in the config or a flag is an error
+// naming it and where it was set; a service in neither file is named on stderr and in
+// --json; a YAML alias is a valid way to share thresholds.
+func TestThresholdsThatNameNothing(t *testing.T) {
+	dir := t.TempDir()
+	cfg := func(body string) string {
+		p := filepath.Join(dir, "perfgate.yml")
+		os.WriteFile(p, []byte(body), 0o644)
+		return p
+	}
+	base, cur := td+"seed/sample_baselines.json", td+"seed/sample_metrics.json"
+	rep := filepath.Join(dir, "r.md")
+	r := runCompare(t, nil, "--config", cfg("thresholds:\n  default:\n    p95_latncy_ms: +25%\n"), base, cur, "--report", rep)
+	want := "❌ compare-performance: " + dir + "/perfgate.yml:3: thresholds.default.p95_latncy_ms: unknown metric p95_latncy_ms: no perfgate metric has this name and neither file holds it, so the threshold would check nothing; did you mean p95_latency_ms?\n"
+	if r.code != 1 || r.stderr != want {
+		t.Errorf("config typo: exit %d\n got %q\nwant %q", r.code, r.stderr, want)
+	}
+	r = runCompare(t, nil, "--threshold", "api_gateway.eror_rate_pct=off", base, cur, "--report", rep)
+	if r.code != 1 || !strings.Contains(r.stderr, "--threshold api_gateway.eror_rate_pct=off: unknown metric eror_rate_pct") || !strings.Contains(r.stderr, "did you mean error_rate_pct?") {
+		t.Errorf("flag typo: exit %d %q", r.code, r.stderr)
+	}
+	// A metric of the files' own (an extra field) is known.
+	if r = runCompare(t, nil, "--threshold", "rag_service.qdrant_timeout_rate_pct=+0.1", base, cur, "--report", rep); r.code != 0 {
+		t.Errorf("known extra: exit %d %q", r.code, r.stderr)
+	}
+	jsonOut := filepath.Join(dir, "r.json")
+	r = runCompare(t, nil, "--config", cfg("thresholds:\n  default: &std\n    p95_latency_ms: +25%\n  api_gatway: *std\n"), base, cur, "--report", rep, "--json", jsonOut)
+	b, _ := os.ReadFile(jsonOut)
+	if r.code != 0 || !strings.Contains(r.stderr, "perfgate.yml:4: thresholds.api_gatway: no service api_gatway in either file") || !strings.Contains(string(b), `"unused_thresholds": [`) {
+		t.Errorf("unused service (alias accepted): exit %d %q\n%s", r.code, r.stderr, b)
+	}
+}

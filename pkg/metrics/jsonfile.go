@@ -123,10 +123,21 @@ func (p *serviceParser) field(key string, raw []byte) error {
 		return nil // missing
 	}
 	if raw[0] != '-' && (raw[0] < '0' || raw[0] > '9') {
+		if IsStandard(key) || IsPercentile(key) || key == keyBaselineUsers {
+			return p.bad(key, fmt.Sprintf("%s is not a number", shortRaw(raw)))
+		}
 		s.other = append(s.other, kv{key, raw})
 		return nil
 	}
 	return p.number(key, raw)
+}
+
+// shortRaw shortens a raw JSON value for a message.
+func shortRaw(raw []byte) string {
+	if len(raw) > 40 {
+		return string(raw[:40]) + "…"
+	}
+	return string(raw)
 }
 
 // number checks and sets a numeric field.

@@ -300,6 +300,9 @@ func TestParseMetadataAndErrors(t *testing.T) {
 		{`{"svc": {"rps": 1}, "svc": {"rps": 2}}`, `m.json:1: svc: duplicate key`},
 		{`{"svc": {"rps": 1}`, `m.json:1: truncated JSON (unexpected end of file)`},
 		{`[1]`, `m.json:1: the file is not a JSON object`},
+		{"{\"svc\": {\"avg_latency_ms\": 5,\n  \"p95_latency_ms\": \"abc\"}}", `m.json:2: svc.p95_latency_ms: "abc" is not a number`},
+		{`{"svc": {"p90_latency_ms": true}}`, `m.json:1: svc.p90_latency_ms: true is not a number`},
+		{`{"svc": {"total_requests": [1]}}`, `m.json:1: svc.total_requests: [1] is not a number`},
 	} {
 		_, err := Parse([]byte(tc.doc), "m.json")
 		if err == nil || err.Error() != tc.want {

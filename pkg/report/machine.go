@@ -22,6 +22,8 @@ type JSONReport struct {
 	Comparability []string `json:"comparability,omitempty"`
 	// Command is the command line that wrote the results.
 	Command *Command `json:"command,omitempty"`
+	// UnusedThresholds are the services that thresholds name but neither file has.
+	UnusedThresholds []threshold.UnusedService `json:"unused_thresholds,omitempty"`
 }
 
 // JSONSummary counts the results.
@@ -66,7 +68,7 @@ const JSONSchemaID = "perfgate/compare/v1"
 // JSON writes the machine-readable results. verdict and exitCode are the command's, cmd
 // its command line (may be nil).
 func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, cmd *Command) error {
-	rep := JSONReport{Schema: JSONSchemaID, Results: []JSONResult{}, Services: []JSONMissing{}, Command: cmd}
+	rep := JSONReport{Schema: JSONSchemaID, Results: []JSONResult{}, Services: []JSONMissing{}, Command: cmd, UnusedThresholds: ev.Unused}
 	rep.Summary = JSONSummary{
 		Total: ev.Compared(), Failures: ev.Count(threshold.Fail), Warnings: ev.Count(threshold.Warn),
 		Passed: ev.Count(threshold.Pass), NotCompared: ev.Count(threshold.NotCompared),
@@ -75,14 +77,10 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 	for _, r := range ev.Results {
 		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status,
 			Reason: Reason(r), Evidence: Evidence(r), DecidedBy: r.Decided().String(), Estimated: r.Estimate != nil, EstimateNote: EstimateNote(r)}
-		if r.HasBaseline {
-			jr.Baseline = ptr(r.Baseline)
-		}
-		if r.HasCurrent {
-			jr.Current = ptr(r.Current)
-		}
+		jr.Baseline = finite(r.Baseline, r.HasBaseline, &jr.Reason, "baseline")
+		jr.Current = finite(r.Current, r.HasCurrent, &jr.Reason, "current value")
 		if pct, inf, ok := r.Change(); ok && !inf {
-			jr.ChangePct = ptr(math.Round(pct*100) / 100)
+			jr.ChangePct = finite(math.Round(pct*100)/100, true, &jr.Reason, "change")
 		}
 		rep.Results = append(rep.Results, jr)
 	}
@@ -100,7 +98,18 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 	return enc.Encode(rep)
 }
 
-func ptr(v float64) *float64 { return &v }
+// finite is v for JSON, or null when unknown; JSON has no NaN or infinities, so such a
+// value is null too and the reason says so.
+func finite(v float64, ok bool, reason *string, what string) *float64 {
+	if !ok {
+		return nil
+	}
+	if math.IsNaN(v) || math.IsInf(v, 0) {
+		*reason += fmt.Sprintf(" (the %s, %v, is not a finite number)", what, v)
+		return nil
+	}
+	return &v
+}
 
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"encoding/json"
 	"math"
 	"strings"
 	"testing"
@@ -92,5 +93,25 @@ func TestCommandComment(t *testing.T) {
 	}
 	if got, want := p.Command.Line(), `compare-performance --config 'my cfg.yml' 'a-->b.json' 'it'\''s.json'`; got != want {
 		t.Errorf("Line() = %s, want %s", got, want)
+	}
+}
+
+// TestJSONNoInfinities: a value that is not finite is null in --json, with the reason
+// saying so, and the document stays valid JSON.
+func TestJSONNoInfinities(t *testing.T) {
+	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
+	ev := &threshold.Evaluation{Results: []threshold.Result{
+		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: math.Inf(1), HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Value: math.Inf(1), Level: threshold.BeyondLimit},
+	}}
+	var b bytes.Buffer
+	if err := JSON(&b, ev, "fail", 1, nil); err != nil {
+		t.Fatal(err)
+	}
+	var doc map[string]any
+	if err := json.Unmarshal(b.Bytes(), &doc); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, b.String())
+	}
+	if !strings.Contains(b.String(), `"current": null`) || !strings.Contains(b.String(), "the current value, +Inf, is not a finite number") {
+		t.Errorf("JSON:\n%s", b.String())
 	}
 }

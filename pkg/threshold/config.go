@@ -37,7 +37,7 @@ func Apply(s *Set, c *config.Config) error {
 		return config.Errorf(file, n, "thresholds: want a mapping of service names (or default, warn_ratio) to metric thresholds")
 	}
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], resolve(n.Content[i+1])
 		if k.Value == "warn_ratio" {
 			r, err := strconv.ParseFloat(v.Value, 64)
 			if v.Kind != yaml.ScalarNode || err != nil || r <= 0 || r > 1 {
@@ -49,18 +49,28 @@ func Apply(s *Set, c *config.Config) error {
 		if v.Kind != yaml.MappingNode {
 			return config.Errorf(file, v, "thresholds.%s: want a mapping of metric to threshold, e.g. p95_latency_ms: +50%%", k.Value)
 		}
+		s.name(k.Value, fmt.Sprintf("%s:%d: thresholds.%s", file, k.Line, k.Value))
 		for j := 0; j+1 < len(v.Content); j += 2 {
-			mk, mv := v.Content[j], v.Content[j+1]
+			mk, mv := v.Content[j], resolve(v.Content[j+1])
 			metric := CanonicalMetric(mk.Value)
 			where := fmt.Sprintf("thresholds.%s.%s", k.Value, mk.Value)
 			t, off, err := parseEntry(file, where, metric, mv)
 			if err != nil {
 				return err
 			}
+			t.Source = fmt.Sprintf("%s:%d: %s", file, mk.Line, where)
 			s.Override(k.Value, t, off)
 		}
 	}
 	return nil
+}
+
+// resolve follows a YAML alias (api_gateway: *defaults) to the node it names.
+func resolve(n *yaml.Node) *yaml.Node {
+	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
+		n = n.Alias
+	}
+	return n
 }
 
 func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, error) {
@@ -83,7 +93,7 @@ func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, erro
 	var minDelta *float64
 	set := 0
 	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
+		k, v := n.Content[i], resolve(n.Content[i+1])
 		if v.Kind != yaml.ScalarNode {
 			return t, false, config.Errorf(file, v, "%s.%s: want a value", where, k.Value)
 		}

@@ -32,6 +32,8 @@ type Evaluation struct {
 	// Comparability lists the differences in load profile between the two runs and, in
 	// the noise-aware mode, broken baselines (BrokenBaseline).
 	Comparability []string
+	// Unused are the services the thresholds name that neither file has.
+	Unused []UnusedService
 }
 
 // Count returns how many results have the status.
@@ -54,7 +56,7 @@ const eps = 1e-9
 // Evaluate compares current against baseline with the thresholds of set. Services come
 // in baseline order; for each, its thresholds in order.
 func Evaluate(baseline, current *metrics.File, set *Set) *Evaluation {
-	ev := &Evaluation{WarnUsed: set.WarnRatio, NoiseAware: set.Noise.Enabled}
+	ev := &Evaluation{WarnUsed: set.WarnRatio, NoiseAware: set.Noise.Enabled, Unused: set.Unused(baseline, current)}
 	type pair struct{ b, c *metrics.Service }
 	var pairs []pair
 	tests := 0

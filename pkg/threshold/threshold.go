@@ -4,7 +4,9 @@ package threshold
 
 import (
 	"fmt"
+	"maps"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -47,6 +49,10 @@ type Threshold struct {
 	// that may fail: +100 % of 2 ms is not a regression worth failing a build.
 	MinDelta    float64
 	HasMinDelta bool
+	// Source says where the threshold was set ("perfgate.yml:7:
+	// thresholds.default.p95_latency_ms" or "--threshold default.rps=off"); "" for a
+	// built-in one.
+	Source string
 }
 
 // Aliases maps the seed's metric names to the ones the metrics files hold.
@@ -158,6 +164,11 @@ type Set struct {
 	WarnRatio float64
 	// Noise is the noise-aware mode (off by default: the seed's verdicts).
 	Noise Noise
+	// Named maps each service that the configuration or a flag names (but default) to
+	// where it was named, so that a service in neither file can be reported.
+	Named map[string]string
+	// switchedOff are the configured "off" entries, checked like the others.
+	switchedOff []Threshold
 }
 
 // Builtin returns the seed's thresholds with the metric names corrected (README: "Thresholds and verdicts").
@@ -188,6 +199,9 @@ func (s *Set) For(service string) []Threshold {
 // Override sets (or, with off, removes) the threshold of one metric for a service
 // ("default" for the default). A service without its own list starts from the default.
 func (s *Set) Override(service string, t Threshold, off bool) {
+	if off && t.Source != "" {
+		s.switchedOff = append(s.switchedOff, t)
+	}
 	var list []Threshold
 	if service == "default" {
 		list = s.Default
@@ -229,8 +243,10 @@ func (s *Set) ParseFlag(v string) error {
 	}
 	service, metric := key[:i], CanonicalMetric(key[i+1:])
 	expr = strings.TrimSpace(expr)
+	source := "--threshold " + v
+	s.name(service, source)
 	if expr == "off" {
-		s.Override(service, Threshold{Metric: metric}, true)
+		s.Override(service, Threshold{Metric: metric, Source: source}, true)
 		return nil
 	}
 	var t Threshold
@@ -245,6 +261,111 @@ func (s *Set) ParseFlag(v string) error {
 	if err != nil {
 		return fmt.Errorf("--threshold %q: %v", v, err)
 	}
+	t.Source = source
 	s.Override(service, t, false)
 	return nil
+}
+
+// name records that a service was named by the configuration or a flag.
+func (s *Set) name(service, source string) {
+	if service == "default" {
+		return
+	}
+	if s.Named == nil {
+		s.Named = map[string]string{}
+	}
+	if _, ok := s.Named[service]; !ok {
+		s.Named[service] = source
+	}
+}
+
+// knownExtras are metrics outside the normalized fields that the built-in thresholds
+// name (the seed's).
+var knownExtras = []string{"qdrant_timeout_rate_pct", "sandbox_violations"}
+
+// Unknown returns the configured thresholds whose metric names nothing: not a normalized
+// field, not a percentile (p90_latency_ms…), not a known extra, and in no service of the
+// given files — a typo (p95_latncy_ms) that would silently disable a gate.
+func (s *Set) Unknown(files ...*metrics.File) []Threshold {
+	inFiles := map[string]bool{}
+	for _, f := range files {
+		for _, svc := range f.Services {
+			for _, n := range svc.Names() {
+				inFiles[n] = true
+			}
+		}
+	}
+	var out []Threshold
+	seen := map[string]bool{}
+	check := func(t Threshold) {
+		m := t.Metric
+		if t.Source == "" || seen[t.Source] || metrics.IsStandard(m) || metrics.IsPercentile(m) || slices.Contains(knownExtras, m) || inFiles[m] {
+			return
+		}
+		seen[t.Source] = true
+		out = append(out, t)
+	}
+	for _, t := range append(append([]Threshold{}, s.Default...), s.switchedOff...) {
+		check(t)
+	}
+	for _, svc := range slices.Sorted(maps.Keys(s.Services)) {
+		for _, t := range s.Services[svc] {
+			check(t)
+		}
+	}
+	return out
+}
+
+// UnusedService is a service that the configuration or a flag names but that is in
+// neither file: its thresholds check nothing.
+type UnusedService struct {
+	Service string `json:"service"`
+	Source  string `json:"source"`
+}
+
+// Unused returns the named services that are in none of the files, sorted.
+func (s *Set) Unused(files ...*metrics.File) []UnusedService {
+	var out []UnusedService
+	for _, svc := range slices.Sorted(maps.Keys(s.Named)) {
+		found := false
+		for _, f := range files {
+			found = found || f.Service(svc) != nil
+		}
+		if !found {
+			out = append(out, UnusedService{svc, s.Named[svc]})
+		}
+	}
+	return out
+}
+
+// Suggest returns the known metric name closest to a misspelled one ("" when none is
+// close).
+func Suggest(metric string) string {
+	best, bestD := "", 3
+	for _, k := range append(append([]string{}, metrics.StandardFields...), append(knownExtras, "p90_latency_ms", "p50_latency_ms", "p999_latency_ms")...) {
+		if d := editDistance(metric, k); d < bestD {
+			best, bestD = k, d
+		}
+	}
+	return best
+}
+
+func editDistance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur := make([]int, len(b)+1)
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev = cur
+	}
+	return prev[len(b)]
 }
