@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"sort"
 	"strings"
 
 	"github.com/perfgate/perfgate/pkg/threshold"
@@ -182,29 +183,74 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	return err
 }
 
-// Annotations writes one GitHub Actions workflow command per failing (::error) and
-// warning (::warning) metric.
+// MaxAnnotations is how many annotations of each kind are printed: GitHub shows at most
+// 10 per type per step, so the most severe come first and one more says how many are left.
+const MaxAnnotations = 10
+
+// Annotations writes GitHub Actions workflow commands: an ::error per failing metric and
+// a ::warning per warning, the most severe first (how far beyond its threshold), at most
+// MaxAnnotations of each, then one "… and N more". An annotation whose threshold comes
+// from the configuration file points at its line there.
 func Annotations(w io.Writer, ev *threshold.Evaluation) error {
-	for _, r := range ev.Results {
-		var cmd string
-		switch r.Status {
-		case threshold.Fail:
-			cmd = "error"
-		case threshold.Warn:
-			cmd = "warning"
-		default:
-			continue
-		}
-		title := "Performance regression"
-		if r.Status == threshold.Warn {
-			title = "Performance warning"
-		}
-		msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", commandSafe(r.Service), commandSafe(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr)
-		if _, err := fmt.Fprintf(w, "::%s title=%s::%s\n", cmd, escapeProperty(title), escapeData(msg)); err != nil {
-			return err
+	for _, kind := range []struct {
+		status       threshold.Status
+		cmd, title   string
+		plural, more string
+	}{
+		{threshold.Fail, "error", "Performance regression", "failing metrics", "regressions"},
+		{threshold.Warn, "warning", "Performance warning", "warning metrics", "warnings"},
+	} {
+		rows := bySeverity(filter(ev, kind.status))
+		for i, r := range rows {
+			if i == MaxAnnotations {
+				msg := fmt.Sprintf("… and %d more %s: see the report (step summary or artifact)", len(rows)-i, kind.plural)
+				if _, err := fmt.Fprintf(w, "::%s title=%s::%s\n", kind.cmd, escapeProperty(kind.title+"s"), escapeData(msg)); err != nil {
+					return err
+				}
+				break
+			}
+			msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", commandSafe(r.Service), commandSafe(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr)
+			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", kind.cmd, annotationProperties(kind.title, r.Threshold), escapeData(msg)); err != nil {
+				return err
+			}
 		}
 	}
 	return nil
+}
+
+// annotationProperties are title= and, for a threshold set in the configuration file,
+// file= and line=.
+func annotationProperties(title string, t threshold.Threshold) string {
+	p := "title=" + escapeProperty(title)
+	if t.File != "" && t.Line > 0 {
+		p += fmt.Sprintf(",file=%s,line=%d", escapeProperty(t.File), t.Line)
+	}
+	return p
+}
+
+// bySeverity orders results by how far beyond their threshold they went (the judged
+// value over the limit), the farthest first; ties keep the report's order.
+func bySeverity(rs []threshold.Result) []threshold.Result {
+	sev := func(r threshold.Result) float64 {
+		bad := r.Value
+		switch r.Threshold.Kind {
+		case threshold.Relative, threshold.Absolute:
+			if !r.Threshold.Up {
+				bad = -bad
+			}
+		case threshold.Min:
+			bad = r.Threshold.Limit - r.Value
+		case threshold.Max:
+			bad = r.Value - r.Threshold.Limit
+		}
+		if r.Threshold.Limit == 0 {
+			return math.Inf(1) * math.Copysign(1, bad)
+		}
+		return bad / math.Abs(r.Threshold.Limit)
+	}
+	out := append([]threshold.Result(nil), rs...)
+	sort.SliceStable(out, func(i, j int) bool { return sev(out[i]) > sev(out[j]) })
+	return out
 }
 
 // commandSafe breaks the workflow-command markers "::" and "##[" in a name from the load

@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -113,5 +114,41 @@ func TestJSONNoInfinities(t *testing.T) {
 	}
 	if !strings.Contains(b.String(), `"current": null`) || !strings.Contains(b.String(), "the current value, +Inf, is not a finite number") {
 		t.Errorf("JSON:\n%s", b.String())
+	}
+}
+
+// TestAnnotationsCapped: GitHub shows 10 annotations per type per step: the 10 most
+// severe failures come first, then one annotation with the count of the others; a
+// threshold from the configuration file points at its line.
+func TestAnnotationsCapped(t *testing.T) {
+	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
+	cfg := p95
+	cfg.File, cfg.Line = "perfgate.yml", 7
+	ev := &threshold.Evaluation{}
+	for i := 1; i <= 25; i++ {
+		th := p95
+		if i == 3 {
+			th = cfg
+		}
+		v := float64(i) // service s<i> went i × 100 % up: s25 is the most severe
+		ev.Results = append(ev.Results, threshold.Result{Service: fmt.Sprintf("s%d", i), Metric: "p95_latency_ms", Baseline: 100, Current: 100 * (1 + v), HasBaseline: true, HasCurrent: true,
+			Threshold: th, Status: threshold.Fail, Value: v, Level: threshold.BeyondLimit})
+	}
+	var b bytes.Buffer
+	if err := Annotations(&b, ev); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 11 || !strings.Contains(lines[0], "::s25 p95_latency_ms") || !strings.Contains(lines[9], "::s16 p95_latency_ms") {
+		t.Fatalf("want the 10 most severe then one more:\n%s", b.String())
+	}
+	if lines[10] != "::error title=Performance regressions::… and 15 more failing metrics: see the report (step summary or artifact)" {
+		t.Errorf("last line %q", lines[10])
+	}
+	ev.Results[2].Value = 100 // s3 now the most severe: its annotation points at the config
+	b.Reset()
+	Annotations(&b, ev)
+	if !strings.HasPrefix(b.String(), "::error title=Performance regression,file=perfgate.yml,line=7::s3 ") {
+		t.Errorf("no file/line: %s", strings.SplitN(b.String(), "\n", 2)[0])
 	}
 }

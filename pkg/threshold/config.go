@@ -58,7 +58,7 @@ func Apply(s *Set, c *config.Config) error {
 			if err != nil {
 				return err
 			}
-			t.Source = fmt.Sprintf("%s:%d: %s", file, mk.Line, where)
+			t.Source, t.File, t.Line = fmt.Sprintf("%s:%d: %s", file, mk.Line, where), file, mk.Line
 			s.Override(k.Value, t, off)
 		}
 	}

@@ -51,8 +51,10 @@ type Threshold struct {
 	HasMinDelta bool
 	// Source says where the threshold was set ("perfgate.yml:7:
 	// thresholds.default.p95_latency_ms" or "--threshold default.rps=off"); "" for a
-	// built-in one.
+	// built-in one. File and Line are the configuration file's, when it came from there.
 	Source string
+	File   string
+	Line   int
 }
 
 // Aliases maps the seed's metric names to the ones the metrics files hold.
