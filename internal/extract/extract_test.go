@@ -338,3 +338,23 @@ func TestHostileNames(t *testing.T) {
 		runnersafe.Check(t, r.stderr, "stderr", false)
 	}
 }
+
+// TestRowWithoutLatency: a row with requests but no latency value at all (every column
+// N/A) is an error naming the file and the row; an existing baseline is untouched.
+func TestRowWithoutLatency(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "blind_stats.csv")
+	os.WriteFile(in, []byte("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\n"+
+		"GET,/api/ok,10,0,5,5,4,6,0,1,0,5,6,6\n"+
+		"GET,/api/a,100,0,N/A,N/A,N/A,N/A,0,N/A,N/A,N/A,N/A,N/A\n"), 0o644)
+	base := filepath.Join(dir, "baseline.json")
+	orig, _ := os.ReadFile(td + "seed/sample_baselines.json")
+	os.WriteFile(base, orig, 0o644)
+	r := runCmd(t, true, "--group-by", "endpoint", in, base)
+	if got, _ := os.ReadFile(base); r.code != 1 || string(got) != string(orig) {
+		t.Errorf("exit %d, baseline changed: %v", r.code, string(got) != string(orig))
+	}
+	if want := "❌ extract-baselines: " + in + ":3: /api/a has requests but no latency value at all (every latency column is empty or N/A): nothing to compare\n"; r.stderr != want {
+		t.Errorf("stderr\n got %q\nwant %q", r.stderr, want)
+	}
+}

@@ -59,6 +59,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 			return nil, nil, err
 		}
 		info.Formats = append(info.Formats, in.Format)
+		b.path = path
 		if in.Format == loadtest.FormatNormalized {
 			closer()
 			if len(paths) > 1 {
@@ -85,7 +86,10 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 		return normalized, info, nil
 	}
 	info.Raw = true
-	f := b.file(info)
+	f, err := b.file(info)
+	if err != nil {
+		return nil, nil, err
+	}
 	f.SetMeta(MetaKey, SourceMeta{Formats: formatNames(info.Formats), DurationS: info.DurationS}.JSON())
 	return f, info, nil
 }
@@ -171,11 +175,14 @@ type builder struct {
 	endpoints map[string]*endpoint
 	order     []string
 	totals    int
+	path      string // the input being read
 }
 
 type endpoint struct {
 	method, name string
 	acc          Accumulator
+	// blind is where the first row with requests but no latency value at all was read.
+	blind string
 }
 
 func newBuilder(m Mapping) *builder {
@@ -194,6 +201,9 @@ func (b *builder) add(r loadtest.Row) error {
 		b.endpoints[k] = e
 		b.order = append(b.order, k)
 	}
+	if e.blind == "" && r.Requests > 0 && !r.HasAvg && !r.HasMedian && !r.HasMinMax && len(r.Ladder) == 0 && r.Hist == nil && r.Samples == nil {
+		e.blind = fmt.Sprintf("%s:%d", b.path, r.Line)
+	}
 	e.acc.Add(r)
 	return nil
 }
@@ -201,10 +211,35 @@ func (b *builder) add(r loadtest.Row) error {
 // file maps the endpoints to keys and computes each key's metrics. With service rules the
 // services come in rule order; by endpoint, keys are sorted. An endpoint name used with
 // several methods is keyed "METHOD name" so that the endpoints stay apart.
-func (b *builder) file(info *Info) *File {
+func (b *builder) file(info *Info) (*File, error) {
 	info.Totals = b.totals
-	accs := map[string]*Accumulator{}
-	var keys []string
+	g := b.group(info)
+	all := g.duration(info)
+	f := &File{}
+	for _, k := range g.keys {
+		if all.OK {
+			g.accs[k].SetSpan(all.EndNs - all.StartNs)
+		}
+		s := g.accs[k].Service(k)
+		if err := blind(k, s, g.blindAt[k]); err != nil {
+			return nil, err
+		}
+		f.Services = append(f.Services, s)
+	}
+	return f, nil
+}
+
+// grouped are the endpoints merged per key.
+type grouped struct {
+	accs    map[string]*Accumulator
+	keys    []string
+	blindAt map[string]string // per key, the first row without any latency value
+}
+
+// group merges the endpoints per key (service or endpoint), listing on info the
+// endpoints no service rule matched.
+func (b *builder) group(info *Info) grouped {
+	g := grouped{accs: map[string]*Accumulator{}, blindAt: map[string]string{}}
 	methods := map[string]map[string]bool{}
 	for _, k := range b.order {
 		e := b.endpoints[k]
@@ -218,64 +253,82 @@ func (b *builder) file(info *Info) *File {
 		if e.acc.Requests() == 0 && e.acc.failures == 0 {
 			continue
 		}
-		var key string
-		if b.mapping.ByEndpoint {
-			key = e.name
-			if len(methods[e.name]) > 1 && e.method != "" {
-				key = e.method + " " + e.name
-			}
-		} else {
+		key := e.name
+		if !b.mapping.ByEndpoint {
 			svc, ok := b.mapping.ServiceFor(e.name)
 			if !ok {
 				info.Unmatched = append(info.Unmatched, Unmatched{Endpoint: strings.TrimSpace(e.method + " " + e.name), Requests: e.acc.Requests()})
 				continue
 			}
 			key = svc
+		} else if len(methods[e.name]) > 1 && e.method != "" {
+			key = e.method + " " + e.name
 		}
-		if accs[key] == nil {
-			accs[key] = &Accumulator{}
-			keys = append(keys, key)
+		if g.accs[key] == nil {
+			g.accs[key] = &Accumulator{}
+			g.keys = append(g.keys, key)
 		}
-		accs[key].Merge(&e.acc)
+		g.accs[key].Merge(&e.acc)
+		if g.blindAt[key] == "" {
+			g.blindAt[key] = e.blind
+		}
 	}
+	b.sortKeys(g.keys)
+	return g
+}
+
+// sortKeys orders endpoint keys by name and services by their rules.
+func (b *builder) sortKeys(keys []string) {
 	if b.mapping.ByEndpoint {
 		sort.Strings(keys)
-	} else {
-		rank := map[string]int{}
-		for i, r := range b.mapping.rules() {
-			if _, ok := rank[r.Service]; !ok {
-				rank[r.Service] = i
-			}
-		}
-		sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
+		return
 	}
-	// The test duration: rows with an rps give it as requests/rps (Locust's rps uses the
-	// global duration); raw-sample rows through their span, over which their rps is spread.
+	rank := map[string]int{}
+	for i, r := range b.mapping.rules() {
+		if _, ok := rank[r.Service]; !ok {
+			rank[r.Service] = i
+		}
+	}
+	sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
+}
+
+// duration sets the test duration on info: rows with an rps give it as requests/rps
+// (Locust's rps is requests over the global duration); raw-sample rows through their
+// span, which it returns: their rps is spread over it.
+func (g grouped) duration(info *Info) loadtest.Span {
 	var reqs int64
 	var rps float64
-	for _, k := range keys {
-		a := accs[k]
+	for _, k := range g.keys {
+		a := g.accs[k]
 		if a.rpsSeen && !a.rpsMissing {
 			reqs += a.requests - a.spanRequests
 			rps += a.rps
 		}
 	}
 	if rps > 0 {
-		info.DurationS = float64(reqs) / rps // Locust's rps is requests over the global duration
+		info.DurationS = float64(reqs) / rps
 	}
 	var all loadtest.Span
-	for _, a := range accs {
+	for _, a := range g.accs {
 		all.Union(a.Span())
 	}
 	if all.OK && all.EndNs > all.StartNs {
 		info.DurationS = float64(all.EndNs-all.StartNs) / 1e9
 	}
-	f := &File{}
-	for _, k := range keys {
-		if all.OK {
-			accs[k].SetSpan(all.EndNs - all.StartNs)
-		}
-		f.Services = append(f.Services, accs[k].Service(k))
+	return all
+}
+
+// blind refuses a service with requests but no latency value at all (every latency
+// column empty or N/A): written as is, it would make an empty baseline that gates
+// nothing. The error names the first such row (where).
+func blind(key string, s *Service, where string) error {
+	if req, _ := s.Get(TotalRequests); req == 0 {
+		return nil
 	}
-	return f
+	for _, n := range []string{AvgLatency, MedianLatency, P95Latency, P99Latency, MinLatency, MaxLatency} {
+		if _, ok := s.Get(n); ok {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s: %s has requests but no latency value at all (every latency column is empty or N/A): nothing to compare", where, key)
 }
