@@ -142,7 +142,7 @@ func TestErrors(t *testing.T) {
 		{"bad format", false, []string{"--format", "k7", empty}, 1, "", "❌ extract-metrics: --format: unknown format \"k7\" (known: auto, locust-stats, locust-history, locust-json, locust-web, summary, normalized, jmeter-csv, jmeter-xml, jmeter-statistics, k6-summary, k6-json, k6-csv, gatling-log, gatling-stats, vegeta-report, vegeta-csv, vegeta-json, hey, artillery)\n"},
 		{"bad group-by", false, []string{"--group-by", "method", empty}, 1, "", "❌ extract-metrics: --group-by: want service or endpoint, got \"method\"\n"},
 		{"bad users", true, []string{"--users", "0", empty}, 1, "", "❌ extract-baselines: --users: want a positive number of users, got 0\n"},
-		{"bad config", false, []string{"--config", badCfg, empty}, 1, "", "❌ extract-metrics: DIR/bad.yml:3: unknown key \"threshold\" (known: group_by, noise, services, thresholds)\n"},
+		{"bad config", false, []string{"--config", badCfg, empty}, 1, "", "❌ extract-metrics: DIR/bad.yml:3: unknown key \"threshold\" (known: acknowledged, group_by, noise, services, thresholds)\n"},
 		{"unknown flag", false, []string{"--bogus", empty}, 1, "", "❌ extract-metrics: flag provided but not defined: -bogus (run 'extract-metrics -h' for usage)\n"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
