@@ -8,6 +8,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
@@ -26,13 +27,15 @@ type JSONReport struct {
 
 // JSONSummary counts the results.
 type JSONSummary struct {
-	Total       int    `json:"total"`
-	Failures    int    `json:"failures"`
-	Warnings    int    `json:"warnings"`
-	Passed      int    `json:"passed"`
-	NotCompared int    `json:"not_compared"`
-	Verdict     string `json:"verdict"`
-	ExitCode    int    `json:"exit_code"`
+	Total       int `json:"total"`
+	Failures    int `json:"failures"`
+	Warnings    int `json:"warnings"`
+	Passed      int `json:"passed"`
+	NotCompared int `json:"not_compared"`
+	// Acknowledged counts the failures an unexpired acknowledgement covers.
+	Acknowledged int    `json:"acknowledged,omitempty"`
+	Verdict      string `json:"verdict"`
+	ExitCode     int    `json:"exit_code"`
 }
 
 // JSONResult is one metric of one service. Missing values are null.
@@ -52,6 +55,17 @@ type JSONResult struct {
 	// (see EstimateNote) rather than measured.
 	Estimated    bool   `json:"estimated,omitempty"`
 	EstimateNote string `json:"estimate_note,omitempty"`
+	// Acknowledgement is the acknowledged: entry that matched the failure: it covers it
+	// (status acknowledged) or it has expired (status fail).
+	Acknowledgement *JSONAck `json:"acknowledgement,omitempty"`
+}
+
+// JSONAck is an acknowledged: entry of the configuration.
+type JSONAck struct {
+	Reason  string `json:"reason"`
+	Until   string `json:"until"` // YYYY-MM-DD, the last day covered (UTC)
+	Issue   string `json:"issue,omitempty"`
+	Expired bool   `json:"expired"`
 }
 
 // JSONMissing is a service present on one side only.
@@ -70,7 +84,7 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 	rep.Summary = JSONSummary{
 		Total: ev.Compared(), Failures: ev.Count(threshold.Fail), Warnings: ev.Count(threshold.Warn),
 		Passed: ev.Count(threshold.Pass), NotCompared: ev.Count(threshold.NotCompared),
-		Verdict: verdict, ExitCode: exitCode,
+		Acknowledged: ev.Count(threshold.Acknowledged), Verdict: verdict, ExitCode: exitCode,
 	}
 	for _, r := range ev.Results {
 		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status, Reason: r.Reason, Evidence: r.Evidence, DecidedBy: r.Decided, Estimated: r.Estimated, EstimateNote: r.EstimateNote}
@@ -82,6 +96,9 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 		}
 		if pct, inf, ok := r.Change(); ok && !inf {
 			jr.ChangePct = ptr(math.Round(pct*100) / 100)
+		}
+		if a := r.Ack; a != nil {
+			jr.Acknowledgement = &JSONAck{Reason: a.Reason, Until: a.Until.Format(config.AckDate), Issue: a.Issue, Expired: r.Status != threshold.Acknowledged}
 		}
 		rep.Results = append(rep.Results, jr)
 	}
@@ -135,7 +152,7 @@ type junitMessage struct {
 }
 
 // JUnit writes one test case per metric: failures as <failure>, warnings as passed cases
-// with a <system-out>, not-compared metrics as <skipped>.
+// with a <system-out>, not-compared and acknowledged metrics as <skipped>.
 func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	suite := junitSuite{Name: "performance-regression"}
 	for _, r := range ev.Results {
@@ -154,6 +171,9 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 		case threshold.NotCompared:
 			c.Skipped = &junitMessage{Message: r.Reason}
 			suite.Skipped++
+		case threshold.Acknowledged:
+			c.Skipped = &junitMessage{Message: fmt.Sprintf("acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), r.Ack.Reason), Text: detail}
+			suite.Skipped++
 		}
 		suite.Tests++
 		suite.Cases = append(suite.Cases, c)
@@ -171,24 +191,29 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	return err
 }
 
-// Annotations writes one GitHub Actions workflow command per failing (::error) and
-// warning (::warning) metric.
+// Annotations writes one GitHub Actions workflow command per failing (::error), warning
+// (::warning) and acknowledged (::notice) metric.
 func Annotations(w io.Writer, ev *threshold.Evaluation) error {
 	for _, r := range ev.Results {
-		var cmd string
+		cmd, title := "", ""
 		switch r.Status {
 		case threshold.Fail:
-			cmd = "error"
+			cmd, title = "error", "Performance regression"
 		case threshold.Warn:
-			cmd = "warning"
+			cmd, title = "warning", "Performance warning"
+		case threshold.Acknowledged:
+			cmd, title = "notice", "Acknowledged performance regression"
 		default:
 			continue
 		}
-		title := "Performance regression"
-		if r.Status == threshold.Warn {
-			title = "Performance warning"
-		}
 		msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr)
+		if r.Ack != nil {
+			if r.Status == threshold.Acknowledged {
+				msg += fmt.Sprintf("; acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), r.Ack.Reason)
+			} else {
+				msg += "; " + AckExpired(r.Ack)
+			}
+		}
 		if _, err := fmt.Fprintf(w, "::%s title=%s::%s\n", cmd, escapeProperty(title), escapeData(msg)); err != nil {
 			return err
 		}
