@@ -84,15 +84,15 @@ func BuildTrend(ev *threshold.Evaluation, past []history.Entry, now history.Entr
 	return t
 }
 
-// uniqueLabels names every run; a label seen before (a re-run of a commit) gets the run
-// number too, so that no two points share a place on the axis.
+// uniqueLabels names every run; a label seen before (a re-run of a commit) becomes the
+// run number, so that no two points share a place on the axis and labels stay short.
 func uniqueLabels(runs []history.Entry) []string {
 	out := make([]string, len(runs))
 	seen := map[string]bool{}
 	for i, e := range runs {
 		l := e.Label()
 		if seen[l] {
-			l += " #" + strconv.Itoa(e.Run)
+			l = "#" + strconv.Itoa(e.Run)
 		}
 		for n := 2; seen[l]; n++ {
 			l = fmt.Sprintf("%s (%d)", e.Label(), n)
@@ -108,33 +108,50 @@ func ChartHeading(service, metric, status string) string {
 	return fmt.Sprintf("%s%s · %s — %s", TrendChartPrefix, Cell(service), Cell(metric), status)
 }
 
-// trendSection writes the Trend section.
+// trendSection writes the Trend section: a chart per metric compared in an earlier run
+// too (at most TrendMaxCharts); the others are named without a chart.
 func trendSection(b *strings.Builder, t *Trend) {
 	if t == nil || len(t.Charts) == 0 {
 		return
 	}
+	var drawn []Chart
+	var first, more []string
+	for _, c := range t.Charts {
+		switch name := Cell(c.Service) + " " + Cell(c.Metric); {
+		case len(c.Values) < 2:
+			first = append(first, name)
+		case len(drawn) == TrendMaxCharts:
+			more = append(more, name)
+		default:
+			drawn = append(drawn, c)
+		}
+	}
 	b.WriteString(TrendHeading + "\n\n")
 	fmt.Fprintf(b, "The failing, warning and acknowledged metrics over the last runs recorded in `%s` (at most %d earlier runs and this one, the last point; x axis: short commit, or #run). Red: the run's value; grey: the baseline it was compared with.\n\n", Cell(t.History), TrendRuns)
-	for i, c := range t.Charts {
-		if i == TrendMaxCharts {
-			var more []string
-			for _, c := range t.Charts[i:] {
-				more = append(more, Cell(c.Service)+" "+Cell(c.Metric))
-			}
-			fmt.Fprintf(b, "%d more metrics are not charted (at most %d charts): %s.\n\n", len(more), TrendMaxCharts, strings.Join(more, ", "))
-			break
-		}
+	for _, c := range drawn {
 		b.WriteString(ChartHeading(c.Service, c.Metric, c.Status.String()) + "\n\n")
 		b.WriteString("```mermaid\n" + c.Mermaid() + "```\n\n")
+	}
+	if len(first) > 0 {
+		fmt.Fprintf(b, "Not charted, no earlier run compared them: %s.\n\n", strings.Join(first, ", "))
+	}
+	if len(more) > 0 {
+		fmt.Fprintf(b, "%d more metrics are not charted (at most %d charts): %s.\n\n", len(more), TrendMaxCharts, strings.Join(more, ", "))
 	}
 }
 
 // Mermaid is the chart as a Mermaid xychart-beta line chart (without the code fence).
 func (c Chart) Mermaid() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%%%%{init: {\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"%s\"}}}}%%%%\n", trendPalette)
+	// Mermaid does not turn crowded axis labels: from 11 runs on, the chart widens and
+	// the labels get smaller.
+	size := ""
+	if n := len(c.Labels); n > 10 {
+		size = fmt.Sprintf("\"xyChart\": {\"width\": %d, \"xAxis\": {\"labelFontSize\": 11}}, ", 60*n)
+	}
+	fmt.Fprintf(&b, "%%%%{init: {%s\"themeVariables\": {\"xyChart\": {\"plotColorPalette\": \"%s\"}}}}%%%%\n", size, trendPalette)
 	b.WriteString("xychart-beta\n")
-	fmt.Fprintf(&b, "    title \"%s · %s\"\n", mermaidText(c.Service), mermaidText(c.Metric))
+	fmt.Fprintf(&b, "    title \"%s · %s\"\n", mermaidText(shorten(c.Service, 48)), mermaidText(c.Metric))
 	quoted := make([]string, len(c.Labels))
 	for i, l := range c.Labels {
 		quoted[i] = `"` + mermaidText(l) + `"`
@@ -146,6 +163,15 @@ func (c Chart) Mermaid() string {
 		fmt.Fprintf(&b, "    line [%s]\n", numbers(c.Baselines))
 	}
 	return b.String()
+}
+
+// shorten cuts a name to n characters with "…" (the heading above the chart has it whole).
+func shorten(s string, n int) string {
+	r := []rune(s)
+	if len(r) <= n {
+		return s
+	}
+	return string(r[:n-1]) + "…"
 }
 
 // axisTitle names the metric's unit.
@@ -171,12 +197,15 @@ func numbers(vals []float64) string {
 
 // mermaidText makes text from the load test safe inside a quoted Mermaid string and a
 // markdown code fence: line breaks become spaces; quotes and backticks (which would end
-// the string or the fence) are written as Mermaid entity codes, and so are "#" and ";"
-// in such text, so that a name like "a#1;b" is not read as an entity.
+// the string or the fence) and the characters that Mermaid would read as an entity or
+// as HTML ("#…;", "&", "<", ">") are written as Mermaid entity codes, so that the chart
+// shows the name as it is.
 func mermaidText(s string) string {
 	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
-	if !strings.ContainsAny(s, "\";`") {
+	if !strings.ContainsAny(s, "\";`&<>") {
 		return s
 	}
-	return strings.NewReplacer("#", "#35;", ";", "#59;", `"`, "#quot;", "`", "#96;").Replace(s)
+	return mermaidEntities.Replace(s)
 }
+
+var mermaidEntities = strings.NewReplacer("#", "#35;", ";", "#59;", `"`, "#quot;", "`", "#96;", "&", "#38;", "<", "#60;", ">", "#62;")
