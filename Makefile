@@ -3,9 +3,10 @@ GO          ?= go
 STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 DEMO        := demo-out
-GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/
+HISTORY_RUNS := $(addprefix testdata/locust/locust-2.12.1-,baseline-run1_stats.csv baseline-run1.json baseline-run1_stats.csv regressed-run1.json regressed-run1_stats.csv)
+GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/ ./pkg/report/
 
-.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench aa clean
+.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench aa clean render render-tools
 
 all: build
 
@@ -60,6 +61,19 @@ demo: build
 	$(BIN)/extract-baselines testdata/seed/sample_results_stats.csv $(DEMO)/seed-baselines.json
 	-$(BIN)/compare-performance --report $(DEMO)/seed-analysis.md $(DEMO)/seed-baselines.json testdata/seed/sample_metrics_degraded.json; echo "compare-performance exit code: $$?"
 	@echo
+	@echo "== 6. History: the real Locust runs replayed as five commits (GITHUB_SHA set here; in Actions it is the commit):"
+	@echo "   three of the unchanged code (the baseline run's CSV, its --json output, the CSV again), then two of the"
+	@echo "   regressed code (its --json output, its CSV), each compared with --history. Runs 4 and 5 fail."
+	@rm -f $(DEMO)/perf-history.jsonl; i=0; for cur in $(HISTORY_RUNS); do i=$$((i+1)); \
+		GITHUB_SHA=$$(printf commit$$i | sha1sum | cut -c1-40) $(BIN)/compare-performance --quiet --group-by endpoint \
+			--history $(DEMO)/perf-history.jsonl --report $(DEMO)/history-run$$i.md $(DEMO)/performance-baselines.json $$cur; \
+		echo "   run $$i ($$cur): exit code $$?"; done
+	wc -l $(DEMO)/perf-history.jsonl
+	@echo "   The fifth report ($(DEMO)/history-run5.md) charts each failing metric over the five runs (### 📈 Trend);"
+	@echo "   the issue body carries the charts ($(DEMO)/issue-dry-run.txt). A baseline from the last 4 passing runs (3 passed):"
+	$(BIN)/create-regression-issue --dry-run $(DEMO)/history-run5.md > $(DEMO)/issue-dry-run.txt
+	$(BIN)/extract-baselines --group-by endpoint --from-history $(DEMO)/perf-history.jsonl --last 4 $(DEMO)/baseline-from-history.json
+	@echo
 	@echo "== Written files:"
 	@ls -l $(DEMO)
 
@@ -71,6 +85,32 @@ aa:
 # Not part of test: generates multi-GB files (SIZE=1GB BIG=4GB DIR=/tmp/perfgate-bench).
 bench:
 	bash bench/run.sh
+
+# Render every Mermaid trend chart for real: Debian's chromium (apt) loads the mermaid npm
+# package (npm pack from the registry, no CDN) and renders the charts of the demo's five
+# compares with --history (the fifth report and the issue body built from it) and of
+# testdata/report/trend.golden.md (hostile names, 21 runs); a Mermaid syntax or render
+# error, or a drawn chart missing a point, fails. PNGs go to $(DEMO)/charts/. CI runs it.
+MERMAID_VERSION ?= 11.4.1
+TOOLS           := .tools
+MERMAID_JS      := $(TOOLS)/mermaid-$(MERMAID_VERSION)/package/dist/mermaid.min.js
+SUDO            := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+render: render-tools demo
+	$(GO) run ./docs/render -chromium "$$(command -v chromium)" -mermaid $(MERMAID_JS) -out $(DEMO)/charts \
+		$(DEMO)/history-run5.md $(DEMO)/issue-dry-run.txt testdata/report/trend.golden.md
+
+render-tools: $(MERMAID_JS)
+	@command -v chromium >/dev/null 2>&1 || { echo "== installing chromium (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null; }
+	@chromium --version
+
+$(MERMAID_JS):
+	@command -v npm >/dev/null 2>&1 || { echo "== installing npm (apt)"; \
+		$(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends npm >/dev/null; }
+	@mkdir -p $(TOOLS)/mermaid-$(MERMAID_VERSION)
+	cd $(TOOLS)/mermaid-$(MERMAID_VERSION) && npm pack --silent mermaid@$(MERMAID_VERSION) >/dev/null && tar -xzf mermaid-$(MERMAID_VERSION).tgz package/dist/mermaid.min.js package/package.json
+	@test -s $(MERMAID_JS)
 
 clean:
 	rm -rf $(BIN) $(DEMO)

@@ -13,10 +13,13 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/perfgate/perfgate/pkg/cli"
 )
 
 func main() {
-	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int { return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv}) }))
+	os.Exit(cli.Recover(os.Stderr, "compare-performance", func() int {
+		return run(os.Args[1:], os.Stdout, os.Stderr, environment{Getenv: os.Getenv, Now: time.Now})
+	}))
 }

@@ -11,9 +11,11 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/config"
+	"github.com/perfgate/perfgate/pkg/history"
 	"github.com/perfgate/perfgate/pkg/loadtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/report"
@@ -23,9 +25,18 @@ import (
 // defaultReport is where the report is written, as the Python script did.
 const defaultReport = "load-test-results/regression-analysis.md"
 
-// environment is what the command takes from the process environment.
+// environment is what the command takes from the process: the environment variables
+// and the clock (for acknowledgements and the history).
 type environment struct {
 	Getenv func(string) string
+	Now    func() time.Time
+}
+
+func (e environment) now() time.Time {
+	if e.Now == nil {
+		return time.Now()
+	}
+	return e.Now()
 }
 
 type options struct {
@@ -35,6 +46,8 @@ type options struct {
 	warnRatio                                  float64
 	noGitHub, quiet, warnAsError, failOnMiss   bool
 	noiseAware, strictComparability            bool
+	history                                    string
+	historyKeep                                int
 }
 
 var command = cli.Command{
@@ -43,6 +56,11 @@ var command = cli.Command{
 
 Compares current metrics with a baseline (normalized JSON from perfgate or the Python
 scripts, or raw load-test results), prints the markdown report and writes it to --report.
+
+With --history FILE the run is appended to a JSON Lines history and the report charts
+the failing and warning metrics over the last runs. Failures that the configuration's
+acknowledged: section covers (until a date at most 90 days ahead) are reported but do
+not fail.
 
 Exit status: 0 no critical failure; 1 anything else: critical failures (or warnings with
 --warn-as-error, not-compared metrics with --fail-on-missing), a usage error, an
@@ -79,6 +97,8 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the closing line")
 	fs.BoolVar(&o.warnAsError, "warn-as-error", false, "exit 1 on warnings too")
 	fs.BoolVar(&o.failOnMiss, "fail-on-missing", false, "exit 1 when a metric that has a threshold could not be compared")
+	fs.StringVar(&o.history, "history", "", "append this run to a JSON Lines history `file` (created if missing) and chart the failing and warning metrics over the last runs in the report")
+	fs.IntVar(&o.historyKeep, "history-keep", history.DefaultKeep, "keep the last `N` runs in the --history file")
 }
 
 // run is compare-performance; it returns the exit code.
@@ -95,10 +115,10 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 		fmt.Fprintf(stderr, "❌ %s: %s\n", command.Name, cli.Sanitize(fmt.Sprintf(format, a...)))
 		return cli.ExitFail
 	}
-	if in, out, same := cli.SameFile(pos, []string{o.report, o.jsonOut, o.junitOut}); same {
+	if in, out, same := cli.SameFile(pos, []string{o.report, o.jsonOut, o.junitOut, o.history}); same {
 		return fail("the output %s is the input %s: refusing to overwrite it", out, in)
 	}
-	set, mapping, err := o.thresholdSet()
+	set, mapping, cfg, err := o.thresholdSet(env.now())
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -121,28 +141,35 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return cli.ExitFail
 	}
-	c := comparison{o: &o, env: env, cmd: o.command(args, pos)}
+	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg}
 	c.cmd.BaselineRaw, c.cmd.CurrentRaw = raw[0], raw[1]
 	return c.run(sides[0], sides[1], set, stdout, stderr)
 }
 
 // thresholdSet builds the thresholds from the built-in set, the config file and the
-// flags, and the service mapping for raw inputs.
-func (o *options) thresholdSet() (*threshold.Set, metrics.Mapping, error) {
+// flags, and the service mapping for raw inputs; it returns the configuration (nil
+// without --config) for its acknowledged: entries, checked against today.
+func (o *options) thresholdSet(now time.Time) (*threshold.Set, metrics.Mapping, *config.Config, error) {
+	if o.historyKeep < 1 {
+		return nil, metrics.Mapping{}, nil, fmt.Errorf("--history-keep: want at least 1 run, got %d", o.historyKeep)
+	}
 	var cfg *config.Config
 	var err error
 	if o.config != "" {
 		if cfg, err = config.Load(o.config); err != nil {
-			return nil, metrics.Mapping{}, err
+			return nil, metrics.Mapping{}, nil, err
+		}
+		if err := cfg.CheckAcknowledged(now); err != nil {
+			return nil, metrics.Mapping{}, nil, err
 		}
 	}
 	set := threshold.Builtin()
 	if err := threshold.Apply(set, cfg); err != nil {
-		return nil, metrics.Mapping{}, err
+		return nil, metrics.Mapping{}, nil, err
 	}
 	for _, t := range o.thresholds {
 		if err := set.ParseFlag(t); err != nil {
-			return nil, metrics.Mapping{}, err
+			return nil, metrics.Mapping{}, nil, err
 		}
 	}
 	if o.warnRatio > 0 {
@@ -152,7 +179,7 @@ func (o *options) thresholdSet() (*threshold.Set, metrics.Mapping, error) {
 		set.Noise = threshold.DefaultNoise
 	}
 	mapping, err := cfg.Mapping(o.groupBy)
-	return set, mapping, err
+	return set, mapping, cfg, err
 }
 
 // comparison is one run of the command once both sides are read.
@@ -160,6 +187,7 @@ type comparison struct {
 	o   *options
 	env environment
 	cmd report.Command
+	cfg *config.Config // nil without --config
 }
 
 // command records the command line for the report and the --json output.
@@ -203,6 +231,8 @@ func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) 
 		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d metric%s with a threshold could not be compared (--fail-on-missing)", notCompared, plural(notCompared))}
 	case warns > 0:
 		return verdict{cli.ExitOK, "warning", "✅ No critical performance regressions detected"}
+	case ev.Count(threshold.Acknowledged) > 0:
+		return verdict{cli.ExitOK, "acknowledged", "✅ No critical performance regressions detected"}
 	}
 	return verdict{cli.ExitOK, "pass", "✅ No critical performance regressions detected"}
 }
@@ -214,12 +244,29 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 	for _, b := range threshold.BrokenBaseline(base, cur, set.Noise) {
 		ev.Comparability = append(ev.Comparability, report.BrokenNote(b))
 	}
+	var stale []*config.Ack
+	if c.cfg != nil {
+		stale = acknowledge(ev, c.cfg.Acknowledged, c.env.now())
+	}
 	v := c.verdict(ev, base, cur)
+	var hist *runHistory
+	var trend *report.Trend
+	if o.history != "" {
+		var err error
+		if hist, err = c.readHistory(ev, v, cur, stderr); err != nil {
+			fmt.Fprintf(stderr, "❌ %s: %v\n", command.Name, err)
+			return cli.ExitFail
+		}
+		trend = report.BuildTrend(ev, hist.past, hist.entry, hist.path)
+	}
 	var md strings.Builder
-	report.Markdown(&md, ev)
-	if err := c.writeOutputs(ev, v, md.String(), stdout, stderr); err != nil {
+	report.MarkdownWith(&md, ev, trend)
+	if err := c.writeOutputs(ev, v, md.String(), hist, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "❌ %s: %v\n", command.Name, err)
 		return cli.ExitFail
+	}
+	if c.cfg != nil {
+		ackNotes(ev, stale, c.cfg.File, stderr)
 	}
 	hints(ev, stderr)
 	if o.quiet {
@@ -243,9 +290,9 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 }
 
 // writeOutputs writes the report (with the command line as a hidden comment, so that
-// create-regression-issue can tell how to reproduce it), the machine outputs and, inside
-// GitHub Actions, the step summary and annotations.
-func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string, stdout, stderr io.Writer) error {
+// create-regression-issue can tell how to reproduce it), the machine outputs, the
+// history with this run and, inside GitHub Actions, the step summary and annotations.
+func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string, hist *runHistory, stdout, stderr io.Writer) error {
 	o := c.o
 	file := md + "\n" + report.CommandComment(c.cmd)
 	if err := cli.WriteFileAtomic(o.report, func(w io.Writer) error { _, err := io.WriteString(w, file); return err }); err != nil {
@@ -259,6 +306,11 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	if o.junitOut != "" {
 		if err := cli.WriteFileAtomic(o.junitOut, func(w io.Writer) error { return report.JUnit(w, ev) }); err != nil {
 			return fmt.Errorf("writing %s: %v", o.junitOut, err)
+		}
+	}
+	if hist != nil {
+		if err := hist.write(o.historyKeep); err != nil {
+			return err
 		}
 	}
 	getenv := c.env.Getenv

@@ -44,6 +44,8 @@ type issueContext struct {
 	Command *report.Command
 	// Evidence holds the report's noise-aware evidence rows, if any.
 	Evidence []report.EvidenceRow
+	// Trend holds the charts of the report's Trend section, if any.
+	Trend []report.TrendChart
 }
 
 var (
@@ -126,6 +128,7 @@ func body(k kind, rows []report.Row, c issueContext) string {
 	b.WriteString(table(k, rows))
 	b.WriteString("\n### Details\n\n")
 	b.WriteString(details(k, c))
+	b.WriteString(trend(k, c))
 	cmds := commandsFor(c)
 	if k == critical {
 		b.WriteString(criticalSteps)
@@ -246,6 +249,29 @@ func updateComment(k kind, rows []report.Row, c issueContext) string {
 	b.WriteString(provenance(c))
 	b.WriteString("\n")
 	b.WriteString(table(k, rows))
+	b.WriteString(trend(k, c))
+	return b.String()
+}
+
+// trend carries the report's Trend charts of the issue's kind (failing metrics for a
+// critical issue, warnings for a warning one) into the body: GitHub renders the Mermaid
+// in issues and comments.
+func trend(k kind, c issueContext) string {
+	want := "fail"
+	if k == warning {
+		want = "warning"
+	}
+	var b strings.Builder
+	for _, t := range c.Trend {
+		if t.Status != want || t.Mermaid == "" {
+			continue
+		}
+		if b.Len() == 0 {
+			b.WriteString("\n" + report.TrendHeading + "\n\n")
+			b.WriteString("These metrics over the last runs of the history (the last point is this run). Red: the run's value; grey: the baseline it was compared with.\n")
+		}
+		fmt.Fprintf(&b, "\n%s%s · %s — %s\n\n```mermaid\n%s```\n", report.TrendChartPrefix, safe(t.Service), safe(t.Metric), t.Status, t.Mermaid)
+	}
 	return b.String()
 }
 

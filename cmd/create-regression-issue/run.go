@@ -195,7 +195,7 @@ type plan struct {
 // and the commit.
 func (r *runner) context(path string, rep *report.Parsed) issueContext {
 	getenv := r.env.Getenv
-	c := issueContext{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence}
+	c := issueContext{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence, Trend: rep.Trend}
 	if getenv("GITHUB_ACTIONS") != "true" {
 		return c
 	}

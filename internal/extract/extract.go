@@ -17,6 +17,7 @@ import (
 
 	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/config"
+	"github.com/perfgate/perfgate/pkg/history"
 	"github.com/perfgate/perfgate/pkg/loadtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/report"
@@ -40,6 +41,9 @@ type options struct {
 	config  string
 	output  string
 	users   int
+	// fromHistory and last: extract-baselines --from-history FILE --last N.
+	fromHistory string
+	last        int
 }
 
 func (o *options) bind(fs *flag.FlagSet, baselines bool) {
@@ -50,6 +54,8 @@ func (o *options) bind(fs *flag.FlagSet, baselines bool) {
 	o.input.Bind(fs)
 	if baselines {
 		fs.IntVar(&o.users, "users", 1, "number of users of the reference run, stored as baseline_users")
+		fs.StringVar(&o.fromHistory, "from-history", "", "make the baseline from a compare-performance --history `file` instead of inputs: each metric is the median of the last --last runs whose verdict was pass")
+		fs.IntVar(&o.last, "last", 5, "with --from-history: how many of the last passing runs (`N`) make the baseline")
 	} else {
 		fs.IntVar(&o.users, "users", 0, "number of users of the run, if known: compare-performance checks it against baseline_users")
 	}
@@ -94,12 +100,15 @@ var baselinesCommand = cli.Command{
 	Name: "extract-baselines",
 	Help: `Usage: extract-baselines [flags] <input> [output]
        extract-baselines [flags] -o <output> <run>...
+       extract-baselines --from-history FILE [--last N] [output]
 
 Extracts performance baselines from a reference run, computed exactly like
 extract-metrics, plus baseline_users and timestamp (default output:
 docs/performance-baselines.json). With two positional arguments the second is always
 the output. Several runs need -o: each metric is then the median across the runs, with
-the per-run values kept. An existing baseline is never replaced by an empty one.
+the per-run values kept. --from-history makes it from the last N runs whose verdict was
+pass in a compare-performance --history file, the same way. An existing baseline is
+never replaced by an empty one.
 
 Exit status: 0 written; 1 anything else (usage error, missing or bad input, nothing
 matched) — nothing is written then.
@@ -119,14 +128,21 @@ func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, base
 	if done {
 		return code
 	}
-	if len(pos) == 0 {
+	if len(pos) == 0 && o.fromHistory == "" {
 		return cmd.BadArgs(stdout, stderr, "no input file given")
 	}
 	def := DefaultMetricsOutput
 	if baselines {
 		def = DefaultBaselineOutput
 	}
-	inputs, output, err := splitArgs(pos, o.output, def)
+	var inputs []string
+	var output string
+	var err error
+	if o.fromHistory != "" {
+		output, err = historyArgs(pos, o.output, def)
+	} else {
+		inputs, output, err = splitArgs(pos, o.output, def)
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "❌ %s: %s\n", cmd.Name, cli.Sanitize(err.Error()))
 		return cli.ExitFail
@@ -147,6 +163,11 @@ type job struct {
 	users     int
 	opt       metrics.Options
 	now       func() time.Time
+	// history and last: the baseline is the median of the last passing runs of a
+	// compare-performance --history file (inputs is then empty).
+	history string
+	last    int
+	picked  []history.Entry // the runs the baseline was made of
 }
 
 // job checks the flags and turns them into a job.
@@ -157,6 +178,9 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 	}
 	if (baselines && o.users < 1) || o.users < 0 {
 		return nil, fmt.Errorf("--users: want a positive number of users, got %d", o.users)
+	}
+	if o.last < 1 && baselines {
+		return nil, fmt.Errorf("--last: want at least 1 run, got %d", o.last)
 	}
 	var cfg *config.Config
 	if o.config != "" {
@@ -169,7 +193,7 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 		return nil, err
 	}
 	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
-	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now}, nil
+	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last}, nil
 }
 
 // run reads, writes and reports; it returns the exit code.
@@ -205,6 +229,9 @@ func (j *job) run(prog string, stdout, stderr io.Writer) int {
 	}
 	if j.baselines {
 		printBaselines(msg, stderr, result, j.output, len(j.inputs))
+		if j.history != "" {
+			printHistoryRuns(stderr, j.picked, j.history)
+		}
 	} else {
 		printMetrics(msg, result, j.output)
 	}
@@ -241,6 +268,13 @@ type errNothingMatched struct{ error }
 // extract reads the inputs: one run (several files merged), or for a baseline of several
 // runs, the per-metric median of the runs.
 func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
+	if j.history != "" {
+		runs, err := j.historyRuns(stderr)
+		if err != nil {
+			return nil, err
+		}
+		return j.baseline(metrics.MedianOfRuns(runs)), nil
+	}
 	groups := [][]string{j.inputs}
 	if j.baselines && len(j.inputs) > 1 {
 		groups = groups[:0]
@@ -264,6 +298,11 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 	if len(runs) > 1 {
 		result = metrics.MedianOfRuns(runs)
 	}
+	return j.baseline(result), nil
+}
+
+// baseline records the run's users and, for a baseline, baseline_users and timestamp.
+func (j *job) baseline(result *metrics.File) *metrics.File {
 	if src, ok := result.Source(); ok && j.users > 0 {
 		src.Users = j.users
 		result.SetMeta(metrics.MetaKey, src.JSON())
@@ -276,7 +315,7 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 			s.Timestamp = ts
 		}
 	}
-	return result, nil
+	return result
 }
 
 // printMetrics prints extract_metrics.py's lines: the saved file, then one line per

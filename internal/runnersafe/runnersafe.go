@@ -9,10 +9,10 @@ import (
 	"testing"
 )
 
-var own = regexp.MustCompile(`^::(error|warning) title=[^:]*::`)
+var own = regexp.MustCompile(`^::(error|warning|notice) title=[^:]*::`)
 
 // Check fails on any line of out that holds "##[" (the legacy form matches anywhere in a
-// line) or "::", except perfgate's own ::error/::warning annotations when annotations is
+// line) or "::", except perfgate's own ::error/::warning/::notice annotations when annotations is
 // true — whose message part must hold no marker either.
 func Check(t testing.TB, out, what string, annotations bool) {
 	t.Helper()

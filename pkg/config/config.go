@@ -1,6 +1,7 @@
 // Package config loads the perfgate configuration file (YAML, or JSON): the service
-// rules that map endpoint rows to services, the grouping, and the sections that other
-// packages interpret (thresholds). Unknown keys are errors that name the line.
+// rules that map endpoint rows to services, the grouping, the acknowledged regressions,
+// and the sections that other packages interpret (thresholds, noise). Unknown keys are
+// errors that name the line.
 package config
 
 import (
@@ -29,6 +30,9 @@ type Config struct {
 	Thresholds *yaml.Node
 	// Noise is the raw `noise` section, for the threshold package.
 	Noise *yaml.Node
+	// Acknowledged lists the known regressions that do not fail the build until they
+	// expire (check the expiry limit with CheckAcknowledged).
+	Acknowledged []Ack
 }
 
 // Error is a configuration problem at a line of the file.
@@ -56,7 +60,7 @@ func Errorf(file string, n *yaml.Node, format string, args ...any) error {
 }
 
 // sections are the top-level keys; each is handled below.
-var sections = []string{"group_by", "noise", "services", "thresholds"}
+var sections = []string{"acknowledged", "group_by", "noise", "services", "thresholds"}
 
 // Load reads and parses a configuration file.
 func Load(path string) (*Config, error) {
@@ -108,6 +112,12 @@ func Parse(data []byte, file string) (*Config, error) {
 			c.Thresholds = v
 		case "noise":
 			c.Noise = v
+		case "acknowledged":
+			acks, err := parseAcknowledged(file, v)
+			if err != nil {
+				return nil, err
+			}
+			c.Acknowledged = acks
 		default:
 			return nil, Errorf(file, k, "unknown key %q (known: %s)", k.Value, strings.Join(sections, ", "))
 		}

@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
@@ -29,13 +30,15 @@ type JSONReport struct {
 
 // JSONSummary counts the results.
 type JSONSummary struct {
-	Total       int    `json:"total"`
-	Failures    int    `json:"failures"`
-	Warnings    int    `json:"warnings"`
-	Passed      int    `json:"passed"`
-	NotCompared int    `json:"not_compared"`
-	Verdict     string `json:"verdict"`
-	ExitCode    int    `json:"exit_code"`
+	Total       int `json:"total"`
+	Failures    int `json:"failures"`
+	Warnings    int `json:"warnings"`
+	Passed      int `json:"passed"`
+	NotCompared int `json:"not_compared"`
+	// Acknowledged counts the failures an unexpired acknowledgement covers.
+	Acknowledged int    `json:"acknowledged,omitempty"`
+	Verdict      string `json:"verdict"`
+	ExitCode     int    `json:"exit_code"`
 }
 
 // JSONResult is one metric of one service. Missing values are null.
@@ -55,6 +58,17 @@ type JSONResult struct {
 	// (see EstimateNote) rather than measured.
 	Estimated    bool   `json:"estimated,omitempty"`
 	EstimateNote string `json:"estimate_note,omitempty"`
+	// Acknowledgement is the acknowledged: entry that matched the failure: it covers it
+	// (status acknowledged) or it has expired (status fail).
+	Acknowledgement *JSONAck `json:"acknowledgement,omitempty"`
+}
+
+// JSONAck is an acknowledged: entry of the configuration.
+type JSONAck struct {
+	Reason  string `json:"reason"`
+	Until   string `json:"until"` // YYYY-MM-DD, the last day covered (UTC)
+	Issue   string `json:"issue,omitempty"`
+	Expired bool   `json:"expired"`
 }
 
 // JSONMissing is a service present on one side only.
@@ -73,7 +87,7 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 	rep.Summary = JSONSummary{
 		Total: ev.Compared(), Failures: ev.Count(threshold.Fail), Warnings: ev.Count(threshold.Warn),
 		Passed: ev.Count(threshold.Pass), NotCompared: ev.Count(threshold.NotCompared),
-		Verdict: verdict, ExitCode: exitCode,
+		Acknowledged: ev.Count(threshold.Acknowledged), Verdict: verdict, ExitCode: exitCode,
 	}
 	for _, r := range ev.Results {
 		jr := JSONResult{Service: r.Service, Metric: r.Metric, Change: FormatChange(r), Threshold: r.Threshold.Expr, Status: r.Status,
@@ -82,6 +96,9 @@ func JSON(w io.Writer, ev *threshold.Evaluation, verdict string, exitCode int, c
 		jr.Current = finite(r.Current, r.HasCurrent, &jr.Reason, "current value")
 		if pct, inf, ok := r.Change(); ok && !inf {
 			jr.ChangePct = finite(math.Round(pct*100)/100, true, &jr.Reason, "change")
+		}
+		if a := r.Ack; a != nil {
+			jr.Acknowledgement = &JSONAck{Reason: a.Reason, Until: a.Until.Format(config.AckDate), Issue: a.Issue, Expired: r.Status != threshold.Acknowledged}
 		}
 		rep.Results = append(rep.Results, jr)
 	}
@@ -146,7 +163,7 @@ type junitMessage struct {
 }
 
 // JUnit writes one test case per metric: failures as <failure>, warnings as passed cases
-// with a <system-out>, not-compared metrics as <skipped>.
+// with a <system-out>, not-compared and acknowledged metrics as <skipped>.
 func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	suite := junitSuite{Name: "performance-regression"}
 	for _, r := range ev.Results {
@@ -165,6 +182,9 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 			c.SystemOut = "warning: " + detail
 		case threshold.NotCompared:
 			c.Skipped = &junitMessage{Message: reason}
+			suite.Skipped++
+		case threshold.Acknowledged:
+			c.Skipped = &junitMessage{Message: fmt.Sprintf("acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), r.Ack.Reason), Text: detail}
 			suite.Skipped++
 		}
 		suite.Tests++
@@ -193,12 +213,12 @@ const MaxAnnotations = 10
 // from the configuration file points at its line there.
 func Annotations(w io.Writer, ev *threshold.Evaluation) error {
 	for _, kind := range []struct {
-		status       threshold.Status
-		cmd, title   string
-		plural, more string
+		status             threshold.Status
+		cmd, title, plural string
 	}{
-		{threshold.Fail, "error", "Performance regression", "failing metrics", "regressions"},
-		{threshold.Warn, "warning", "Performance warning", "warning metrics", "warnings"},
+		{threshold.Fail, "error", "Performance regression", "failing metrics"},
+		{threshold.Warn, "warning", "Performance warning", "warning metrics"},
+		{threshold.Acknowledged, "notice", "Acknowledged performance regression", "acknowledged metrics"},
 	} {
 		rows := bySeverity(filter(ev, kind.status))
 		for i, r := range rows {
@@ -209,13 +229,25 @@ func Annotations(w io.Writer, ev *threshold.Evaluation) error {
 				}
 				break
 			}
-			msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", commandSafe(r.Service), commandSafe(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr)
+			msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", commandSafe(r.Service), commandSafe(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr) + ackNote(r)
 			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", kind.cmd, annotationProperties(kind.title, r.Threshold), escapeData(msg)); err != nil {
 				return err
 			}
 		}
 	}
 	return nil
+}
+
+// ackNote tells, on an annotation, the acknowledgement that covers a failure or has
+// expired.
+func ackNote(r threshold.Result) string {
+	switch {
+	case r.Ack == nil:
+		return ""
+	case r.Status == threshold.Acknowledged:
+		return fmt.Sprintf("; acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), commandSafe(r.Ack.Reason))
+	}
+	return "; " + AckExpired(r.Ack)
 }
 
 // annotationProperties are title= and, for a threshold set in the configuration file,

@@ -24,6 +24,7 @@ const (
 	EstimatedHeading     = "### 📐 Estimated Percentiles"
 	ComparabilityHeading = "### ⚖️ Comparability"
 	MissingHeading       = "### ❓ Services Not in Both Files"
+	AcknowledgedHeading  = "### 🔕 Acknowledged"
 	SummaryHeading       = "## Summary"
 	CriticalImpact       = "❌ Critical"
 )
@@ -81,86 +82,130 @@ var cellEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n
 // Markdown writes the report in the seed's layout: failures, warnings, passed, then the
 // sections perfgate adds (not compared, services on one side only), then the summary.
 func Markdown(w io.Writer, ev *threshold.Evaluation) error {
+	return MarkdownWith(w, ev, nil)
+}
+
+// MarkdownWith writes the report as Markdown does, with the Trend section of t (none
+// when t is nil) after perfgate's other sections, before the summary.
+func MarkdownWith(w io.Writer, ev *threshold.Evaluation, t *Trend) error {
 	var b strings.Builder
 	b.WriteString(Title + "\n\n")
-	fails, warns := filter(ev, threshold.Fail), filter(ev, threshold.Warn)
-	if len(fails) > 0 {
+	seedSections(&b, ev)
+	acknowledgedSection(&b, ev)
+	evidenceSection(&b, ev)
+	estimatedSection(&b, ev)
+	notComparedSection(&b, ev)
+	missingSection(&b, ev)
+	comparabilitySection(&b, ev)
+	trendSection(&b, t)
+	summarySection(&b, ev)
+	_, err := io.WriteString(w, b.String())
+	return err
+}
+
+// seedSections writes the seed's failures, warnings and passed sections.
+func seedSections(b *strings.Builder, ev *threshold.Evaluation) {
+	if fails := filter(ev, threshold.Fail); len(fails) > 0 {
 		b.WriteString(FailuresHeading + "\n\n")
 		b.WriteString("| Service | Metric | Expected | Current | Change | Impact |\n")
 		b.WriteString("|---------|--------|----------|---------|--------|--------|\n")
 		for _, r := range fails {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), CriticalImpact)
+			impact := CriticalImpact
+			if r.Ack != nil {
+				impact += " (" + AckExpired(r.Ack) + ")"
+			}
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), impact)
 		}
 		b.WriteString("\n")
 	}
-	if len(warns) > 0 {
+	if warns := filter(ev, threshold.Warn); len(warns) > 0 {
 		b.WriteString(WarningsHeading + "\n\n")
 		b.WriteString("| Service | Metric | Expected | Current | Change |\n")
 		b.WriteString("|---------|--------|----------|---------|--------|\n")
 		for _, r := range warns {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r))
+			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r))
 		}
 		b.WriteString("\n")
 	}
 	if n := ev.Count(threshold.Pass); n > 0 {
-		fmt.Fprintf(&b, PassedHeadingFmt+"\n\n%s\n\n", n, PassedLine)
+		fmt.Fprintf(b, PassedHeadingFmt+"\n\n%s\n\n", n, PassedLine)
 	}
+}
+
+func evidenceSection(b *strings.Builder, ev *threshold.Evaluation) {
 	var evidence []threshold.Result
 	for _, r := range ev.Results {
 		if r.Evidence != nil {
 			evidence = append(evidence, r)
 		}
 	}
-	if len(evidence) > 0 {
-		b.WriteString(EvidenceHeading + "\n\n")
-		b.WriteString("| Service | Metric | Verdict | Evidence | Decided by |\n")
-		b.WriteString("|---------|--------|---------|----------|------------|\n")
-		for _, r := range evidence {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(Evidence(r)), r.Decided())
-		}
-		b.WriteString("\n")
+	if len(evidence) == 0 {
+		return
 	}
-	estimatedSection(&b, ev)
-	if nc := filter(ev, threshold.NotCompared); len(nc) > 0 {
-		b.WriteString(NotComparedHeading + "\n\n")
-		b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
-		b.WriteString("|---------|--------|----------|---------|--------|\n")
-		for _, r := range nc {
-			fmt.Fprintf(&b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(Reason(r)))
-		}
-		b.WriteString("\n")
+	b.WriteString(EvidenceHeading + "\n\n")
+	b.WriteString("| Service | Metric | Verdict | Evidence | Decided by |\n")
+	b.WriteString("|---------|--------|---------|----------|------------|\n")
+	for _, r := range evidence {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(Evidence(r)), r.Decided())
 	}
-	if len(ev.Missing) > 0 {
-		b.WriteString(MissingHeading + "\n\n")
-		b.WriteString("| Service | Present in | Note |\n")
-		b.WriteString("|---------|------------|------|\n")
-		for _, m := range ev.Missing {
-			note := "no current results for this service: it was not tested, or its name changed"
-			if m.Side == threshold.CurrentOnly {
-				note = "no baseline for this service: refresh the baseline to compare it"
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s |\n", Cell(m.Service), m.Side, note)
-		}
-		b.WriteString("\n")
+	b.WriteString("\n")
+}
+
+func notComparedSection(b *strings.Builder, ev *threshold.Evaluation) {
+	nc := filter(ev, threshold.NotCompared)
+	if len(nc) == 0 {
+		return
 	}
-	if len(ev.Comparability) > 0 {
-		b.WriteString(ComparabilityHeading + "\n\n")
-		b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
-		for _, c := range ev.Comparability {
-			fmt.Fprintf(&b, "- %s\n", c)
-		}
-		b.WriteString("\n")
+	b.WriteString(NotComparedHeading + "\n\n")
+	b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
+	b.WriteString("|---------|--------|----------|---------|--------|\n")
+	for _, r := range nc {
+		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(Reason(r)))
 	}
+	b.WriteString("\n")
+}
+
+func missingSection(b *strings.Builder, ev *threshold.Evaluation) {
+	if len(ev.Missing) == 0 {
+		return
+	}
+	b.WriteString(MissingHeading + "\n\n")
+	b.WriteString("| Service | Present in | Note |\n")
+	b.WriteString("|---------|------------|------|\n")
+	for _, m := range ev.Missing {
+		note := "no current results for this service: it was not tested, or its name changed"
+		if m.Side == threshold.CurrentOnly {
+			note = "no baseline for this service: refresh the baseline to compare it"
+		}
+		fmt.Fprintf(b, "| %s | %s | %s |\n", Cell(m.Service), m.Side, note)
+	}
+	b.WriteString("\n")
+}
+
+func comparabilitySection(b *strings.Builder, ev *threshold.Evaluation) {
+	if len(ev.Comparability) == 0 {
+		return
+	}
+	b.WriteString(ComparabilityHeading + "\n\n")
+	b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
+	for _, c := range ev.Comparability {
+		fmt.Fprintf(b, "- %s\n", c)
+	}
+	b.WriteString("\n")
+}
+
+func summarySection(b *strings.Builder, ev *threshold.Evaluation) {
 	b.WriteString(SummaryHeading + "\n\n")
-	fmt.Fprintf(&b, "- **Total Metrics**: %d\n", ev.Compared())
-	fmt.Fprintf(&b, "- **Failures**: %d\n", len(fails))
-	fmt.Fprintf(&b, "- **Warnings**: %d\n", len(warns))
-	fmt.Fprintf(&b, "- **Passed**: %d\n", ev.Count(threshold.Pass))
-	if n := ev.Count(threshold.NotCompared); n > 0 {
-		fmt.Fprintf(&b, "- **Not Compared**: %d\n", n)
+	fmt.Fprintf(b, "- **Total Metrics**: %d\n", ev.Compared())
+	fmt.Fprintf(b, "- **Failures**: %d\n", ev.Count(threshold.Fail))
+	fmt.Fprintf(b, "- **Warnings**: %d\n", ev.Count(threshold.Warn))
+	fmt.Fprintf(b, "- **Passed**: %d\n", ev.Count(threshold.Pass))
+	if n := ev.Count(threshold.Acknowledged); n > 0 {
+		fmt.Fprintf(b, "- **Acknowledged**: %d\n", n)
 	}
-	_, err := io.WriteString(w, b.String())
-	return err
+	if n := ev.Count(threshold.NotCompared); n > 0 {
+		fmt.Fprintf(b, "- **Not Compared**: %d\n", n)
+	}
 }
 
 // estimatedSection lists the percentiles compared as estimates from the averages, so

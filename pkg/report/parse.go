@@ -31,6 +31,16 @@ type Parsed struct {
 	Command *Command
 	// Format is "markdown" or "json".
 	Format string
+	// Trend holds the charts of the report's Trend section (markdown reports only).
+	Trend []TrendChart
+}
+
+// TrendChart is one chart of a report's Trend section: its heading's service and metric
+// (as written, markdown-escaped), the metric's status in that run, and the Mermaid
+// source between the code fences.
+type TrendChart struct {
+	Service, Metric, Status string
+	Mermaid                 string
 }
 
 // Parse reads a regression report: the markdown that compare-performance (or the Python
@@ -51,7 +61,11 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 	lines := strings.Split(strings.ReplaceAll(doc, "\r\n", "\n"), "\n")
 	titled, evidence := false, false
 	var section *[]Row
+	var trend trendParser
 	for i, line := range lines {
+		if trend.line(line) {
+			continue
+		}
 		l := strings.TrimSpace(line)
 		if c, ok := parseCommand(l); ok {
 			p.Command = c
@@ -91,7 +105,64 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 	if !titled {
 		return nil, fmt.Errorf("%s: not a regression report (no %q heading)", file, Title)
 	}
+	p.Trend = trend.charts
 	return p, nil
+}
+
+// trendParser collects the charts of the Trend section: "#### service · metric —
+// status" headings, each followed by a mermaid code block.
+type trendParser struct {
+	in, code bool
+	cur      *TrendChart
+	src      strings.Builder
+	charts   []TrendChart
+}
+
+// line consumes a line of the report when it belongs to the Trend section.
+func (t *trendParser) line(raw string) bool {
+	l := strings.TrimSpace(raw)
+	switch {
+	case t.code && l == "```":
+		t.code = false
+		if t.cur != nil {
+			t.cur.Mermaid = t.src.String()
+			t.charts = append(t.charts, *t.cur)
+			t.cur = nil
+		}
+	case t.code:
+		t.src.WriteString(strings.TrimRight(raw, "\r") + "\n")
+	case l == TrendHeading:
+		t.in = true
+	case !t.in:
+		return false
+	case strings.HasPrefix(l, TrendChartPrefix):
+		t.cur = parseChartHeading(strings.TrimPrefix(l, TrendChartPrefix))
+	case l == "```mermaid":
+		t.code = true
+		t.src.Reset()
+	case strings.HasPrefix(l, "#"):
+		t.in, t.cur = false, nil
+		return false
+	}
+	return true
+}
+
+// parseChartHeading reads "service · metric — status" (nil when it is not one).
+func parseChartHeading(h string) *TrendChart {
+	rest, status, ok1 := cutLast(h, " — ")
+	service, metric, ok2 := cutLast(rest, " · ")
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return &TrendChart{Service: service, Metric: metric, Status: status}
+}
+
+func cutLast(s, sep string) (before, after string, ok bool) {
+	i := strings.LastIndex(s, sep)
+	if i < 0 {
+		return s, "", false
+	}
+	return s[:i], s[i+len(sep):], true
 }
 
 // splitRow splits a markdown table row on the pipes that are not escaped.

@@ -35,6 +35,9 @@ func Reason(r threshold.Result) string {
 	if r.Downgraded {
 		return downgradeWhy(r) + " (the threshold alone would fail: " + base + ")"
 	}
+	if r.Ack != nil && r.Status == threshold.Fail {
+		base += "; " + AckExpired(r.Ack)
+	}
 	return base
 }
 

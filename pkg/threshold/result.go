@@ -3,6 +3,8 @@ package threshold
 import (
 	"fmt"
 	"math"
+
+	"github.com/perfgate/perfgate/pkg/config"
 )
 
 // Status is the verdict of one metric.
@@ -14,11 +16,14 @@ const (
 	Warn
 	Fail
 	NotCompared
+	// Acknowledged is a failure that an unexpired entry of the configuration's
+	// acknowledged: section covers: reported, but it does not fail the build.
+	Acknowledged
 )
 
-var statusNames = [...]string{"pass", "warning", "fail", "not_compared"}
+var statusNames = [...]string{"pass", "warning", "fail", "not_compared", "acknowledged"}
 
-// String names the status: pass, warning, fail, not_compared.
+// String names the status: pass, warning, fail, not_compared, acknowledged.
 func (s Status) String() string { return statusNames[s] }
 
 // MarshalText writes the status as its name.
@@ -119,6 +124,9 @@ type Result struct {
 	// tells that it turned a threshold failure into a warning.
 	Evidence   *Evidence
 	Downgraded bool
+	// Ack is the acknowledged: entry that matched this failure: it covers an
+	// Acknowledged result; on a Fail result it has expired.
+	Ack *config.Ack
 }
 
 // Change returns the relative change in percent; inf is true when the baseline is 0

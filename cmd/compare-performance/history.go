@@ -1,0 +1,67 @@
+package main
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/perfgate/perfgate/pkg/cli"
+	"github.com/perfgate/perfgate/pkg/history"
+	"github.com/perfgate/perfgate/pkg/metrics"
+	"github.com/perfgate/perfgate/pkg/threshold"
+)
+
+// runHistory is the --history file: the runs read from it and this run's entry, which
+// is appended when the outputs are written.
+type runHistory struct {
+	path  string
+	past  []history.Entry
+	entry history.Entry
+}
+
+// readHistory reads the history file (a missing one is created later; a corrupt line
+// is skipped with a warning naming FILE:LINE) and records this run.
+func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metrics.File, stderr io.Writer) (*runHistory, error) {
+	h := &runHistory{path: c.o.history}
+	f, err := os.Open(h.path)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+	case err != nil:
+		return nil, fmt.Errorf("reading history %s: %v", h.path, err)
+	default:
+		var skipped []*history.LineError
+		h.past, skipped, err = history.Read(f, h.path)
+		f.Close()
+		if err != nil {
+			return nil, err
+		}
+		for _, s := range skipped {
+			fmt.Fprintf(stderr, "⚠️ %s: %v: line skipped (it is left out when the history is rewritten)\n", command.Name, s)
+		}
+	}
+	run := history.Run{Number: history.NextRun(h.past), Time: c.env.now().UTC().Format(history.TimeLayout)}
+	if getenv := c.env.Getenv; getenv != nil {
+		run.Commit = getenv("GITHUB_SHA")
+		server, repo, id := getenv("GITHUB_SERVER_URL"), getenv("GITHUB_REPOSITORY"), getenv("GITHUB_RUN_ID")
+		if server == "" {
+			server = "https://github.com"
+		}
+		if getenv("GITHUB_ACTIONS") == "true" && repo != "" && id != "" {
+			run.RunURL = fmt.Sprintf("%s/%s/actions/runs/%s", server, repo, id)
+		}
+	}
+	if h.entry, err = history.NewEntry(run, v.name, ev, cur); err != nil {
+		return nil, fmt.Errorf("recording the run in %s: %v", h.path, err)
+	}
+	return h, nil
+}
+
+// write rewrites the history atomically with this run appended, keeping the last keep.
+func (h *runHistory) write(keep int) error {
+	all := history.Append(h.past, h.entry, keep)
+	if err := cli.WriteFileAtomic(h.path, func(w io.Writer) error { return history.Write(w, all) }); err != nil {
+		return fmt.Errorf("writing history %s: %v", h.path, err)
+	}
+	return nil
+}
