@@ -26,10 +26,10 @@ type Config struct {
 	Services []metrics.Rule
 	// GroupBy is "service", "endpoint" or "" (not set).
 	GroupBy string
-	// Thresholds is the raw `thresholds` section, for the threshold package.
-	Thresholds *yaml.Node
-	// Noise is the raw `noise` section, for the threshold package.
-	Noise *yaml.Node
+	// Thresholds is the `thresholds:` section (nil when absent).
+	Thresholds *Thresholds
+	// Noise is the `noise:` section (nil when absent: the mode is off).
+	Noise *Noise
 	// Acknowledged lists the known regressions that do not fail the build until they
 	// expire (check the expiry limit with CheckAcknowledged).
 	Acknowledged []Ack
@@ -96,33 +96,35 @@ func Parse(data []byte, file string) (*Config, error) {
 			return nil, Errorf(file, k, "duplicate key %q", k.Value)
 		}
 		seen[k.Value] = true
-		switch k.Value {
-		case "services":
-			rules, err := parseServices(file, v)
-			if err != nil {
-				return nil, err
-			}
-			c.Services = rules
-		case "group_by":
-			if v.Kind != yaml.ScalarNode || (v.Value != "service" && v.Value != "endpoint") {
-				return nil, Errorf(file, v, "group_by: want service or endpoint, got %q", v.Value)
-			}
-			c.GroupBy = v.Value
-		case "thresholds":
-			c.Thresholds = v
-		case "noise":
-			c.Noise = v
-		case "acknowledged":
-			acks, err := parseAcknowledged(file, v)
-			if err != nil {
-				return nil, err
-			}
-			c.Acknowledged = acks
-		default:
-			return nil, Errorf(file, k, "unknown key %q (known: %s)", k.Value, strings.Join(sections, ", "))
+		if err := c.section(file, k, v); err != nil {
+			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// section reads one top-level section.
+func (c *Config) section(file string, k, v *yaml.Node) error {
+	var err error
+	switch k.Value {
+	case "services":
+		c.Services, err = parseServices(file, resolve(v))
+	case "group_by":
+		v = resolve(v)
+		if v.Kind != yaml.ScalarNode || (v.Value != "service" && v.Value != "endpoint") {
+			return Errorf(file, v, "group_by: want service or endpoint, got %q", v.Value)
+		}
+		c.GroupBy = v.Value
+	case "thresholds":
+		c.Thresholds, err = parseThresholds(file, v)
+	case "noise":
+		c.Noise, err = parseNoise(file, v)
+	case "acknowledged":
+		c.Acknowledged, err = parseAcknowledged(file, resolve(v))
+	default:
+		return Errorf(file, k, "unknown key %q (known: %s)", k.Value, strings.Join(sections, ", "))
+	}
+	return err
 }
 
 var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)

@@ -26,7 +26,8 @@ thresholds:
 	if diff := cmp.Diff(want, c.Services); diff != "" {
 		t.Errorf("rules (-want +got):\n%s", diff)
 	}
-	if c.Thresholds == nil || c.Thresholds.Line != 7 {
+	if c.Thresholds == nil || len(c.Thresholds.Services) != 1 || c.Thresholds.Services[0].Name != "default" ||
+		len(c.Thresholds.Services[0].Entries) != 1 || *c.Thresholds.Services[0].Entries[0].Change != (Value{"+50%", 8}) {
 		t.Errorf("thresholds section not kept: %+v", c.Thresholds)
 	}
 	m, err := c.Mapping("")

@@ -2,9 +2,8 @@ package threshold
 
 import (
 	"fmt"
+	"math"
 	"strconv"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/perfgate/perfgate/pkg/config"
 )
@@ -31,108 +30,68 @@ func Apply(s *Set, c *config.Config) error {
 	if c == nil || c.Thresholds == nil {
 		return nil
 	}
-	n := c.Thresholds
 	file := c.File
-	if n.Kind != yaml.MappingNode {
-		return config.Errorf(file, n, "thresholds: want a mapping of service names (or default, warn_ratio) to metric thresholds")
+	if w := c.Thresholds.WarnRatio; w != nil {
+		r, err := strconv.ParseFloat(w.Text, 64)
+		if err != nil || math.IsNaN(r) || r <= 0 || r > 1 {
+			return &config.Error{File: file, Line: w.Line, Msg: fmt.Sprintf("thresholds.warn_ratio: want a number in (0, 1], got %q", w.Text)}
+		}
+		s.WarnRatio = r
 	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
-		if k.Value == "warn_ratio" {
-			r, err := strconv.ParseFloat(v.Value, 64)
-			if v.Kind != yaml.ScalarNode || err != nil || r <= 0 || r > 1 {
-				return config.Errorf(file, v, "thresholds.warn_ratio: want a number in (0, 1], got %q", v.Value)
-			}
-			s.WarnRatio = r
-			continue
-		}
-		if v.Kind != yaml.MappingNode {
-			return config.Errorf(file, v, "thresholds.%s: want a mapping of metric to threshold, e.g. p95_latency_ms: +50%%", k.Value)
-		}
-		s.name(k.Value, fmt.Sprintf("%s:%d: thresholds.%s", file, k.Line, k.Value))
-		for j := 0; j+1 < len(v.Content); j += 2 {
-			mk, mv := v.Content[j], resolve(v.Content[j+1])
-			metric := CanonicalMetric(mk.Value)
-			where := fmt.Sprintf("thresholds.%s.%s", k.Value, mk.Value)
-			t, off, err := parseEntry(file, where, metric, mv)
+	for _, svc := range c.Thresholds.Services {
+		s.name(svc.Name, fmt.Sprintf("%s:%d: thresholds.%s", file, svc.Line, svc.Name))
+		for _, e := range svc.Entries {
+			t, err := fromEntry(file, e)
 			if err != nil {
 				return err
 			}
-			t.Source, t.File, t.Line = fmt.Sprintf("%s:%d: %s", file, mk.Line, where), file, mk.Line
-			s.Override(k.Value, t, off)
+			t.Source, t.File, t.Line = fmt.Sprintf("%s:%d: %s", file, e.Line, e.Node.Text), file, e.Line
+			s.Override(svc.Name, t, e.Off)
 		}
 	}
 	return nil
 }
 
-// resolve follows a YAML alias (api_gateway: *defaults) to the node it names.
-func resolve(n *yaml.Node) *yaml.Node {
-	for n != nil && n.Kind == yaml.AliasNode && n.Alias != nil {
-		n = n.Alias
+// fromEntry gives a configured entry its meaning; errors point at the offending value.
+func fromEntry(file string, e config.ThresholdEntry) (Threshold, error) {
+	where, metric := e.Node.Text, CanonicalMetric(e.Metric)
+	at := func(v *config.Value, format string, a ...any) error {
+		return &config.Error{File: file, Line: v.Line, Msg: fmt.Sprintf(format, a...)}
 	}
-	return n
-}
-
-func parseEntry(file, where, metric string, n *yaml.Node) (Threshold, bool, error) {
-	switch n.Kind {
-	case yaml.ScalarNode:
-		if n.Value == "off" {
-			return Threshold{Metric: metric}, true, nil
-		}
-		t, err := ParseChange(metric, n.Value)
-		if err != nil {
-			return t, false, config.Errorf(file, n, "%s: %v", where, err)
-		}
-		return t, false, nil
-	case yaml.MappingNode:
-	default:
-		return Threshold{}, false, config.Errorf(file, n, "%s: want a change (+50%%), off, or a mapping with change/max/min and warn", where)
+	if e.Off {
+		return Threshold{Metric: metric}, nil
 	}
 	var t Threshold
-	var warn *yaml.Node
-	var minDelta *float64
-	set := 0
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], resolve(n.Content[i+1])
-		if v.Kind != yaml.ScalarNode {
-			return t, false, config.Errorf(file, v, "%s.%s: want a value", where, k.Value)
+	var err error
+	var v *config.Value
+	switch {
+	case e.Change != nil:
+		v = e.Change
+		t, err = ParseChange(metric, v.Text)
+	case e.Max != nil:
+		v = e.Max
+		t, err = ParseBound(metric, Max, v.Text)
+	default:
+		v = e.Min
+		t, err = ParseBound(metric, Min, v.Text)
+	}
+	if err != nil {
+		if e.Scalar { // thresholds.x.m: +50%
+			return t, at(v, "%s: %v", where, err)
 		}
-		var err error
-		switch k.Value {
-		case "change":
-			t, err = ParseChange(metric, v.Value)
-			set++
-		case "max":
-			t, err = ParseBound(metric, Max, v.Value)
-			set++
-		case "min":
-			t, err = ParseBound(metric, Min, v.Value)
-			set++
-		case "warn":
-			warn = v
-		case "min_delta":
-			d, err := strconv.ParseFloat(v.Value, 64)
-			if err != nil || d < 0 {
-				return t, false, config.Errorf(file, v, "%s.min_delta: want a non-negative number in the metric's unit, got %q", where, v.Value)
-			}
-			minDelta = &d
-		default:
-			return t, false, config.Errorf(file, k, "%s: unknown key %q (known: change, max, min, warn, min_delta)", where, k.Value)
-		}
-		if err != nil {
-			return t, false, config.Errorf(file, v, "%s.%s: %v", where, k.Value, err)
+		return t, at(v, "%s.%s: %v", where, map[*config.Value]string{e.Change: "change", e.Max: "max", e.Min: "min"}[v], err)
+	}
+	if e.Warn != nil {
+		if err := t.ParseWarn(e.Warn.Text); err != nil {
+			return t, at(e.Warn, "%s.warn: %v", where, err)
 		}
 	}
-	if set != 1 {
-		return t, false, config.Errorf(file, n, "%s: want exactly one of change, max, min", where)
-	}
-	if warn != nil {
-		if err := t.ParseWarn(warn.Value); err != nil {
-			return t, false, config.Errorf(file, warn, "%s.warn: %v", where, err)
+	if e.MinDelta != nil {
+		d, err := strconv.ParseFloat(e.MinDelta.Text, 64)
+		if err != nil || math.IsNaN(d) || d < 0 {
+			return t, at(e.MinDelta, "%s.min_delta: want a non-negative number in the metric's unit, got %q", where, e.MinDelta.Text)
 		}
+		t.MinDelta, t.HasMinDelta = d, true
 	}
-	if minDelta != nil {
-		t.MinDelta, t.HasMinDelta = *minDelta, true
-	}
-	return t, false, nil
+	return t, nil
 }

@@ -1,13 +1,12 @@
 package threshold
 
 import (
+	"fmt"
 	"math"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 
 	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/loadtest"
@@ -40,30 +39,19 @@ func ApplyNoise(s *Set, c *config.Config) error {
 	}
 	n := c.Noise
 	s.Noise = DefaultNoise
-	if n.Kind == yaml.ScalarNode && (n.Value == "" || n.Tag == "!!null") {
-		return nil // "noise:" alone: the defaults
-	}
-	if n.Kind != yaml.MappingNode {
-		return config.Errorf(c.File, n, "noise: want a mapping with alpha and min_requests")
-	}
-	for i := 0; i+1 < len(n.Content); i += 2 {
-		k, v := n.Content[i], n.Content[i+1]
-		switch k.Value {
-		case "alpha":
-			a, err := strconv.ParseFloat(v.Value, 64)
-			if err != nil || a <= 0 || a >= 0.5 {
-				return config.Errorf(c.File, v, "noise.alpha: want a significance level between 0 and 0.5, got %q", v.Value)
-			}
-			s.Noise.Alpha = a
-		case "min_requests":
-			m, err := strconv.ParseInt(v.Value, 10, 64)
-			if err != nil || m < 0 {
-				return config.Errorf(c.File, v, "noise.min_requests: want a non-negative whole number, got %q", v.Value)
-			}
-			s.Noise.MinRequests = m
-		default:
-			return config.Errorf(c.File, k, "noise: unknown key %q (known: alpha, min_requests)", k.Value)
+	if v := n.Alpha; v != nil {
+		a, err := strconv.ParseFloat(v.Text, 64)
+		if err != nil || math.IsNaN(a) || a <= 0 || a >= 0.5 {
+			return &config.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.alpha: want a significance level between 0 and 0.5, got %q", v.Text)}
 		}
+		s.Noise.Alpha = a
+	}
+	if v := n.MinRequests; v != nil {
+		m, err := strconv.ParseInt(v.Text, 10, 64)
+		if err != nil || m < 0 {
+			return &config.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.min_requests: want a non-negative whole number, got %q", v.Text)}
+		}
+		s.Noise.MinRequests = m
 	}
 	return nil
 }

@@ -187,9 +187,12 @@ func TestNoiseGuards(t *testing.T) {
 	if !s.Noise.Enabled || s.Noise.Alpha != 0.01 || s.Noise.MinRequests != 50 || !s.For("x")[0].HasMinDelta || s.For("x")[0].MinDelta != 5 {
 		t.Errorf("config: %+v %+v", s.Noise, s.For("x")[0])
 	}
-	c, _ = config.Parse([]byte("noise:\n  alfa: 1\n"), "n.yml")
-	if err := Apply(Builtin(), c); err == nil || err.Error() != `n.yml:2: noise: unknown key "alfa" (known: alpha, min_requests)` {
+	if _, err := config.Parse([]byte("noise:\n  alfa: 1\n"), "n.yml"); err == nil || err.Error() != `n.yml:2: noise: unknown key "alfa" (known: alpha, min_requests)` {
 		t.Errorf("unknown noise key: %v", err)
+	}
+	c, _ = config.Parse([]byte("noise:\n  alpha: 0.7\n"), "n.yml")
+	if err := Apply(Builtin(), c); err == nil || err.Error() != `n.yml:2: noise.alpha: want a significance level between 0 and 0.5, got "0.7"` {
+		t.Errorf("bad alpha: %v", err)
 	}
 }
 
