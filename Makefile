@@ -4,13 +4,25 @@ STATICCHECK ?= honnef.co/go/tools/cmd/staticcheck@v0.8.2
 BIN         := bin
 DEMO        := demo-out
 GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/
+# The version every binary prints for --version: the tag, else the commit (override:
+# make release VERSION=v1.2.3).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS     := $(if $(VERSION),-X github.com/perfgate/perfgate/pkg/cli.version=$(VERSION))
+# Archive entries get the commit's time, so that a release can be rebuilt byte for byte.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: all build test vet fmt-check tidy-check staticcheck unit tools demo golden bench aa clean
+.PHONY: all build release test vet fmt-check tidy-check staticcheck unit tools demo golden bench aa clean
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
+
+# Static binaries (CGO_ENABLED=0, -trimpath) for linux and darwin on amd64 and arm64 and
+# windows on amd64, as dist/perfgate_VERSION_OS_ARCH.tar.gz (.zip) and dist/SHA256SUMS.
+release:
+	@test -n "$(VERSION)" || { echo "release: no version: make release VERSION=v1.2.3"; exit 1; }
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) GO=$(GO) $(GO) run ./scripts/release -version $(VERSION) -out dist
 
 test: vet fmt-check tidy-check staticcheck unit
 
@@ -86,4 +98,4 @@ bench:
 	bash bench/run.sh
 
 clean:
-	rm -rf $(BIN) $(DEMO)
+	rm -rf $(BIN) $(DEMO) dist
