@@ -11,7 +11,7 @@ LDFLAGS     := $(if $(VERSION),-X github.com/perfgate/perfgate/pkg/cli.version=$
 # Archive entries get the commit's time, so that a release can be rebuilt byte for byte.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: all build release test vet fmt-check tidy-check staticcheck unit tools demo golden bench aa clean
+.PHONY: all build release test vet fmt-check tidy-check staticcheck shellcheck unit tools demo golden bench aa clean
 
 all: build
 
@@ -24,7 +24,7 @@ release:
 	@test -n "$(VERSION)" || { echo "release: no version: make release VERSION=v1.2.3"; exit 1; }
 	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) GO=$(GO) $(GO) run ./scripts/release -version $(VERSION) -out dist
 
-test: vet fmt-check tidy-check staticcheck unit
+test: vet fmt-check tidy-check staticcheck shellcheck unit
 
 vet:
 	$(GO) vet ./...
@@ -44,16 +44,27 @@ staticcheck:
 unit: tools
 	PERFGATE_REQUIRE_XMLLINT=$(if $(filter true,$(CI)),1,) $(GO) test -race -count=1 ./...
 
-# xmllint (Debian's libxml2-utils) validates the JUnit output against Jenkins xUnit's
-# junit-10.xsd in pkg/report's tests; installed when missing and apt-get can (as root).
+# The Action's shell (scripts/*.sh) must pass shellcheck; on CI it is required.
+shellcheck: tools
+	@if command -v shellcheck >/dev/null 2>&1; then shellcheck scripts/*.sh; \
+	elif [ "$(CI)" = true ]; then echo "shellcheck missing"; exit 1; \
+	else echo "note: shellcheck not found (apt-get install shellcheck): scripts/*.sh not checked"; fi
+
+# Debian packages the checks use, installed when missing and apt-get can (as root):
+# xmllint (libxml2-utils) validates the JUnit output against Jenkins xUnit's junit-10.xsd
+# in pkg/report's tests; shellcheck checks the Action's scripts.
 tools:
-	@command -v xmllint >/dev/null 2>&1 || { \
+	@missing=""; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
+	if [ -n "$$missing" ]; then \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
-	    echo "installing xmllint (libxml2-utils)"; \
-	    apt-get update -qq && apt-get install -y -qq libxml2-utils >/dev/null; \
+	    echo "installing$$missing"; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
 	  else \
-	    echo "note: xmllint not found (apt-get install libxml2-utils): the JUnit schema test uses its Go checker only"; \
-	  fi; }
+	    echo "note: not installed:$$missing (apt-get install$$missing); the tests use their Go checker for the JUnit schema"; \
+	  fi; \
+	fi
 
 golden:
 	$(GO) test $(GOLDEN_PKGS) -update
