@@ -27,8 +27,8 @@ sha256() {
   fi
 }
 
-# locate checks the inputs before anything is built, tells whether Go is installed,
-# and names the binaries' folder and cache key after a hash of the action's sources.
+# locate checks the inputs before anything is built, tells whether a recent enough Go
+# is installed, and names the binaries' folder and cache key after a hash of the action's sources.
 step_locate() {
   case "${INPUT_FAIL_ON:-failure}" in
     failure | warning | never) ;;
@@ -52,7 +52,17 @@ step_locate() {
       printf '%s\n' "$f"; cat "$f"
     done | sha256)"
   hash="${hash:0:16}"
-  if command -v go >/dev/null 2>&1; then go=true; fi
+  # An installed Go older than go.mod's would download the newer toolchain at every
+  # build: then actions/setup-go installs (and caches) it instead.
+  if command -v go >/dev/null 2>&1; then
+    local have need
+    have="$(cd / || exit; GOTOOLCHAIN=local go env GOVERSION 2>/dev/null)" || have=""
+    have="${have#go}"
+    need="$(sed -n 's/^go \([0-9.]*\).*/\1/p' "$src/go.mod")"
+    if [ -n "$have" ] && [ "$(printf '%s\n%s\n' "$need" "$have" | sort -V 2>/dev/null | head -n 1)" = "$need" ]; then
+      go=true
+    fi
+  fi
   {
     echo "go=$go"
     echo "bin=${RUNNER_TEMP:-${TMPDIR:-/tmp}}/perfgate-$hash/bin"

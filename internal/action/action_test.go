@@ -367,3 +367,37 @@ func TestActionCommentOnPush(t *testing.T) {
 		t.Errorf("ok %v calls %v\n%s", r.ok, f.Calls(), j.log.String())
 	}
 }
+
+// TestActionSetsUpGoOnlyWhenNeeded: the locate step reports Go as usable only when the
+// installed one is at least go.mod's version, so that actions/setup-go runs when Go is
+// missing or too old (and only then).
+func TestActionSetsUpGoOnlyWhenNeeded(t *testing.T) {
+	a := loadAction(t)
+	var locate step
+	for _, s := range a.Runs.Steps {
+		if s.ID == "locate" {
+			locate = s
+		}
+	}
+	for _, tc := range []struct {
+		name, version string // "" : no go on the PATH
+		usable        bool
+	}{{"missing", "", false}, {"too old", "go1.20.3", false}, {"recent", "go1.26.9", true}} {
+		t.Run(tc.name, func(t *testing.T) {
+			bin := t.TempDir()
+			if tc.version != "" {
+				script := "#!/bin/sh\n[ \"$*\" = 'env GOVERSION' ] && [ \"$GOTOOLCHAIN\" = local ] && echo " + tc.version + "\n"
+				os.WriteFile(filepath.Join(bin, "go"), []byte(script), 0o755)
+			}
+			j := newJob(t, workspace(t), t.TempDir(), map[string]string{"PATH": bin + ":/usr/bin:/bin"})
+			out, ok := j.shell("locate", locate.Run, map[string]string{"GITHUB_ACTION_PATH": repoRoot})
+			if !ok || out["go"] != map[bool]string{true: "true", false: "false"}[tc.usable] {
+				t.Errorf("ok %v, outputs %v\n%s", ok, out, j.log.String())
+			}
+			ctx := &exprCtx{steps: map[string]*stepResult{"locate": {outputs: out}, "cache": {outputs: map[string]string{}}}}
+			if run, err := ctx.condition(a.Runs.Steps[2].If); err != nil || run == tc.usable || a.Runs.Steps[2].Uses != "actions/setup-go@v5" {
+				t.Errorf("setup-go runs: %v (%v), want %v", run, err, !tc.usable)
+			}
+		})
+	}
+}
