@@ -174,8 +174,8 @@ func commentHeading(rep *report.Parsed) string {
 	f, w := len(rep.Failures), len(rep.Warnings)
 	switch verdictOf(rep) {
 	case "fail":
-		if f == 0 {
-			return fmt.Sprintf("## ❌ Performance gate failed: %s treated as failures", count(w, "warning"))
+		if f == 0 { // --warn-as-error or --fail-on-missing
+			return fmt.Sprintf("## ❌ Performance gate failed: no critical regression, but %s and %s not compared (--warn-as-error or --fail-on-missing)", count(w, "warning"), count(rep.Summary.NotCompared, "metric"))
 		}
 		if w > 0 {
 			return fmt.Sprintf("## ❌ Performance regression: %s, %s", count(f, "failure"), count(w, "warning"))
@@ -300,18 +300,23 @@ func fitBlocks(head, foot string, blocks []block, where string) string {
 		var b strings.Builder
 		b.WriteString(head)
 		for _, bl := range blocks {
-			for _, l := range bl.text {
-				b.WriteString(l + "\n")
-			}
 			k := kOther
 			if bl.failures {
 				k = kFail
 			}
 			shown := bl.rows[:min(k, len(bl.rows))]
+			if !bl.table || len(shown) > 0 { // a table with no row left loses its header too
+				for _, l := range bl.text {
+					b.WriteString(l + "\n")
+				}
+			}
 			for _, l := range shown {
 				b.WriteString(l + "\n")
 			}
-			if cut := len(bl.rows) - len(shown); cut > 0 {
+			switch cut := len(bl.rows) - len(shown); {
+			case cut > 0 && len(shown) == 0:
+				fmt.Fprintf(&b, "_%d rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
+			case cut > 0:
 				fmt.Fprintf(&b, "\n_… and %d more rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
 			}
 		}

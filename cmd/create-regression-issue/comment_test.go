@@ -221,9 +221,15 @@ func TestPRCommentWithinGitHubsLimit(t *testing.T) {
 			}
 			for kept, all := range map[int]int{fails: tc.fails, nots: tc.notCompared} {
 				note := fmt.Sprintf("_… and %d more rows not shown: GitHub limits a comment to 65,536 characters. The full report: the [workflow run](https://github.com/o/r/actions/runs/4242)'s step summary and `", all-kept)
+				if kept == 0 {
+					note = fmt.Sprintf("_%d rows not shown: GitHub limits a comment to 65,536 characters.", all)
+				}
 				if (kept < all) != strings.Contains(body, note) {
 					t.Errorf("%d of %d rows kept; note %q present: %v", kept, all, note, strings.Contains(body, note))
 				}
+			}
+			if nots == 0 && strings.Contains(body, "| Service | Metric | Expected | Current | Reason |") {
+				t.Error("a table with no row left kept its header")
 			}
 			if tc.fails == 300 && utf8.RuneCountInString(body) < commentLimit-200 {
 				t.Errorf("only %d characters: the cut keeps as many rows as fit", utf8.RuneCountInString(body))
@@ -298,6 +304,10 @@ func TestPRCommentBody(t *testing.T) {
 		t.Fatal(err)
 	}
 	body := commentBody(rep, []byte(js), ctx, marker("k"))
+	warnAsError, _ := report.Parse([]byte(strings.Replace(strings.Replace(js, `"status": "fail"`, `"status": "warning"`, 1), `"failures": 1, "warnings": 0`, `"failures": 0, "warnings": 1`, 1)), "r.json")
+	if h := commentHeading(warnAsError); h != "## ❌ Performance gate failed: no critical regression, but 1 warning and 0 metrics not compared (--warn-as-error or --fail-on-missing)" {
+		t.Errorf("verdict fail without failures: %s", h)
+	}
 	for _, want := range []string{"<!-- perfgate:pr-comment key=k -->\n## ❌ Performance regression: 1 failure\n", "| api_gateway | p95_latency_ms | 450 | 750 | +66.7% | ❌ Critical |\n", "- **Passed**: 8\n"} {
 		if !strings.Contains(body, want) {
 			t.Errorf("JSON report's comment lacks %q:\n%s", want, body)
