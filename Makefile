@@ -5,15 +5,27 @@ BIN         := bin
 DEMO        := demo-out
 HISTORY_RUNS := $(addprefix testdata/locust/locust-2.12.1-,baseline-run1_stats.csv baseline-run1.json baseline-run1_stats.csv regressed-run1.json regressed-run1_stats.csv)
 GOLDEN_PKGS := ./internal/extract/ ./cmd/compare-performance/ ./cmd/create-regression-issue/ ./pkg/report/
+# The version every binary prints for --version: the tag, else the commit (override:
+# make release VERSION=v1.2.3).
+VERSION     ?= $(shell git describe --tags --always --dirty 2>/dev/null)
+LDFLAGS     := $(if $(VERSION),-X github.com/perfgate/perfgate/pkg/cli.version=$(VERSION))
+# Archive entries get the commit's time, so that a release can be rebuilt byte for byte.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 
-.PHONY: all build test vet fmt-check tidy-check staticcheck unit demo golden bench aa clean render render-tools
+.PHONY: all build release test vet fmt-check tidy-check staticcheck shellcheck unit tools demo golden bench aa clean render render-tools
 
 all: build
 
 build:
-	$(GO) build -o $(BIN)/ ./cmd/...
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o $(BIN)/ ./cmd/...
 
-test: vet fmt-check tidy-check staticcheck unit
+# Static binaries (CGO_ENABLED=0, -trimpath) for linux and darwin on amd64 and arm64 and
+# windows on amd64, as dist/perfgate_VERSION_OS_ARCH.tar.gz (.zip) and dist/SHA256SUMS.
+release:
+	@test -n "$(VERSION)" || { echo "release: no version: make release VERSION=v1.2.3"; exit 1; }
+	SOURCE_DATE_EPOCH=$(SOURCE_DATE_EPOCH) GO=$(GO) $(GO) run ./scripts/release -version $(VERSION) -out dist
+
+test: vet fmt-check tidy-check staticcheck shellcheck unit
 
 vet:
 	$(GO) vet ./...
@@ -28,8 +40,32 @@ tidy-check:
 staticcheck:
 	$(GO) run $(STATICCHECK) ./...
 
-unit:
-	$(GO) test -race -count=1 ./...
+# CI (CI=true) requires xmllint, so that the JUnit output is validated against Jenkins'
+# schema by libxml2 as well as by the tests' Go checker.
+unit: tools
+	PERFGATE_REQUIRE_XMLLINT=$(if $(filter true,$(CI)),1,) $(GO) test -race -count=1 ./...
+
+# The Action's shell (scripts/*.sh) must pass shellcheck; on CI it is required.
+shellcheck: tools
+	@if command -v shellcheck >/dev/null 2>&1; then shellcheck scripts/*.sh; \
+	elif [ "$(CI)" = true ]; then echo "shellcheck missing"; exit 1; \
+	else echo "note: shellcheck not found (apt-get install shellcheck): scripts/*.sh not checked"; fi
+
+# Debian packages the checks use, installed when missing and apt-get can (as root):
+# xmllint (libxml2-utils) validates the JUnit output against Jenkins xUnit's junit-10.xsd
+# in pkg/report's tests; shellcheck checks the Action's scripts.
+tools:
+	@missing=""; \
+	command -v xmllint >/dev/null 2>&1 || missing="$$missing libxml2-utils"; \
+	command -v shellcheck >/dev/null 2>&1 || missing="$$missing shellcheck"; \
+	if [ -n "$$missing" ]; then \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing$$missing"; \
+	    apt-get update -qq && apt-get install -y -qq $$missing >/dev/null; \
+	  else \
+	    echo "note: not installed:$$missing (apt-get install$$missing); the tests use their Go checker for the JUnit schema"; \
+	  fi; \
+	fi
 
 golden:
 	$(GO) test $(GOLDEN_PKGS) -update
@@ -113,4 +149,4 @@ $(MERMAID_JS):
 	@test -s $(MERMAID_JS)
 
 clean:
-	rm -rf $(BIN) $(DEMO)
+	rm -rf $(BIN) $(DEMO) dist

@@ -314,7 +314,15 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 		}
 	}
 	getenv := c.env.Getenv
-	if getenv != nil && getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
+	if getenv == nil {
+		return nil
+	}
+	if p := getenv("GITHUB_OUTPUT"); p != "" {
+		if err := cli.AppendGitHubOutputs(p, c.stepOutputs(ev, v)...); err != nil {
+			return fmt.Errorf("writing $GITHUB_OUTPUT (%s): %v", p, err)
+		}
+	}
+	if getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
 		if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
 			if err := cli.AppendFile(p, md+"\n"); err != nil {
 				fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", command.Name, p, err)
@@ -323,6 +331,29 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 		report.Annotations(stdout, ev)
 	}
 	return nil
+}
+
+// stepOutputs are the lines for $GITHUB_OUTPUT, so that later workflow steps can act on
+// the verdict: verdict (pass, warning, fail, incomparable), the counts, and the paths of
+// the report and of the machine outputs that were asked for.
+func (c *comparison) stepOutputs(ev *threshold.Evaluation, v verdict) []cli.Output {
+	n := func(s threshold.Status) string { return strconv.Itoa(ev.Count(s)) }
+	outs := []cli.Output{
+		{Name: "verdict", Value: v.name},
+		{Name: "failures", Value: n(threshold.Fail)},
+		{Name: "warnings", Value: n(threshold.Warn)},
+		{Name: "passed", Value: n(threshold.Pass)},
+		{Name: "not_compared", Value: n(threshold.NotCompared)},
+		{Name: "total", Value: strconv.Itoa(ev.Compared())},
+		{Name: "report", Value: c.o.report},
+	}
+	if c.o.jsonOut != "" {
+		outs = append(outs, cli.Output{Name: "json", Value: c.o.jsonOut})
+	}
+	if c.o.junitOut != "" {
+		outs = append(outs, cli.Output{Name: "junit", Value: c.o.junitOut})
+	}
+	return outs
 }
 
 // hints prints perfgate's own notes on stderr: warnings that do not fail the build, and

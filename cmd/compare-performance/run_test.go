@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"github.com/perfgate/perfgate/internal/docs"
 	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/internal/golden"
@@ -73,14 +75,14 @@ func TestGolden(t *testing.T) {
 		{"raw_inputs", []string{"--group-by", "endpoint", td + "locust/locust-2.12.1-baseline-run1.json", td + "locust/locust-2.12.1-regressed-run1.json", "--report", "REPORT", "--threshold", "default.p95_latency_ms=+25%"}, nil},
 		{"no_common_service", []string{td + "seed/sample_baselines.json", td + "compare/other_services.json", "--report", "REPORT"}, nil},
 		{"nothing_comparable", []string{td + "seed/sample_metrics.json", td + "seed/sample_metrics_degraded.json", "--report", "REPORT", "--threshold", "default.error_rate_pct=off", "--threshold", "default.rps=off", "--threshold", "api_gateway.error_rate_pct=off", "--threshold", "api_gateway.rps=off", "--threshold", "rag_service.error_rate_pct=off", "--threshold", "mcp_server.error_rate_pct=off"}, nil},
-		{"github_actions", []string{td + "compare/examples_baseline.json", td + "compare/examples_current.json", "--report", "REPORT", "--quiet"}, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY"}},
+		{"github_actions", []string{td + "compare/examples_baseline.json", td + "compare/examples_current.json", "--report", "REPORT", "--quiet"}, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": "SUMMARY", "GITHUB_OUTPUT": "OUTPUT"}},
 		{"noise_aware", []string{"--noise-aware", "--threshold", "default.p95_latency_ms=+25%", "--threshold", "default.error_rate_pct=+2", "--threshold", "default.rps=off", "PBASE", "PCUR", "--report", "REPORT", "--json", "JSON"}, nil},
 		{"hostile_names", []string{td + "compare/hostile_names.json", td + "compare/hostile_names_current.json", "--report", "REPORT"}, nil},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()
-			files := map[string]string{"REPORT": filepath.Join(dir, "out", "regression-analysis.md"), "JSON": filepath.Join(dir, "results.json"), "JUNIT": filepath.Join(dir, "junit.xml"), "SUMMARY": filepath.Join(dir, "step-summary.md")}
-			repl := strings.NewReplacer("REPORT", files["REPORT"], "JSON", files["JSON"], "JUNIT", files["JUNIT"], "PBASE", pBase, "PCUR", pCur, "CFG", cfg, "SUMMARY", files["SUMMARY"])
+			files := map[string]string{"REPORT": filepath.Join(dir, "out", "regression-analysis.md"), "JSON": filepath.Join(dir, "results.json"), "JUNIT": filepath.Join(dir, "junit.xml"), "SUMMARY": filepath.Join(dir, "step-summary.md"), "OUTPUT": filepath.Join(dir, "github-output")}
+			repl := strings.NewReplacer("REPORT", files["REPORT"], "JSON", files["JSON"], "JUNIT", files["JUNIT"], "PBASE", pBase, "PCUR", pCur, "CFG", cfg, "SUMMARY", files["SUMMARY"], "OUTPUT", files["OUTPUT"])
 			var args []string
 			for _, a := range tc.args {
 				args = append(args, repl.Replace(a))
@@ -92,7 +94,7 @@ func TestGolden(t *testing.T) {
 			r := runCompare(t, env, args...)
 			var b strings.Builder
 			b.WriteString("$ compare-performance " + strings.Join(tc.args, " ") + "\nexit: " + string(rune('0'+r.code)) + "\n-- stdout --\n" + r.stdout + "-- stderr --\n" + r.stderr)
-			for _, k := range []string{"REPORT", "JSON", "JUNIT", "SUMMARY"} {
+			for _, k := range []string{"REPORT", "JSON", "JUNIT", "SUMMARY", "OUTPUT"} {
 				if content, err := os.ReadFile(files[k]); err == nil {
 					b.WriteString("-- " + k + " --\n" + string(content))
 				}
@@ -593,5 +595,82 @@ func TestThresholdsThatNameNothing(t *testing.T) {
 	b, _ := os.ReadFile(jsonOut)
 	if r.code != 0 || !strings.Contains(r.stderr, "perfgate.yml:4: thresholds.api_gatway: no service api_gatway in either file") || !strings.Contains(string(b), `"unused_thresholds": [`) {
 		t.Errorf("unused service (alias accepted): exit %d %q\n%s", r.code, r.stderr, b)
+	}
+}
+
+// parseGitHubOutput reads a $GITHUB_OUTPUT file the way the runner does: name=value
+// lines and name<<DELIM … DELIM blocks.
+func parseGitHubOutput(t *testing.T, path string) map[string]string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]string{}
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	for i := 0; i < len(lines); i++ {
+		if name, delim, ok := strings.Cut(lines[i], "<<"); ok && !strings.Contains(name, "=") {
+			var val []string
+			for i++; i < len(lines) && lines[i] != delim; i++ {
+				val = append(val, lines[i])
+			}
+			out[name] = strings.Join(val, "\n")
+			continue
+		}
+		name, val, ok := strings.Cut(lines[i], "=")
+		if !ok {
+			t.Fatalf("%s: line %q is neither name=value nor name<<DELIM", path, lines[i])
+		}
+		out[name] = val
+	}
+	return out
+}
+
+// TestGitHubOutput: with $GITHUB_OUTPUT set (inside or outside GitHub Actions, and with
+// --no-github too), compare appends the verdict, the counts and the paths for later steps.
+func TestGitHubOutput(t *testing.T) {
+	for _, tc := range []struct {
+		name, base, cur string
+		extra           []string
+		code            int
+		want            map[string]string
+	}{
+		{"pass", "seed/sample_baselines.json", "seed/sample_baselines.json", nil, 0,
+			map[string]string{"verdict": "pass", "failures": "0", "warnings": "0", "passed": "7", "not_compared": "2", "total": "7"}},
+		{"warning", "compare/examples_baseline.json", "compare/warnings_current.json", []string{"--no-github"}, 0,
+			map[string]string{"verdict": "warning", "failures": "0", "warnings": "1", "passed": "8", "not_compared": "0", "total": "9"}},
+		{"fail", "compare/examples_baseline.json", "compare/examples_current.json", []string{"--json", "JSON", "--junit", "JUNIT"}, 1,
+			map[string]string{"verdict": "fail", "failures": "3", "warnings": "2", "passed": "4", "not_compared": "0", "total": "9", "json": "JSON", "junit": "JUNIT"}},
+		{"warn as error", "compare/examples_baseline.json", "compare/warnings_current.json", []string{"--warn-as-error"}, 1,
+			map[string]string{"verdict": "fail", "failures": "0", "warnings": "1", "passed": "8", "not_compared": "0", "total": "9"}},
+		{"incomparable", "seed/sample_baselines.json", "compare/other_services.json", nil, 1,
+			map[string]string{"verdict": "incomparable", "failures": "0", "warnings": "0", "passed": "0", "not_compared": "0", "total": "0"}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			out := filepath.Join(dir, "github_output")
+			os.WriteFile(out, []byte("earlier=kept\n"), 0o644)
+			rep := filepath.Join(dir, "report dir", "regression-analysis.md")
+			repl := strings.NewReplacer("JSON", filepath.Join(dir, "r.json"), "JUNIT", filepath.Join(dir, "j.xml"))
+			args := []string{td + tc.base, td + tc.cur, "--report", rep}
+			for _, a := range tc.extra {
+				args = append(args, repl.Replace(a))
+			}
+			r := runCompare(t, map[string]string{"GITHUB_OUTPUT": out}, args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d\n%s", r.code, tc.code, r.stderr)
+			}
+			want := map[string]string{"earlier": "kept", "report": rep}
+			for k, v := range tc.want {
+				want[k] = repl.Replace(v)
+			}
+			if diff := cmp.Diff(want, parseGitHubOutput(t, out)); diff != "" {
+				t.Errorf("$GITHUB_OUTPUT (-want +got):\n%s", diff)
+			}
+		})
+	}
+	// Outside any workflow nothing is written.
+	if r := runCompare(t, nil, td+"seed/sample_baselines.json", td+"seed/sample_baselines.json", "--report", filepath.Join(t.TempDir(), "r.md")); r.code != 0 {
+		t.Fatalf("exit %d", r.code)
 	}
 }

@@ -26,7 +26,9 @@ type environment struct {
 }
 
 type options struct {
-	token, repo, apiURL                       string
+	token, repo, apiURL, commentKey           string
+	prComment                                 bool
+	pr                                        int
 	labels, assignees                         []string
 	dryRun, noDedupe, closeResolved, softFail bool
 	maxWait, timeout                          time.Duration
@@ -72,6 +74,9 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.DurationVar(&o.maxWait, "max-wait", 60*time.Second, "longest wait for a rate limit to reset before failing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound on every API request")
 	fs.IntVar(&o.attempts, "attempts", 3, "tries per request on 5xx and network errors")
+	fs.BoolVar(&o.prComment, "pr-comment", false, "instead of issues, post the verdict and the report's tables as one pull-request comment, updated in place on later runs")
+	fs.IntVar(&o.pr, "pr", 0, "pull request `number` for --pr-comment (default: pull_request.number of $GITHUB_EVENT_PATH)")
+	fs.StringVar(&o.commentKey, "comment-key", "", "with --pr-comment, keep one comment per `key` (e.g. one per job of a matrix; letters, digits, . _ -)")
 }
 
 // run is create-regression-issue; it returns the exit code.
@@ -96,6 +101,9 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if !ok {
 		return code
 	}
+	if o.prComment {
+		return r.prComment(rep, pos[0])
+	}
 	return r.run(rep, pos[0])
 }
 
@@ -119,6 +127,7 @@ type runner struct {
 	stdout, stderr io.Writer
 	token, repo    string
 	apiURL         string
+	doc            []byte // the report file
 }
 
 func (r *runner) redact(s string) string {
@@ -140,6 +149,12 @@ func (r *runner) configure() (int, bool) {
 	o := r.o
 	if o.attempts < 1 || o.timeout <= 0 || o.maxWait < 0 {
 		return r.usage("--attempts must be at least 1, --timeout positive, --max-wait not negative"), false
+	}
+	if o.commentKey != "" && !commentKeyPattern.MatchString(o.commentKey) {
+		return r.usage("--comment-key %q: use 1 to 64 letters, digits, '.', '_' or '-'", o.commentKey), false
+	}
+	if !o.prComment && (o.pr != 0 || o.commentKey != "") {
+		return r.usage("--pr and --comment-key go with --pr-comment"), false
 	}
 	r.repo = firstNonEmpty(o.repo, r.env.Getenv("GITHUB_REPOSITORY"))
 	r.apiURL = firstNonEmpty(o.apiURL, r.env.Getenv("GITHUB_API_URL"), ghissue.DefaultAPIURL)
@@ -181,6 +196,7 @@ func (r *runner) readReport(path string) (*report.Parsed, int, bool) {
 	if err != nil {
 		return nil, r.usage("%v", err), false
 	}
+	r.doc = doc
 	return rep, 0, true
 }
 
@@ -221,10 +237,7 @@ func (r *runner) run(rep *report.Parsed, path string) int {
 	if o.dryRun {
 		return r.dryRun(rep, plans, ctx)
 	}
-	client, err := ghissue.New(ghissue.Config{
-		Token: r.token, APIURL: r.apiURL, Repo: r.repo, Transport: r.env.Transport,
-		Policy: ghissue.RetryPolicy{Attempts: o.attempts, Backoff: time.Second, MaxWait: o.maxWait, Timeout: o.timeout, Now: r.env.Now, Sleep: r.env.Sleep},
-	})
+	client, err := r.client()
 	if err != nil {
 		return r.usage("%v", err)
 	}
@@ -250,6 +263,15 @@ func (r *runner) run(rep *report.Parsed, path string) int {
 	return cli.ExitOK
 }
 
+// client is the GitHub client the flags and the environment describe.
+func (r *runner) client() (*ghissue.Client, error) {
+	o := r.o
+	return ghissue.New(ghissue.Config{
+		Token: r.token, APIURL: r.apiURL, Repo: r.repo, Transport: r.env.Transport,
+		Policy: ghissue.RetryPolicy{Attempts: o.attempts, Backoff: time.Second, MaxWait: o.maxWait, Timeout: o.timeout, Now: r.env.Now, Sleep: r.env.Sleep},
+	})
+}
+
 // found prints the original's line for the rows of one kind.
 func found(w io.Writer, p plan) {
 	switch {
@@ -264,10 +286,17 @@ func found(w io.Writer, p plan) {
 	}
 }
 
+// apiFail reports a GitHub API failure: one line on stderr, exit 1, or with --soft-fail
+// a warning and exit 0 (inside GitHub Actions a ::warning annotation, so that it shows on
+// the run's page).
 func (r *runner) apiFail(err error) int {
 	msg := r.redact(err.Error())
 	if r.o.softFail {
-		fmt.Fprintf(r.stderr, "⚠️ %s: %s (--soft-fail: exiting 0)\n", command.Name, msg)
+		line := fmt.Sprintf("⚠️ %s: %s (--soft-fail: exiting 0)", command.Name, msg)
+		if r.env.Getenv("GITHUB_ACTIONS") == "true" {
+			line = "::warning title=" + command.Name + "::" + strings.NewReplacer("%", "%25", "\r", "%0D", "\n", "%0A").Replace(line)
+		}
+		fmt.Fprintln(r.stderr, line)
 		return cli.ExitOK
 	}
 	fmt.Fprintf(r.stderr, "❌ %s: %s\n", command.Name, msg)

@@ -152,6 +152,7 @@ func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, base
 		fmt.Fprintf(stderr, "❌ %s: %s\n", cmd.Name, cli.Sanitize(err.Error()))
 		return cli.ExitFail
 	}
+	j.rerun = report.ShellLine(cmd.Name, append([]string{"--group-by", "endpoint"}, withoutGroupBy(args)...)...)
 	return j.run(cmd.Name, stdout, stderr)
 }
 
@@ -168,6 +169,9 @@ type job struct {
 	history string
 	last    int
 	picked  []history.Entry // the runs the baseline was made of
+	// rerun is the command line again with --group-by endpoint, suggested when no row
+	// matched a service rule.
+	rerun string
 }
 
 // job checks the flags and turns them into a job.
@@ -288,9 +292,12 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		warnings(stderr, f, info)
+		if j.opt.Mapping.Rules == nil && !j.opt.Mapping.ByEndpoint {
+			printMapping(stderr, g, info.Matched)
+		}
+		printNotes(stderr, f, info)
 		if len(f.Services) == 0 {
-			return nil, errNothingMatched{nothingMatched(g, info, j.output)}
+			return nil, errNothingMatched{nothingMatched(g, info, j.output, j.rerun)}
 		}
 		runs = append(runs, f)
 	}
@@ -354,8 +361,8 @@ func displayPath(p string) string {
 	return p
 }
 
-// warnings prints, on stderr, the unmatched endpoints, the estimated fields and notes.
-func warnings(stderr io.Writer, f *metrics.File, info *metrics.Info) {
+// printNotes prints, on stderr, the unmatched endpoints, the estimated fields and notes.
+func printNotes(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
 	}
@@ -375,12 +382,73 @@ func warnings(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 	}
 }
 
-func nothingMatched(inputs []string, info *metrics.Info, output string) error {
-	why := "it has no endpoint rows"
+func nothingMatched(inputs []string, info *metrics.Info, output, rerun string) error {
 	if n := len(info.Unmatched); n > 0 {
-		why = fmt.Sprintf("%d endpoint(s) matched no service rule; try --group-by endpoint or a --config services: section", n)
+		return fmt.Errorf("no service could be extracted from %s: %d endpoint(s) matched no service rule; nothing written, %s left unchanged; to key every endpoint by its own name, rerun: %s (or set your own rules in a --config services: section)", strings.Join(inputs, ", "), n, displayPath(output), rerun)
 	}
-	return fmt.Errorf("no service could be extracted from %s: %s; nothing written, %s left unchanged", strings.Join(inputs, ", "), why, displayPath(output))
+	return fmt.Errorf("no service could be extracted from %s: it has no endpoint rows; nothing written, %s left unchanged", strings.Join(inputs, ", "), displayPath(output))
+}
+
+// withoutGroupBy returns args without their --group-by flag (all its spellings).
+func withoutGroupBy(args []string) []string {
+	var out []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		switch {
+		case a == "--":
+			return append(out, args[i:]...)
+		case a == "--group-by" || a == "-group-by":
+			i++ // and its value
+		case strings.HasPrefix(a, "--group-by=") || strings.HasPrefix(a, "-group-by="):
+		default:
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// mappingShown is how many endpoints are named per service before "and N more".
+const mappingShown = 5
+
+// printMapping tells on stderr which endpoints the built-in (seed) rules put into each
+// service, so that a run whose URLs all contain "api" folding into one api_gateway is
+// visible on the first run. Inputs that are already per service (every row named as its
+// service, like the seed's sample files) need no such note.
+func printMapping(stderr io.Writer, inputs []string, matched []metrics.Matched) {
+	renamed := false
+	for _, m := range matched {
+		renamed = renamed || m.Endpoint != m.Service
+	}
+	if !renamed {
+		return
+	}
+	var order []string
+	by := map[string][]metrics.Matched{}
+	for _, m := range matched {
+		if by[m.Service] == nil {
+			order = append(order, m.Service)
+		}
+		by[m.Service] = append(by[m.Service], m)
+	}
+	fmt.Fprintf(stderr, "📋 Built-in service rules applied to %s (--group-by endpoint keeps every endpoint apart; a --config services: section sets your own rules):\n", strings.Join(inputs, ", "))
+	for _, svc := range order {
+		var names []string
+		for i, m := range by[svc] {
+			if i == mappingShown {
+				names[len(names)-1] += fmt.Sprintf(" and %d more", len(by[svc])-mappingShown)
+				break
+			}
+			names = append(names, fmt.Sprintf("%s (%d requests)", cli.Sanitize(m.Endpoint), m.Requests))
+		}
+		fmt.Fprintf(stderr, "📋   %s ← %d endpoint%s: %s\n", cli.Sanitize(svc), len(by[svc]), plural(len(by[svc])), strings.Join(names, ", "))
+	}
+}
+
+func plural(n int) string {
+	if n == 1 {
+		return ""
+	}
+	return "s"
 }
 
 // splitArgs separates inputs from the output, as the Python scripts did: <input> [output]

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -177,7 +178,7 @@ func TestErrors(t *testing.T) {
 		}
 		want := "⚠️ 1 endpoint(s) matched no service rule and were left out (--group-by endpoint keeps every endpoint; a --config services: section sets the rules):\n" +
 			"⚠️   GET /health (5 requests)\n" +
-			"❌ extract-baselines: no service could be extracted from DIR/health.csv: 1 endpoint(s) matched no service rule; try --group-by endpoint or a --config services: section; nothing written, DIR/performance-baselines.json left unchanged\n"
+			"❌ extract-baselines: no service could be extracted from DIR/health.csv: 1 endpoint(s) matched no service rule; nothing written, DIR/performance-baselines.json left unchanged; to key every endpoint by its own name, rerun: extract-baselines --group-by endpoint DIR/health.csv DIR/performance-baselines.json (or set your own rules in a --config services: section)\n"
 		if got := strings.ReplaceAll(r.stderr, dir, "DIR"); got != want {
 			t.Errorf("stderr\n got: %q\nwant: %q", got, want)
 		}
@@ -365,4 +366,80 @@ func TestRowWithoutLatency(t *testing.T) {
 	if want := "❌ extract-baselines: " + in + ":3: /api/a has requests but no latency value at all (every latency column is empty or N/A): nothing to compare\n"; r.stderr != want {
 		t.Errorf("stderr\n got %q\nwant %q", r.stderr, want)
 	}
+}
+
+// TestFirstRunMapping: with the built-in rules, stderr shows which endpoints went into
+// each service (five, then "and N more"), so that a k6 run whose URLs all contain "api"
+// folding into api_gateway is visible; stdout keeps the script's lines only.
+func TestFirstRunMapping(t *testing.T) {
+	dir := t.TempDir()
+	var csv strings.Builder
+	csv.WriteString("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\r\n")
+	for i, name := range []string{"/api/users", "/api/orders", "/api/cart", "/api/search?q=1", "/api/pay", "/api/login", "/api/logout", "/tools/run"} {
+		csv.WriteString("GET," + name + "," + strconv.Itoa(10+i) + ",0,10,10,9,11,0,1,0,10,11,11\r\n")
+	}
+	in := filepath.Join(dir, "k6_stats.csv")
+	os.WriteFile(in, []byte(csv.String()), 0o644)
+	r := runCmd(t, false, in, filepath.Join(dir, "out.json"))
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	want := "📋 Built-in service rules applied to DIR/k6_stats.csv (--group-by endpoint keeps every endpoint apart; a --config services: section sets your own rules):\n" +
+		"📋   api_gateway ← 7 endpoints: GET /api/users (10 requests), GET /api/orders (11 requests), GET /api/cart (12 requests), GET /api/search?q=1 (13 requests), GET /api/pay (14 requests) and 2 more\n" +
+		"📋   mcp_server ← 1 endpoint: GET /tools/run (17 requests)\n"
+	if got := strings.ReplaceAll(r.stderr, dir, "DIR"); got != want {
+		t.Errorf("stderr\n got: %q\nwant: %q", got, want)
+	}
+	if strings.Contains(r.stdout, "📋 Built-in") {
+		t.Errorf("the mapping went to stdout: %s", r.stdout)
+	}
+	// Own rules or --group-by endpoint: no such note.
+	for _, args := range [][]string{{"--group-by", "endpoint"}, {"--config", writeFile(t, dir, "c.yml", "services:\n  shop: [api]\n")}} {
+		r := runCmd(t, false, append(args, "-o", filepath.Join(dir, "o.json"), in)...)
+		if r.code != 0 || strings.Contains(r.stderr, "📋") {
+			t.Errorf("%v: exit %d, stderr %q", args, r.code, r.stderr)
+		}
+	}
+}
+
+// TestNothingMatchedSuggestsRerun: when no row matches a rule, the error names the
+// command line to rerun with --group-by endpoint (the other flags kept, a --group-by
+// service dropped), and that command works.
+func TestNothingMatchedSuggestsRerun(t *testing.T) {
+	dir := t.TempDir()
+	in := writeFile(t, dir, "health_stats.csv", "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\r\n"+
+		"GET,/health,5,0,10,10.2,9,11,0,1,0,10,11,11\r\nGET,/login,7,0,10,10.2,9,11,0,1,0,10,11,11\r\n")
+	out := filepath.Join(dir, "out.json")
+	r := runCmd(t, false, "--group-by=service", "--users", "20", in, out)
+	if r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	_, rerun, ok := strings.Cut(strings.TrimSpace(r.stderr), "rerun: ")
+	rerun, _, _ = strings.Cut(rerun, " (or set your own rules")
+	if want := "extract-metrics --group-by endpoint --users 20 " + in + " " + out; !ok || rerun != want {
+		t.Fatalf("suggested %q, want %q\n%s", rerun, want, r.stderr)
+	}
+	if _, err := os.Stat(out); err == nil {
+		t.Error("an output was written")
+	}
+	args := strings.Fields(rerun)[1:]
+	if r := runCmd(t, false, args...); r.code != 0 || !strings.Contains(r.stdout, "📊 Extracted metrics for 2 services:") {
+		t.Errorf("the suggested command: exit %d\n%s%s", r.code, r.stdout, r.stderr)
+	}
+}
+
+func TestWithoutGroupBy(t *testing.T) {
+	got := withoutGroupBy([]string{"--group-by", "service", "a", "-group-by=x", "--users", "3", "-group-by", "y", "--", "--group-by", "z"})
+	if want := "a|--users|3|--|--group-by|z"; strings.Join(got, "|") != want {
+		t.Errorf("got %q, want %s", got, want)
+	}
+}
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }

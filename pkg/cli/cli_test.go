@@ -195,3 +195,24 @@ func TestSameFile(t *testing.T) {
 		t.Error("a new file is not an input")
 	}
 }
+
+func TestGitHubOutputs(t *testing.T) {
+	got, err := GitHubOutputs(Output{"verdict", "fail"}, Output{"report", "a b/r.md"}, Output{"odd", "one\nPERFGATE_EOF\ntwo"}, Output{"empty", ""})
+	want := "verdict=fail\nreport=a b/r.md\nodd<<PERFGATE_EOF_1\none\nPERFGATE_EOF\ntwo\nPERFGATE_EOF_1\nempty=\n"
+	if err != nil || got != want {
+		t.Errorf("got %q, %v\nwant %q", got, err, want)
+	}
+	for _, bad := range []string{"", "a=b", "a\nb", "x<<y"} {
+		if _, err := GitHubOutputs(Output{bad, "v"}); err == nil {
+			t.Errorf("name %q accepted", bad)
+		}
+	}
+	p := filepath.Join(t.TempDir(), "out")
+	os.WriteFile(p, []byte("before=1\n"), 0o644)
+	if err := AppendGitHubOutputs(p, Output{"a", "1"}); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(p); string(b) != "before=1\na=1\n" {
+		t.Errorf("appended: %q", b)
+	}
+}

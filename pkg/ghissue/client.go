@@ -179,6 +179,55 @@ func (c *Client) Comment(ctx context.Context, number int, body string) (string, 
 	return cm.GetHTMLURL(), nil
 }
 
+// IssueComment is a comment on an issue or a pull request.
+type IssueComment struct {
+	ID   int64
+	URL  string
+	Body string
+}
+
+func fromGitHubComment(cm *github.IssueComment) IssueComment {
+	return IssueComment{ID: cm.GetID(), URL: cm.GetHTMLURL(), Body: cm.GetBody()}
+}
+
+// PullRequestComments returns every comment of pull request number's conversation (the
+// issue comments, not review comments), oldest first, across all pages.
+func (c *Client) PullRequestComments(ctx context.Context, number int) ([]IssueComment, error) {
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
+	var out []IssueComment
+	for {
+		page, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.name, number, opts)
+		if err != nil {
+			return nil, c.explainNeeding(fmt.Sprintf("listing the comments of pull request #%d", number), pullRequestsWrite, err)
+		}
+		for _, cm := range page {
+			out = append(out, fromGitHubComment(cm))
+		}
+		if resp.NextPage == 0 {
+			return out, nil
+		}
+		opts.Page = resp.NextPage
+	}
+}
+
+// CommentOnPullRequest adds a comment to pull request number's conversation.
+func (c *Client) CommentOnPullRequest(ctx context.Context, number int, body string) (IssueComment, error) {
+	cm, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, number, &github.IssueComment{Body: &body})
+	if err != nil {
+		return IssueComment{}, c.explainNeeding(fmt.Sprintf("commenting on pull request #%d", number), pullRequestsWrite, err)
+	}
+	return fromGitHubComment(cm), nil
+}
+
+// EditComment replaces the body of the comment id (of an issue or a pull request).
+func (c *Client) EditComment(ctx context.Context, id int64, body string) (IssueComment, error) {
+	cm, _, err := c.gh.Issues.EditComment(ctx, c.owner, c.name, id, &github.IssueComment{Body: &body})
+	if err != nil {
+		return IssueComment{}, c.explainNeeding(fmt.Sprintf("updating comment %d", id), pullRequestsWrite, err)
+	}
+	return fromGitHubComment(cm), nil
+}
+
 // Close closes an issue as completed.
 func (c *Client) Close(ctx context.Context, number int) error {
 	state, reason := "closed", "completed"
@@ -189,8 +238,19 @@ func (c *Client) Close(ctx context.Context, number int) error {
 	return nil
 }
 
+// The permissions the token needs, as the 403 message tells them.
+const (
+	issuesWrite       = "issues: write"
+	pullRequestsWrite = "pull-requests: write"
+)
+
 // explain turns an API failure into one line naming the cause; the token is redacted.
 func (c *Client) explain(op string, err error) error {
+	return c.explainNeeding(op, issuesWrite, err)
+}
+
+// explainNeeding is explain for an operation that needs the permission need.
+func (c *Client) explainNeeding(op, need string, err error) error {
 	repo := c.owner + "/" + c.name
 	var msg string
 	var rl *github.RateLimitError
@@ -214,7 +274,7 @@ func (c *Client) explain(op string, err error) error {
 		case http.StatusUnauthorized:
 			msg = "token rejected (401 " + er.Message + "): check --token, GITHUB_TOKEN or GH_TOKEN"
 		case http.StatusForbidden:
-			msg = fmt.Sprintf("token lacks issues:write on %s (403 %s); in a pull request from a fork GITHUB_TOKEN is read-only — give the job `permissions: issues: write`, run it on push, or use --soft-fail", repo, er.Message)
+			msg = forbidden(repo, need, er.Message)
 		case http.StatusNotFound:
 			msg = fmt.Sprintf("repository %s not found or not visible to this token (404)", repo)
 		case http.StatusUnprocessableEntity, http.StatusGone:
@@ -231,6 +291,14 @@ func (c *Client) explain(op string, err error) error {
 		msg = strings.ReplaceAll(msg, c.token, "***")
 	}
 	return fmt.Errorf("%s: %s", op, msg)
+}
+
+// forbidden explains a 403 that is not a rate limit: the token may not write.
+func forbidden(repo, need, apiMsg string) string {
+	if need == pullRequestsWrite {
+		return fmt.Sprintf("token cannot comment on pull requests of %s (403 %s): the job needs `permissions: pull-requests: write`; in a pull request from a fork GITHUB_TOKEN is read-only whatever the permissions — comment from a workflow_run workflow, or use --soft-fail", repo, apiMsg)
+	}
+	return fmt.Sprintf("token lacks issues:write on %s (403 %s); in a pull request from a fork GITHUB_TOKEN is read-only — give the job `permissions: issues: write`, run it on push, or use --soft-fail", repo, apiMsg)
 }
 
 func validation(er *github.ErrorResponse) string {

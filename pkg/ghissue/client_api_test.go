@@ -119,3 +119,60 @@ func TestPrimaryRateLimitWithDefaultClock(t *testing.T) {
 		t.Errorf("waited %v for a reset 2 s away", *sleeps)
 	}
 }
+
+func TestPullRequestComments(t *testing.T) {
+	f := ghtest.New(t, "/api/v3") // GitHub Enterprise Server's prefix
+	f.PerPage = 2
+	c, _ := client(t, f, ghissue.RetryPolicy{Attempts: 1})
+	ctx := context.Background()
+	var ids []int64
+	for i := 0; i < 5; i++ {
+		cm, err := c.CommentOnPullRequest(ctx, 7, "comment "+strconv.Itoa(i))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, cm.ID)
+	}
+	edited, err := c.EditComment(ctx, ids[3], "edited")
+	if err != nil || edited.ID != ids[3] || edited.Body != "edited" || edited.URL != "https://github.com/o/r/issues/7#issuecomment-"+strconv.FormatInt(ids[3], 10) {
+		t.Fatalf("%+v %v", edited, err)
+	}
+	got, err := c.PullRequestComments(ctx, 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var bodies []string
+	for _, cm := range got {
+		bodies = append(bodies, cm.Body)
+	}
+	if diff := cmp.Diff([]string{"comment 0", "comment 1", "comment 2", "edited", "comment 4"}, bodies); diff != "" {
+		t.Errorf("comments over 3 pages (-want +got):\n%s", diff)
+	}
+	calls := f.Calls()
+	if diff := cmp.Diff([]string{"PATCH /api/v3/repos/o/r/issues/comments/" + strconv.FormatInt(ids[3], 10), "GET /api/v3/repos/o/r/issues/7/comments", "GET /api/v3/repos/o/r/issues/7/comments", "GET /api/v3/repos/o/r/issues/7/comments"}, calls[5:]); diff != "" {
+		t.Errorf("requests (-want +got):\n%s", diff)
+	}
+}
+
+func TestPullRequestCommentErrors(t *testing.T) {
+	f := ghtest.New(t, "")
+	f.ReadOnly = true
+	c, _ := client(t, f, ghissue.RetryPolicy{Attempts: 3})
+	ctx := context.Background()
+	_, err := c.CommentOnPullRequest(ctx, 7, "x")
+	want := "commenting on pull request #7: token cannot comment on pull requests of o/r (403 Resource not accessible by integration): the job needs `permissions: pull-requests: write`; in a pull request from a fork GITHUB_TOKEN is read-only whatever the permissions — comment from a workflow_run workflow, or use --soft-fail"
+	if err == nil || err.Error() != want {
+		t.Errorf("read-only token: %v\nwant %s", err, want)
+	}
+	if n := len(f.Calls()); n != 1 {
+		t.Errorf("a 403 that is no rate limit was retried: %d requests", n)
+	}
+	c, _ = client(t, ghtest.New(t, ""), ghissue.RetryPolicy{Attempts: 1})
+	_, err = c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody+1))
+	if err == nil || !strings.Contains(err.Error(), "(422): Validation Failed; body is too long (maximum is 65536 characters)") {
+		t.Errorf("body over the limit: %v", err)
+	}
+	if _, err := c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody)); err != nil {
+		t.Errorf("body at the limit: %v", err)
+	}
+}

@@ -35,6 +35,12 @@ type Unmatched struct {
 	Requests int64
 }
 
+// Matched is an endpoint that a service rule mapped to Service.
+type Matched struct {
+	Service, Endpoint string
+	Requests          int64
+}
+
 // Info tells what Load saw besides the metrics, for messages.
 type Info struct {
 	Formats   []loadtest.Format // per input
@@ -43,6 +49,9 @@ type Info struct {
 	Totals    int  // total rows skipped (Aggregated, Total)
 	Raw       bool // inputs were load-test results (false: a normalized file passed through)
 	Notes     []string
+
+	// Matched are, with service rules, the endpoints of each service in input order.
+	Matched []Matched
 }
 
 // Load reads one or more result files and returns their metrics. Raw results are merged
@@ -261,6 +270,7 @@ func (b *builder) group(info *Info) grouped {
 				continue
 			}
 			key = svc
+			info.Matched = append(info.Matched, Matched{Service: svc, Endpoint: strings.TrimSpace(e.method + " " + e.name), Requests: e.acc.Requests()})
 		} else if len(methods[e.name]) > 1 && e.method != "" {
 			key = e.method + " " + e.name
 		}

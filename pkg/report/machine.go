@@ -129,18 +129,22 @@ func finite(v float64, ok bool, reason *string, what string) *float64 {
 	return &v
 }
 
+// The JUnit layout is the one Jenkins' xUnit plugin validates against (junit-10.xsd,
+// copied under testdata/junit): <testsuites> carries name, time, tests, failures and
+// errors only (no skipped); <testsuite> adds skipped; every suite and case has a time.
 type junitSuites struct {
 	XMLName  xml.Name     `xml:"testsuites"`
 	Name     string       `xml:"name,attr"`
+	Time     string       `xml:"time,attr"`
 	Tests    int          `xml:"tests,attr"`
 	Failures int          `xml:"failures,attr"`
 	Errors   int          `xml:"errors,attr"`
-	Skipped  int          `xml:"skipped,attr"`
 	Suites   []junitSuite `xml:"testsuite"`
 }
 
 type junitSuite struct {
 	Name     string      `xml:"name,attr"`
+	Time     string      `xml:"time,attr"`
 	Tests    int         `xml:"tests,attr"`
 	Failures int         `xml:"failures,attr"`
 	Errors   int         `xml:"errors,attr"`
@@ -151,7 +155,9 @@ type junitSuite struct {
 type junitCase struct {
 	Name      string        `xml:"name,attr"`
 	Classname string        `xml:"classname,attr"`
+	Time      string        `xml:"time,attr"`
 	Failure   *junitMessage `xml:"failure,omitempty"`
+	Error     *junitMessage `xml:"error,omitempty"`
 	Skipped   *junitMessage `xml:"skipped,omitempty"`
 	SystemOut string        `xml:"system-out,omitempty"`
 }
@@ -162,12 +168,31 @@ type junitMessage struct {
 	Text    string `xml:",chardata"`
 }
 
-// JUnit writes one test case per metric: failures as <failure>, warnings as passed cases
-// with a <system-out>, not-compared and acknowledged metrics as <skipped>.
+// junitTime is the time of every suite and case: a comparison takes no measurable time,
+// and a fixed value keeps the file deterministic.
+const junitTime = "0"
+
+// JUnitClassname is the classname of a service's test cases: "perfgate." and the service
+// with its dots replaced by "_", because Jenkins splits a classname at its last dot into
+// package and class (an endpoint such as "/api/v1.2/x" must not become packages).
+func JUnitClassname(service string) string {
+	return "perfgate." + strings.ReplaceAll(service, ".", "_")
+}
+
+// JUnitName is the name of a metric's test case; it says service and metric, because
+// viewers list cases by name.
+func JUnitName(service, metric string) string {
+	return service + ": " + metric
+}
+
+// JUnit writes one test case per metric — failures as <failure>, warnings as passed
+// cases with a <system-out>, not-compared and acknowledged metrics as <skipped> — plus a
+// skipped case per service present on one side only and, when nothing could be compared,
+// an <error> case (a viewer must not show a gate that could not judge as green).
 func JUnit(w io.Writer, ev *threshold.Evaluation) error {
-	suite := junitSuite{Name: "performance-regression"}
+	suite := junitSuite{Name: "performance-regression", Time: junitTime}
 	for _, r := range ev.Results {
-		c := junitCase{Name: r.Metric, Classname: r.Service}
+		c := junitCase{Name: JUnitName(r.Service, r.Metric), Classname: JUnitClassname(r.Service), Time: junitTime}
 		reason := Reason(r)
 		detail := fmt.Sprintf("%s %s: expected %s, current %s, change %s, threshold %s: %s",
 			r.Service, r.Metric, Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr, reason)
@@ -177,20 +202,30 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 		switch r.Status {
 		case threshold.Fail:
 			c.Failure = &junitMessage{Message: reason, Type: "regression", Text: detail}
-			suite.Failures++
 		case threshold.Warn:
 			c.SystemOut = "warning: " + detail
 		case threshold.NotCompared:
 			c.Skipped = &junitMessage{Message: reason}
-			suite.Skipped++
 		case threshold.Acknowledged:
 			c.Skipped = &junitMessage{Message: fmt.Sprintf("acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), r.Ack.Reason), Text: detail}
-			suite.Skipped++
 		}
-		suite.Tests++
-		suite.Cases = append(suite.Cases, c)
+		suite.add(c)
 	}
-	doc := junitSuites{Name: "perfgate", Tests: suite.Tests, Failures: suite.Failures, Skipped: suite.Skipped, Suites: []junitSuite{suite}}
+	for _, m := range ev.Missing {
+		side, note := "baseline", "no current results for this service: it was not tested, or its name changed"
+		if m.Side == threshold.CurrentOnly {
+			side, note = "current", "no baseline for this service: refresh the baseline to compare it"
+		}
+		suite.add(junitCase{Name: JUnitName(m.Service, "present in "+side+" only"), Classname: JUnitClassname(m.Service), Time: junitTime, Skipped: &junitMessage{Message: note}})
+	}
+	if ev.Compared() == 0 {
+		msg := "nothing comparable: none of the metrics with a threshold could be compared"
+		if ev.Common == 0 {
+			msg = "nothing comparable: the baseline and the current results have no service in common"
+		}
+		suite.add(junitCase{Name: "perfgate: verdict", Classname: "perfgate", Time: junitTime, Error: &junitMessage{Message: msg, Type: "incomparable"}})
+	}
+	doc := junitSuites{Name: "perfgate", Time: junitTime, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Suites: []junitSuite{suite}}
 	if _, err := io.WriteString(w, xml.Header); err != nil {
 		return err
 	}
@@ -203,14 +238,29 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 	return err
 }
 
+// add appends a case and counts it.
+func (s *junitSuite) add(c junitCase) {
+	s.Tests++
+	switch {
+	case c.Failure != nil:
+		s.Failures++
+	case c.Error != nil:
+		s.Errors++
+	case c.Skipped != nil:
+		s.Skipped++
+	}
+	s.Cases = append(s.Cases, c)
+}
+
 // MaxAnnotations is how many annotations of each kind are printed: GitHub shows at most
 // 10 per type per step, so the most severe come first and one more says how many are left.
 const MaxAnnotations = 10
 
-// Annotations writes GitHub Actions workflow commands: an ::error per failing metric and
-// a ::warning per warning, the most severe first (how far beyond its threshold), at most
-// MaxAnnotations of each, then one "… and N more". An annotation whose threshold comes
-// from the configuration file points at its line there.
+// Annotations writes GitHub Actions workflow commands: an ::error per failing metric, a
+// ::warning per warning and a ::notice per acknowledged failure, the most severe first
+// (how far beyond its threshold), at most MaxAnnotations of each, then one "… and N
+// more". An annotation whose threshold comes from the configuration file points at its
+// line there.
 func Annotations(w io.Writer, ev *threshold.Evaluation) error {
 	for _, kind := range []struct {
 		status             threshold.Status

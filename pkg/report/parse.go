@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -33,6 +34,8 @@ type Parsed struct {
 	Format string
 	// Trend holds the charts of the report's Trend section (markdown reports only).
 	Trend []TrendChart
+	// Summary holds the report's counts, when it has them.
+	Summary Summary
 }
 
 // TrendChart is one chart of a report's Trend section: its heading's service and metric
@@ -41,6 +44,33 @@ type Parsed struct {
 type TrendChart struct {
 	Service, Metric, Status string
 	Mermaid                 string
+}
+
+// Summary is the report's "## Summary" (markdown) or "summary" (JSON).
+type Summary struct {
+	// Known tells that the report had a summary.
+	Known bool
+	// Total counts the compared metrics.
+	Total, Failures, Warnings, Passed, NotCompared int
+	// Verdict is pass, warning, fail or incomparable; only JSON reports record it.
+	Verdict string
+}
+
+// summaryLine is a "- **Total Metrics**: 9" bullet of the Summary section.
+var summaryLine = regexp.MustCompile(`^- \*\*([A-Za-z ]+)\*\*: (\d+)$`)
+
+// addSummary reads one Summary bullet.
+func (s *Summary) addSummary(line string) {
+	m := summaryLine.FindStringSubmatch(line)
+	if m == nil {
+		return
+	}
+	n, _ := strconv.Atoi(m[2])
+	field := map[string]*int{"Total Metrics": &s.Total, "Failures": &s.Failures, "Warnings": &s.Warnings, "Passed": &s.Passed, "Not Compared": &s.NotCompared}[m[1]]
+	if field != nil {
+		*field = n
+		s.Known = true
+	}
 }
 
 // Parse reads a regression report: the markdown that compare-performance (or the Python
@@ -59,7 +89,7 @@ func Parse(doc []byte, file string) (*Parsed, error) {
 func parseMarkdown(doc, file string) (*Parsed, error) {
 	p := &Parsed{Format: "markdown"}
 	lines := strings.Split(strings.ReplaceAll(doc, "\r\n", "\n"), "\n")
-	titled, evidence := false, false
+	titled, evidence, summary := false, false, false
 	var section *[]Row
 	var trend trendParser
 	for i, line := range lines {
@@ -76,12 +106,16 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 			titled = true
 			continue
 		case strings.HasPrefix(l, "#"):
-			section, evidence = nil, l == EvidenceHeading
+			section, evidence, summary = nil, l == EvidenceHeading, l == SummaryHeading
 			if strings.HasPrefix(l, "### ") && strings.Contains(l, "Failures") {
 				section = &p.Failures
 			} else if strings.HasPrefix(l, "### ") && strings.Contains(l, "Warnings") {
 				section = &p.Warnings
 			}
+			continue
+		}
+		if summary {
+			p.Summary.addSummary(l)
 			continue
 		}
 		if (section == nil && !evidence) || !strings.HasPrefix(l, "|") {
@@ -197,7 +231,8 @@ func parseJSON(doc []byte, file string) (*Parsed, error) {
 	if rep.Schema != JSONSchemaID {
 		return nil, fmt.Errorf("%s: not a perfgate JSON report (schema %q, want %q)", file, rep.Schema, JSONSchemaID)
 	}
-	p := &Parsed{Format: "json"}
+	sum := rep.Summary
+	p := &Parsed{Format: "json", Summary: Summary{Known: true, Total: sum.Total, Failures: sum.Failures, Warnings: sum.Warnings, Passed: sum.Passed, NotCompared: sum.NotCompared, Verdict: sum.Verdict}}
 	for _, r := range rep.Results {
 		row := Row{Service: Cell(r.Service), Metric: Cell(r.Metric), Expected: num(r.Baseline), Current: num(r.Current), Change: r.Change}
 		switch r.Status {

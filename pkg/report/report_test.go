@@ -152,3 +152,20 @@ func TestAnnotationsCapped(t *testing.T) {
 		t.Errorf("no file/line: %s", strings.SplitN(b.String(), "\n", 2)[0])
 	}
 }
+
+func TestParseSummary(t *testing.T) {
+	md := "## Performance Regression Analysis\n\n## Summary\n\n- **Total Metrics**: 9\n- **Failures**: 3\n- **Warnings**: 2\n- **Passed**: 4\n- **Not Compared**: 1\n"
+	p, err := Parse([]byte(md), "r.md")
+	if err != nil || p.Summary != (Summary{Known: true, Total: 9, Failures: 3, Warnings: 2, Passed: 4, NotCompared: 1}) {
+		t.Errorf("%+v %v", p.Summary, err)
+	}
+	p, _ = Parse([]byte("## Performance Regression Analysis\n"), "r.md")
+	if p.Summary.Known {
+		t.Errorf("a report without a summary: %+v", p.Summary)
+	}
+	var b bytes.Buffer
+	JSON(&b, &threshold.Evaluation{}, "incomparable", 1, nil)
+	if p, err := Parse(b.Bytes(), "r.json"); err != nil || p.Summary != (Summary{Known: true, Verdict: "incomparable"}) {
+		t.Errorf("%+v %v", p.Summary, err)
+	}
+}

@@ -1,6 +1,8 @@
 // Package ghtest is a fake of the GitHub REST API for tests, on an httptest server: the
-// issue endpoints perfgate uses (list with Link pagination, create, comment, edit), the
-// token check, rate-limit headers, and scripted faults served before normal handling.
+// issue and comment endpoints perfgate uses (list issues and comments with Link
+// pagination, create, comment, edit an issue or a comment), the token check, rate-limit
+// headers, GitHub's 65,536-character body limit, a read-only token (a pull request from a
+// fork), and scripted faults served before normal handling.
 package ghtest
 
 import (
@@ -14,12 +16,14 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"unicode/utf8"
 )
 
 // Server behaves like the GitHub REST API for the endpoints perfgate uses: list
-// repository issues (with Link pagination), create an issue, create a comment, edit an
-// issue. It checks the token, records every request, and serves scripted faults first.
-// Set Open, PerPage and Faults before the first request.
+// repository issues and an issue's comments (with Link pagination), create an issue,
+// create, list and edit comments, edit an issue. It checks the token, records every
+// request, and serves scripted faults first. Set Open, Comments, PerPage, ReadOnly and
+// Faults before the first request.
 type Server struct {
 	t      testing.TB
 	srv    *httptest.Server
@@ -36,6 +40,21 @@ type Server struct {
 	PerPage int
 	// Faults are served, in order, before normal handling.
 	Faults []Fault
+	// Comments are the comments of each issue or pull request, by number, oldest first.
+	Comments    map[int][]Comment
+	nextComment int64
+	// ReadOnly makes every write answer 403 "Resource not accessible by integration", as
+	// GitHub does for the GITHUB_TOKEN of a pull request from a fork.
+	ReadOnly bool
+}
+
+// MaxBody is GitHub's limit on the body of an issue or a comment, in characters.
+const MaxBody = 65536
+
+// Comment is a comment the server holds.
+type Comment struct {
+	ID   int64
+	Body string
 }
 
 // Request is a request the server received; Body is its decoded JSON body.
@@ -64,7 +83,7 @@ type Fault struct {
 
 // New starts a fake API under prefix ("" or "/api/v3"), closed when the test ends.
 func New(t testing.TB, prefix string) *Server {
-	f := &Server{t: t, prefix: prefix, Token: "ghp_s3cretT0kenValue", next: 100, PerPage: 100}
+	f := &Server{t: t, prefix: prefix, Token: "ghp_s3cretT0kenValue", next: 100, PerPage: 100, Comments: map[int][]Comment{}, nextComment: 9000}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -81,9 +100,10 @@ func (f *Server) Requests() []Request {
 }
 
 var (
-	listPath    = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues$`)
-	commentPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$`)
-	issuePath   = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)$`)
+	listPath        = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues$`)
+	commentPath     = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)/comments$`)
+	issuePath       = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/(\d+)$`)
+	editCommentPath = regexp.MustCompile(`^/repos/([^/]+)/([^/]+)/issues/comments/(\d+)$`)
 )
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
@@ -128,49 +148,120 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-RateLimit-Limit", "5000")
 	w.Header().Set("X-RateLimit-Remaining", "4999")
 	w.Header().Set("X-RateLimit-Reset", "1795800000")
+	if f.ReadOnly && r.Method != http.MethodGet {
+		f.jsonError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
+	if b, ok := rec.Body["body"].(string); ok && utf8.RuneCountInString(b) > MaxBody {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusUnprocessableEntity)
+		fmt.Fprintf(w, `{"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "custom", "field": "body", "message": "body is too long (maximum is %d characters)"}], "documentation_url": "https://docs.github.com/rest"}`, MaxBody)
+		return
+	}
 	switch {
 	case r.Method == http.MethodGet && listPath.MatchString(path):
 		f.list(w, r)
 	case r.Method == http.MethodPost && listPath.MatchString(path):
+		f.createIssue(w, rec)
+	case r.Method == http.MethodGet && commentPath.MatchString(path):
+		n, _ := strconv.Atoi(commentPath.FindStringSubmatch(path)[3])
+		f.listComments(w, r, n)
+	case r.Method == http.MethodPost && commentPath.MatchString(path):
+		n, _ := strconv.Atoi(commentPath.FindStringSubmatch(path)[3])
+		body, _ := rec.Body["body"].(string)
 		f.mu.Lock()
-		f.next++
-		n := f.next
-		title, _ := rec.Body["title"].(string)
-		var labels []string
-		for _, l := range rec.Body["labels"].([]any) {
-			labels = append(labels, l.(string))
-		}
-		f.Open = append(f.Open, Issue{Number: n, Title: title, Labels: labels})
+		f.nextComment++
+		c := Comment{ID: f.nextComment, Body: body}
+		f.Comments[n] = append(f.Comments[n], c)
 		f.mu.Unlock()
 		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(f.issueJSON(Issue{Number: n, Title: title, Labels: labels}))
-	case r.Method == http.MethodPost && commentPath.MatchString(path):
-		n := commentPath.FindStringSubmatch(path)[3]
-		w.WriteHeader(http.StatusCreated)
-		fmt.Fprintf(w, `{"id": 1, "html_url": "https://github.com/o/r/issues/%s#issuecomment-1", "body": "x"}`, n)
+		json.NewEncoder(w).Encode(commentJSON(n, c))
+	case r.Method == http.MethodPatch && editCommentPath.MatchString(path):
+		id, _ := strconv.ParseInt(editCommentPath.FindStringSubmatch(path)[3], 10, 64)
+		f.editComment(w, id, rec)
 	case r.Method == http.MethodPatch && issuePath.MatchString(path):
 		n, _ := strconv.Atoi(issuePath.FindStringSubmatch(path)[3])
-		f.mu.Lock()
-		var kept []Issue
-		var found *Issue
-		for i := range f.Open {
-			if f.Open[i].Number == n {
-				found = &f.Open[i]
-				continue
-			}
-			kept = append(kept, f.Open[i])
-		}
-		f.Open = kept
-		f.mu.Unlock()
-		if found == nil {
-			f.jsonError(w, http.StatusNotFound, "Not Found")
-			return
-		}
-		json.NewEncoder(w).Encode(f.issueJSON(*found))
+		f.closeIssue(w, n)
 	default:
 		f.t.Errorf("unexpected request: %s %s", r.Method, r.URL.String())
 		f.jsonError(w, http.StatusNotFound, "Not Found")
 	}
+}
+
+func (f *Server) createIssue(w http.ResponseWriter, rec Request) {
+	f.mu.Lock()
+	f.next++
+	n := f.next
+	title, _ := rec.Body["title"].(string)
+	var labels []string
+	for _, l := range rec.Body["labels"].([]any) {
+		labels = append(labels, l.(string))
+	}
+	f.Open = append(f.Open, Issue{Number: n, Title: title, Labels: labels})
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(f.issueJSON(Issue{Number: n, Title: title, Labels: labels}))
+}
+
+// closeIssue serves an edit of an issue (perfgate only closes them).
+func (f *Server) closeIssue(w http.ResponseWriter, n int) {
+	f.mu.Lock()
+	var kept []Issue
+	var found *Issue
+	for i := range f.Open {
+		if f.Open[i].Number == n {
+			found = &f.Open[i]
+			continue
+		}
+		kept = append(kept, f.Open[i])
+	}
+	f.Open = kept
+	f.mu.Unlock()
+	if found == nil {
+		f.jsonError(w, http.StatusNotFound, "Not Found")
+		return
+	}
+	json.NewEncoder(w).Encode(f.issueJSON(*found))
+}
+
+func (f *Server) editComment(w http.ResponseWriter, id int64, rec Request) {
+	body, _ := rec.Body["body"].(string)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for n, cs := range f.Comments {
+		for i := range cs {
+			if cs[i].ID == id {
+				cs[i].Body = body
+				json.NewEncoder(w).Encode(commentJSON(n, cs[i]))
+				return
+			}
+		}
+	}
+	f.jsonError(w, http.StatusNotFound, "Not Found")
+}
+
+func (f *Server) listComments(w http.ResponseWriter, r *http.Request, n int) {
+	f.mu.Lock()
+	cs := append([]Comment(nil), f.Comments[n]...)
+	f.mu.Unlock()
+	start, end := f.page(w, r, len(cs))
+	out := []map[string]any{}
+	for _, c := range cs[start:end] {
+		out = append(out, commentJSON(n, c))
+	}
+	json.NewEncoder(w).Encode(out)
+}
+
+func commentJSON(n int, c Comment) map[string]any {
+	return map[string]any{"id": c.ID, "body": c.Body, "html_url": fmt.Sprintf("https://github.com/o/r/issues/%d#issuecomment-%d", n, c.ID),
+		"user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}}
+}
+
+// IssueComments returns the comments of an issue or pull request, oldest first.
+func (f *Server) IssueComments(n int) []Comment {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Comment(nil), f.Comments[n]...)
 }
 
 func (f *Server) list(w http.ResponseWriter, r *http.Request) {
@@ -179,14 +270,6 @@ func (f *Server) list(w http.ResponseWriter, r *http.Request) {
 		f.t.Errorf("list without state=open: %s", r.URL.RawQuery)
 	}
 	want := strings.Split(q.Get("labels"), ",")
-	per := f.PerPage
-	if pp, err := strconv.Atoi(q.Get("per_page")); err == nil && pp < per {
-		per = pp
-	}
-	page := 1
-	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 0 {
-		page = p
-	}
 	f.mu.Lock()
 	var match []Issue
 	for _, is := range f.Open {
@@ -195,17 +278,28 @@ func (f *Server) list(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	f.mu.Unlock()
-	last := (len(match) + per - 1) / per
-	if last == 0 {
-		last = 1
+	start, end := f.page(w, r, len(match))
+	out := []map[string]any{}
+	for _, is := range match[start:end] {
+		out = append(out, f.issueJSON(is))
 	}
-	start, end := (page-1)*per, page*per
-	if start > len(match) {
-		start = len(match)
+	json.NewEncoder(w).Encode(out)
+}
+
+// page serves one page of a list of n items as GitHub does (per_page, page, and the Link
+// header with next/last/first/prev); it returns the items' index range.
+func (f *Server) page(w http.ResponseWriter, r *http.Request, n int) (start, end int) {
+	q := r.URL.Query()
+	per := f.PerPage
+	if pp, err := strconv.Atoi(q.Get("per_page")); err == nil && pp < per {
+		per = pp
 	}
-	if end > len(match) {
-		end = len(match)
+	page := 1
+	if p, err := strconv.Atoi(q.Get("page")); err == nil && p > 0 {
+		page = p
 	}
+	last := max((n+per-1)/per, 1)
+	start, end = min((page-1)*per, n), min(page*per, n)
 	var links []string
 	link := func(p int, rel string) {
 		u := *r.URL
@@ -225,11 +319,7 @@ func (f *Server) list(w http.ResponseWriter, r *http.Request) {
 	if len(links) > 0 {
 		w.Header().Set("Link", strings.Join(links, ", "))
 	}
-	out := []map[string]any{}
-	for _, is := range match[start:end] {
-		out = append(out, f.issueJSON(is))
-	}
-	json.NewEncoder(w).Encode(out)
+	return start, end
 }
 
 func (f *Server) issueJSON(is Issue) map[string]any {
