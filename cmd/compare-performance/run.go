@@ -324,7 +324,9 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	}
 	if getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
 		if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
-			if err := cli.AppendFile(p, md+"\n"); err != nil {
+			// GitHub drops a step summary over 1 MiB: cut the tables to fit.
+			summary := report.Fit(md, report.StepSummaryLimit, "`"+o.report+"` (upload it as an artifact)")
+			if err := cli.AppendFile(p, summary+"\n"); err != nil {
 				fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", command.Name, p, err)
 			}
 		}

@@ -674,3 +674,40 @@ func TestGitHubOutput(t *testing.T) {
 		t.Fatalf("exit %d", r.code)
 	}
 }
+
+// TestManyFailuresWithinGitHubsLimits: 5,000 failing endpoints inside GitHub Actions
+// print the 10 most severe ::error annotations and one with the count of the rest, and a
+// step summary cut below GitHub's 1 MiB; the report file keeps every row.
+func TestManyFailuresWithinGitHubsLimits(t *testing.T) {
+	dir := t.TempDir()
+	var base, cur strings.Builder
+	base.WriteString("{")
+	cur.WriteString("{")
+	for i := range 5000 {
+		sep := ","
+		if i == 0 {
+			sep = ""
+		}
+		name := fmt.Sprintf("/api/%05d/%s", i, strings.Repeat("x", 200))
+		fmt.Fprintf(&base, "%s%q: {\"p95_latency_ms\": 100, \"error_rate_pct\": 0, \"rps\": 10}", sep, name)
+		fmt.Fprintf(&cur, "%s%q: {\"p95_latency_ms\": %d, \"error_rate_pct\": 0, \"rps\": 10}", sep, name, 200+i)
+	}
+	base.WriteString("}")
+	cur.WriteString("}")
+	bp, cp, rep, summary := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json"), filepath.Join(dir, "r.md"), filepath.Join(dir, "summary.md")
+	os.WriteFile(bp, []byte(base.String()), 0o644)
+	os.WriteFile(cp, []byte(cur.String()), 0o644)
+	r := runCompare(t, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}, bp, cp, "--report", rep, "--quiet")
+	if r.code != 1 {
+		t.Fatalf("exit %d", r.code)
+	}
+	errors := strings.Count(r.stdout, "::error ")
+	if errors != 11 || !strings.Contains(r.stdout, "/api/04999/") || !strings.Contains(r.stdout, "… and 4990 more failing metrics") {
+		t.Errorf("%d ::error lines; want the 10 most severe (04999 first) and one more:\n%.600s", errors, r.stdout)
+	}
+	s, _ := os.ReadFile(summary)
+	full, _ := os.ReadFile(rep)
+	if len(s) > 1<<20 || !strings.Contains(string(s), "more rows not shown") || strings.Count(string(full), "| ❌ Critical |") != 5000 {
+		t.Errorf("summary %d bytes (limit 1 MiB), report rows %d", len(s), strings.Count(string(full), "| ❌ Critical |"))
+	}
+}

@@ -169,3 +169,37 @@ func TestParseSummary(t *testing.T) {
 		t.Errorf("%+v %v", p.Summary, err)
 	}
 }
+
+// TestFitStepSummary: a report with 20,000 failing endpoints is cut below the step
+// summary limit, the failures table last, with notes saying how many rows are missing.
+func TestFitStepSummary(t *testing.T) {
+	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
+	ev := &threshold.Evaluation{Common: 40000}
+	for i := range 20000 {
+		name := fmt.Sprintf("/api/endpoint/%05d/with/a/rather/long/path/to/make/the/report/big", i)
+		ev.Results = append(ev.Results,
+			threshold.Result{Service: name, Metric: "p95_latency_ms", Baseline: 100, Current: 300, HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Value: 2, Level: threshold.BeyondLimit},
+			threshold.Result{Service: name, Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Skip: threshold.NotInCurrent})
+	}
+	var b strings.Builder
+	Markdown(&b, ev)
+	full := b.String()
+	if len(full) <= StepSummaryLimit {
+		t.Fatalf("the test report is only %d bytes", len(full))
+	}
+	got := Fit(full, StepSummaryLimit, "the artifact r.md")
+	if len(got) > StepSummaryLimit || !strings.HasPrefix(got, Title+"\n\n"+FailuresHeading) {
+		t.Fatalf("%d bytes, starts %q", len(got), got[:80])
+	}
+	for _, want := range []string{"more rows not shown: the report is too long for a step summary; the whole report is the artifact r.md._", SummaryHeading, "- **Failures**: 20000"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("lacks %q", want)
+		}
+	}
+	if strings.Contains(got, NotComparedHeading) && strings.Count(got, "| p99_latency_ms |") > 0 && strings.Count(got, "| p95_latency_ms |") < 20000 {
+		t.Error("the failures table was cut before the others")
+	}
+	if Fit("short", 100, "x") != "short" {
+		t.Error("a report within the limit changed")
+	}
+}
