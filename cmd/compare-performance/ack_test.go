@@ -31,6 +31,7 @@ acknowledged:
 // 0; search's entry matches no failure and is named as stale. The day after, the
 // failure fails again and says that the acknowledgement expired.
 func TestAcknowledged(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, cur, cfg := filepath.Join(dir, "base.json"), filepath.Join(dir, "cur.json"), filepath.Join(dir, "perfgate.yml")
 	os.WriteFile(base, []byte(`{"checkout": {"p95_latency_ms": 450, "error_rate_pct": 0.5, "total_requests": 1000, "total_failures": 5},
@@ -103,6 +104,7 @@ func TestAcknowledged(t *testing.T) {
 
 // TestAcknowledgedTooFarAhead: an until more than 90 days ahead is refused.
 func TestAcknowledgedTooFarAhead(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "perfgate.yml")
 	os.WriteFile(cfg, []byte(ackConfig), 0o644)

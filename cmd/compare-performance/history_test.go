@@ -94,6 +94,7 @@ func fiveRuns(t *testing.T, dir string) ([]historyRun, string) {
 // trend charts hold all five runs' values (each run's own --json current value) against
 // the baseline, labelled by short commit; the same charts reach the step summary.
 func TestHistoryFiveRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	runs, hist := fiveRuns(t, dir)
 	var codes []int
@@ -196,6 +197,7 @@ func checkHistoryLines(t *testing.T, hist string, runs []historyRun) []history.E
 // TestHistoryFile: a missing file (and directory) is created; a corrupt line is skipped
 // with a warning naming FILE:LINE and dropped on rewrite; --history-keep keeps the last N.
 func TestHistoryFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	hist := filepath.Join(dir, "cache", "h.jsonl")
 	base, cur := td+"compare/examples_baseline.json", td+"compare/examples_current.json"
@@ -248,6 +250,7 @@ func TestHistoryFile(t *testing.T) {
 // history takes its three passing runs only (the two regressed runs failed), and the
 // regressed run still fails against that baseline.
 func TestBaselineFromDemoHistory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	runs, hist := fiveRuns(t, dir)
 	out := filepath.Join(dir, "from-history.json")

@@ -55,6 +55,7 @@ func realPipeline(t *testing.T, dir string, groupBy ...string) (string, string) 
 // TestGolden compares exit code, stdout, stderr and every written file with
 // testdata/compare/<case>.golden.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	pipeDir := t.TempDir()
 	pBase, pCur := realPipeline(t, pipeDir, "--group-by", "endpoint")
 	cfg := filepath.Join(pipeDir, "perfgate.yml")
@@ -107,6 +108,7 @@ func TestGolden(t *testing.T) {
 
 // TestSeedExamples checks the seed README's rows literally.
 func TestSeedExamples(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	rep := filepath.Join(dir, "r.md")
 	r := runCompare(t, nil, td+"compare/examples_baseline.json", td+"compare/examples_current.json", "--report", rep)
@@ -132,6 +134,7 @@ func TestSeedExamples(t *testing.T) {
 }
 
 func TestLocustPipelineVerdict(t *testing.T) {
+	t.Parallel()
 	// Checked by hand against testdata/real/README.md: chat, rag query and mcp p95
 	// rose 1.55–1.6× (fail); chat's error rate went 2.28% → 9.09% (fail); /health lost a
 	// third of its request rate in the closed workload (fail under the seed's rps −30%);
@@ -164,6 +167,7 @@ func TestLocustPipelineVerdict(t *testing.T) {
 // TestJUnitShape validates the JUnit file against the common schema's structure:
 // testsuites > testsuite > testcase, required attributes, consistent counts.
 func TestJUnitShape(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "j.xml")
 	runCompare(t, nil, td+"seed/sample_baselines.json", td+"seed/sample_metrics_degraded.json", "--report", filepath.Join(dir, "r.md"), "--junit", out)
@@ -229,6 +233,7 @@ func TestJUnitShape(t *testing.T) {
 // stderr and writes no report; where compare_performance.py printed a line on stdout
 // (its usage, "❌ File not found: …", "❌ Invalid JSON in …"), so does the binary.
 func TestUsageErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	badCfg := filepath.Join(dir, "c.yml")
 	os.WriteFile(badCfg, []byte("thresholds:\n  default:\n    p95_latency_ms: fifty\n"), 0o644)
@@ -283,6 +288,7 @@ func TestUsageErrors(t *testing.T) {
 // slowed (chat, rag query, mcp tools) fails, none of the unchanged ones (health, index
 // status, items) does — in the Locust pair and in the JMeter pair.
 func TestNoiseAwareRealRuns(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := filepath.Join(dir, "perfgate.yml")
 	os.WriteFile(cfg, []byte("noise:\n  alpha: 0.05\nthresholds:\n  default:\n    p95_latency_ms: +25%\n    error_rate_pct: +2\n    rps: off\n"), 0o644)
@@ -342,6 +348,7 @@ func TestNoiseAwareRealRuns(t *testing.T) {
 }
 
 func TestComparabilityGuard(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base, cur := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
 	env := extract.Env{Now: time.Now}
@@ -368,6 +375,7 @@ func TestComparabilityGuard(t *testing.T) {
 // p95/p99 estimated from the average without saying so; perfgate recognizes them, so an
 // old-style CSV (estimated alike) is compared with them, and real percentiles are not.
 func TestPythonBaselineEstimates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cur := filepath.Join(dir, "c.json")
 	var sink bytes.Buffer
@@ -398,6 +406,7 @@ func TestPythonBaselineEstimates(t *testing.T) {
 // seed estimate is compared estimate against estimate (the current side estimated from
 // its average), marked as such, never skipped.
 func TestPythonBaselineAgainstRealPercentiles(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cur := filepath.Join(dir, "c.json")
 	// A current run with real percentiles, keyed like the seed's services.
@@ -425,6 +434,7 @@ func TestPythonBaselineAgainstRealPercentiles(t *testing.T) {
 // gets 2× slower — every latency column of the real Locust run doubled. The gate must
 // fail with p95 among the failures, not pass with p95 "not compared".
 func TestKeptPythonBaselineStillGates(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	doubled := filepath.Join(dir, "doubled_stats.csv")
 	writeDoubledLatencies(t, td+"locust/locust-2.12.1-baseline-run1_stats.csv", doubled)
@@ -492,6 +502,7 @@ func writeDoubledLatencies(t *testing.T, in, out string) {
 // TestUsageMatchesReadme: the flags the command defines are the ones its README section
 // documents, no more, no fewer.
 func TestUsageMatchesReadme(t *testing.T) {
+	t.Parallel()
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	var o options
 	o.bind(fs)
@@ -503,6 +514,7 @@ func TestUsageMatchesReadme(t *testing.T) {
 // TestBrokenBaselineFlagged: noise-aware, a baseline with 88.9 % failures and 27 requests
 // is flagged in the Comparability section; without the mode nothing changes.
 func TestBrokenBaselineFlagged(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := td + "seed/load_results_baseline_actual_stats.csv"
 	want := "- api_gateway: the baseline had 88.9 % failures: its latencies describe errors, not the service; the baseline had only 27 requests (min_requests 30): too few to describe the service\n"
@@ -517,6 +529,7 @@ func TestBrokenBaselineFlagged(t *testing.T) {
 // TestOutputIsAnInput: --report (or --json, --junit) naming an input is refused before
 // anything is written: the baseline does not become markdown.
 func TestOutputIsAnInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	base := filepath.Join(dir, "baseline.json")
 	orig, _ := os.ReadFile(td + "seed/sample_baselines.json")
@@ -534,6 +547,7 @@ func TestOutputIsAnInput(t *testing.T) {
 // a line break must not reach stdout or stderr in a form the GitHub Actions runner would
 // execute — through the report, the annotations, and the warnings.
 func TestHostileNamesCannotCommandTheRunner(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	hostile := []string{"/a ##[add-mask]secret", "::stop-commands::token", "/b\n::set-output name=x::1", "/c ::error::pwned"}
 	var base, cur strings.Builder
@@ -569,6 +583,7 @@ func TestHostileNamesCannotCommandTheRunner(t *testing.T) {
 // naming it and where it was set; a service in neither file is named on stderr and in
 // --json; a YAML alias is a valid way to share thresholds.
 func TestThresholdsThatNameNothing(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	cfg := func(body string) string {
 		p := filepath.Join(dir, "perfgate.yml")
@@ -629,6 +644,7 @@ func parseGitHubOutput(t *testing.T, path string) map[string]string {
 // TestGitHubOutput: with $GITHUB_OUTPUT set (inside or outside GitHub Actions, and with
 // --no-github too), compare appends the verdict, the counts and the paths for later steps.
 func TestGitHubOutput(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name, base, cur string
 		extra           []string
@@ -679,6 +695,7 @@ func TestGitHubOutput(t *testing.T) {
 // print the 10 most severe ::error annotations and one with the count of the rest, and a
 // step summary cut below GitHub's 1 MiB; the report file keeps every row.
 func TestManyFailuresWithinGitHubsLimits(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var base, cur strings.Builder
 	base.WriteString("{")

@@ -41,6 +41,7 @@ func runCmd(t *testing.T, baselines bool, args ...string) result {
 // TestGolden runs the commands in process on real inputs and compares exit code,
 // stdout, stderr and the written file with testdata/extract/<case>.golden.
 func TestGolden(t *testing.T) {
+	t.Parallel()
 	cfg := filepath.Join(t.TempDir(), "perfgate.yml")
 	os.WriteFile(cfg, []byte("services:\n  inference: [chat, models]\n  retrieval: [rag]\n"), 0o644)
 	for _, tc := range []struct {
@@ -84,6 +85,7 @@ func itoa(i int) string { return string(rune('0' + i)) }
 
 // TestBaselinesMatchMetrics: baselines and current metrics are computed alike (defect 4).
 func TestBaselinesMatchMetrics(t *testing.T) {
+	t.Parallel()
 	for _, in := range []string{"seed/sample_results_stats.csv", "seed/load_results_baseline_actual_stats.csv", "locust/locust-2.12.1-baseline-run1.json"} {
 		dir := t.TempDir()
 		m, b := filepath.Join(dir, "m.json"), filepath.Join(dir, "b.json")
@@ -104,6 +106,7 @@ func TestBaselinesMatchMetrics(t *testing.T) {
 }
 
 func TestErrors(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	write := func(name, content string) string {
 		p := filepath.Join(dir, name)
@@ -207,6 +210,7 @@ func TestErrors(t *testing.T) {
 }
 
 func TestStdoutOutput(t *testing.T) {
+	t.Parallel()
 	r := runCmd(t, false, td+"seed/sample_results_stats.csv", "-o", "-")
 	if r.code != 0 || !strings.HasPrefix(r.stdout, "{\n  \"api_gateway\": {") || !strings.Contains(r.stderr, "✅ Metrics extracted and saved to: stdout") {
 		t.Errorf("%+v", r)
@@ -216,6 +220,7 @@ func TestStdoutOutput(t *testing.T) {
 // TestSplitArgs: the originals' positional form, <input> [output] — with two arguments
 // the second is the output whatever its name or content; several inputs need -o.
 func TestSplitArgs(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		pos     []string
 		o       string
@@ -244,6 +249,7 @@ func TestSplitArgs(t *testing.T) {
 // shape (overwritten, never merged in as an input), and the seed project's own nested
 // docs/performance-baselines.json refreshed in place.
 func TestSecondArgumentIsTheOutput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := td + "seed/sample_results_stats.csv"
 
@@ -283,6 +289,7 @@ func TestSecondArgumentIsTheOutput(t *testing.T) {
 
 // TestPyFloat: error rates print as Python's str(float) did in extract_metrics.py.
 func TestPyFloat(t *testing.T) {
+	t.Parallel()
 	for v, want := range map[float64]string{0: "0.0", 0.5: "0.5", 1: "1.0", 2.72: "2.72", 88.89: "88.89", 100: "100.0", 0.01: "0.01", 0.00001: "1e-05", 1e16: "1e+16", 123456789: "123456789.0"} {
 		if got := pyFloat(v); got != want {
 			t.Errorf("pyFloat(%v) = %q, want %q", v, got, want)
@@ -293,6 +300,7 @@ func TestPyFloat(t *testing.T) {
 // TestUsageMatchesReadme: the flags each command defines are the ones its README section
 // documents, no more, no fewer.
 func TestUsageMatchesReadme(t *testing.T) {
+	t.Parallel()
 	metricsFlags := flag.NewFlagSet("x", flag.ContinueOnError)
 	var o options
 	o.bind(metricsFlags, false)
@@ -316,6 +324,7 @@ func TestUsageMatchesReadme(t *testing.T) {
 // TestOutputIsAnInput: an output that is one of the inputs is refused before anything
 // is read or written; the input is untouched.
 func TestOutputIsAnInput(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	orig, _ := os.ReadFile(td + "seed/sample_results_stats.csv")
@@ -331,6 +340,7 @@ func TestOutputIsAnInput(t *testing.T) {
 // TestHostileNames: endpoint names that hold workflow commands or line breaks reach
 // stdout and stderr (the unmatched-endpoint warning, the service lines) neutralized.
 func TestHostileNames(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "h_stats.csv")
 	csv := "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\n" +
@@ -351,6 +361,7 @@ func TestHostileNames(t *testing.T) {
 // TestRowWithoutLatency: a row with requests but no latency value at all (every column
 // N/A) is an error naming the file and the row; an existing baseline is untouched.
 func TestRowWithoutLatency(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "blind_stats.csv")
 	os.WriteFile(in, []byte("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\n"+
@@ -372,6 +383,7 @@ func TestRowWithoutLatency(t *testing.T) {
 // each service (five, then "and N more"), so that a k6 run whose URLs all contain "api"
 // folding into api_gateway is visible; stdout keeps the script's lines only.
 func TestFirstRunMapping(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	var csv strings.Builder
 	csv.WriteString("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\r\n")
@@ -406,6 +418,7 @@ func TestFirstRunMapping(t *testing.T) {
 // command line to rerun with --group-by endpoint (the other flags kept, a --group-by
 // service dropped), and that command works.
 func TestNothingMatchedSuggestsRerun(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := writeFile(t, dir, "health_stats.csv", "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,95%,99%\r\n"+
 		"GET,/health,5,0,10,10.2,9,11,0,1,0,10,11,11\r\nGET,/login,7,0,10,10.2,9,11,0,1,0,10,11,11\r\n")
@@ -429,6 +442,7 @@ func TestNothingMatchedSuggestsRerun(t *testing.T) {
 }
 
 func TestWithoutGroupBy(t *testing.T) {
+	t.Parallel()
 	got := withoutGroupBy([]string{"--group-by", "service", "a", "-group-by=x", "--users", "3", "-group-by", "y", "--", "--group-by", "z"})
 	if want := "a|--users|3|--|--group-by|z"; strings.Join(got, "|") != want {
 		t.Errorf("got %q, want %s", got, want)

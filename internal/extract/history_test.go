@@ -48,6 +48,7 @@ func writeHistory(t *testing.T, path string, verdicts []string, p95s []float64) 
 // four runs whose verdict was pass — the failing, warning and acknowledged runs between
 // them are left out — with the per-run values under "runs", oldest first.
 func TestFromHistory(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	hist, out := filepath.Join(dir, "h.jsonl"), filepath.Join(dir, "b.json")
 	verdicts := []string{"pass", "fail", "pass", "pass", "warning", "fail", "pass", "acknowledged", "pass"}

@@ -3,6 +3,7 @@ package golden
 import "testing"
 
 func TestDiff(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ a, b, want string }{
 		{"a\nb\nc\n", "a\nb\nc\n", ""},
 		{"a\nb\nc\n", "a\nB\nc\n", "@@ -1 +1 @@\n a\n-b\n+B\n c\n"},

@@ -14,6 +14,7 @@ import (
 )
 
 func TestParseFlagsInterspersed(t *testing.T) {
+	t.Parallel()
 	fs := flag.NewFlagSet("x", flag.ContinueOnError)
 	token := fs.String("token", "", "")
 	pos, err := ParseFlags(fs, []string{"report.md", "--token", "T", "extra", "--", "-not-a-flag"})
@@ -23,6 +24,7 @@ func TestParseFlagsInterspersed(t *testing.T) {
 }
 
 func TestWriteFileAtomic(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	p := filepath.Join(dir, "sub", "out.json")
 	if err := WriteFileAtomic(p, func(w io.Writer) error { _, err := io.WriteString(w, "new"); return err }); err != nil {
@@ -40,6 +42,7 @@ func TestWriteFileAtomic(t *testing.T) {
 }
 
 func TestProgress(t *testing.T) {
+	t.Parallel()
 	var buf bytes.Buffer
 	if IsTerminal(&buf) || ProgressReader(&buf, time.Now) != nil {
 		t.Error("a buffer is no terminal: no progress")
@@ -60,6 +63,7 @@ func TestProgress(t *testing.T) {
 }
 
 func TestCommandParse(t *testing.T) {
+	t.Parallel()
 	c := Command{Name: "x", Help: "Usage: x [flags] <in>\n\nFlags:\n", ScriptUsage: "Usage: x <input_file>\n"}
 	bind := func(fs *flag.FlagSet) { fs.String("o", "", "output `file`") }
 	for _, tc := range []struct {
@@ -91,6 +95,7 @@ func TestCommandParse(t *testing.T) {
 }
 
 func TestRecover(t *testing.T) {
+	t.Parallel()
 	var errb bytes.Buffer
 	if code := Recover(&errb, "x", func() int { return 0 }); code != 0 || errb.Len() != 0 {
 		t.Errorf("no panic: %d %q", code, errb.String())
@@ -103,6 +108,7 @@ func TestRecover(t *testing.T) {
 }
 
 func TestSanitize(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"/api/items":                             "/api/items",
 		"a\nb\r\nc":                              `a\nb\r\nc`,
@@ -119,6 +125,7 @@ func TestSanitize(t *testing.T) {
 // TestWriteThroughSymlink: a baseline that is a symbolic link stays a link; its target
 // gets the new content and keeps its permissions.
 func TestWriteThroughSymlink(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	target := filepath.Join(dir, "shared", "baseline.json")
 	os.MkdirAll(filepath.Dir(target), 0o755)
@@ -151,6 +158,7 @@ func TestWriteThroughSymlink(t *testing.T) {
 // TestStaleTemporariesRemoved: the temporary file of a killed writer (its process is
 // gone) is removed by the next write of the same target; one of a live writer is not.
 func TestStaleTemporariesRemoved(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	out := filepath.Join(dir, "out.json")
 	gone := exec.Command(os.Args[0], "-test.run=^$") // this test binary, running no test
@@ -179,6 +187,7 @@ func TestStaleTemporariesRemoved(t *testing.T) {
 // TestSameFile: an output that is an input under another name (a relative path, a hard
 // link, a symbolic link) is found by device and inode.
 func TestSameFile(t *testing.T) {
+	t.Parallel()
 	dir := t.TempDir()
 	in := filepath.Join(dir, "in.csv")
 	os.WriteFile(in, []byte("x"), 0o644)
@@ -197,6 +206,7 @@ func TestSameFile(t *testing.T) {
 }
 
 func TestGitHubOutputs(t *testing.T) {
+	t.Parallel()
 	got, err := GitHubOutputs(Output{"verdict", "fail"}, Output{"report", "a b/r.md"}, Output{"odd", "one\nPERFGATE_EOF\ntwo"}, Output{"empty", ""})
 	want := "verdict=fail\nreport=a b/r.md\nodd<<PERFGATE_EOF_1\none\nPERFGATE_EOF\ntwo\nPERFGATE_EOF_1\nempty=\n"
 	if err != nil || got != want {

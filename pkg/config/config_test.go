@@ -10,6 +10,7 @@ import (
 )
 
 func TestParseServices(t *testing.T) {
+	t.Parallel()
 	c, err := Parse([]byte(`# perfgate.yml
 group_by: service
 services:
@@ -40,6 +41,7 @@ thresholds:
 }
 
 func TestParseJSON(t *testing.T) {
+	t.Parallel()
 	c, err := Parse([]byte(`{"services": {"api": ["api"]}, "group_by": "endpoint"}`), "c.json")
 	if err != nil {
 		t.Fatal(err)
@@ -50,6 +52,7 @@ func TestParseJSON(t *testing.T) {
 }
 
 func TestParseErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, doc, want string }{
 		{"unknown key", "services:\n  a: [x]\nservics:\n  b: [y]\n", `c.yml:3: unknown key "servics" (known: acknowledged, group_by, noise, services, thresholds)`},
 		{"bad group_by", "group_by: method\n", `c.yml:1: group_by: want service or endpoint, got "method"`},
@@ -78,6 +81,7 @@ func TestParseErrors(t *testing.T) {
 }
 
 func TestParseAcknowledged(t *testing.T) {
+	t.Parallel()
 	doc := `acknowledged:
   - service: checkout
     metric: p95_latency_ms
@@ -123,6 +127,7 @@ func TestParseAcknowledged(t *testing.T) {
 }
 
 func TestParseAcknowledgedErrors(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct{ name, doc, want string }{
 		{"not a list", "acknowledged: {service: a}\n", "c.yml:1: acknowledged: want a list of entries with service, metric, reason, until, issue"},
 		{"no until", "acknowledged:\n  - service: a\n    metric: rps\n    reason: r\n", "c.yml:2: acknowledged[0]: until is required (an acknowledgement always expires: a date at most 90 days ahead)"},

@@ -22,6 +22,7 @@ func file(t *testing.T, doc string) *metrics.File {
 }
 
 func TestNewEntryRoundTrip(t *testing.T) {
+	t.Parallel()
 	base := file(t, `{"api": {"p95_latency_ms": 100, "error_rate_pct": 0.5, "rps": 50, "total_requests": 1000, "total_failures": 5}}`)
 	cur := file(t, `{"api": {"p95_latency_ms": 180, "error_rate_pct": 0.5, "rps": 50, "total_requests": 1000, "total_failures": 5}, "_perfgate": {"formats": ["locust-stats"]}}`)
 	ev := threshold.Evaluate(base, cur, threshold.Builtin())
@@ -59,6 +60,7 @@ func TestNewEntryRoundTrip(t *testing.T) {
 }
 
 func TestReadSkipsCorruptLines(t *testing.T) {
+	t.Parallel()
 	doc := `{"schema":"perfgate/history/v1","run":1,"time":"t","verdict":"pass","services":{}}
 
 {"schema":"perfgate/history/v1","run":2,"time":"t","verdict":"pa` + "\n" +
@@ -93,6 +95,7 @@ func TestReadSkipsCorruptLines(t *testing.T) {
 }
 
 func TestKeepAndPassing(t *testing.T) {
+	t.Parallel()
 	var entries []Entry
 	verdicts := []string{"pass", "fail", "pass", "warning", "pass", "pass", "incomparable", "acknowledged", "pass"}
 	for _, v := range verdicts {

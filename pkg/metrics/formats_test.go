@@ -74,6 +74,7 @@ func (x *independent) check(t *testing.T, f *File) {
 }
 
 func TestJMeterJTLMatchesRawRows(t *testing.T) {
+	t.Parallel()
 	for _, run := range []string{"baseline", "regressed"} {
 		file := "real/jmeter-2.13-" + run + "-run1.jtl"
 		x := newIndependent()
@@ -115,6 +116,7 @@ func TestJMeterJTLMatchesRawRows(t *testing.T) {
 }
 
 func TestHeyMatchesRawRows(t *testing.T) {
+	t.Parallel()
 	for _, run := range []string{"baseline", "regressed"} {
 		file := "real/hey-0.1.4-v1-models-" + run + "-run1.csv"
 		x := newIndependent()
@@ -144,6 +146,7 @@ func TestHeyMatchesRawRows(t *testing.T) {
 }
 
 func TestVegetaRawMatchesRawRows(t *testing.T) {
+	t.Parallel()
 	for _, run := range []string{"baseline", "regressed"} {
 		x := newIndependent()
 		fh, _ := os.Open(testdata("real/vegeta-12.13.0-" + run + "-run1-raw.csv"))
@@ -184,6 +187,7 @@ func TestVegetaRawMatchesRawRows(t *testing.T) {
 }
 
 func TestVegetaReportAndArtilleryAsWritten(t *testing.T) {
+	t.Parallel()
 	f, _ := load(t, Mapping{ByEndpoint: true}, "real/vegeta-12.13.0-baseline-run1-report.json")
 	want := map[string]float64{TotalRequests: 500, TotalFailures: 6, ErrorRate: 1.2, AvgLatency: 45.763818, MedianLatency: 39.743581,
 		P95Latency: 133.624302, P99Latency: 149.367812, MinLatency: 0.525246, MaxLatency: 150.722614, RPS: 50.09617756229124}
@@ -240,6 +244,7 @@ func TestVegetaReportAndArtilleryAsWritten(t *testing.T) {
 // TestMergeHalvesOfAJTL: a JTL split in two files (two load generators) gives exactly what
 // the whole file gives, wherever it is split (property test over split points).
 func TestMergeHalvesOfAJTL(t *testing.T) {
+	t.Parallel()
 	whole, err := os.ReadFile(testdata("real/jmeter-2.13-regressed-run1.jtl"))
 	if err != nil {
 		t.Fatal(err)

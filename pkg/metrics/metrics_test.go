@@ -39,6 +39,7 @@ func values(s *Service) map[string]float64 {
 }
 
 func TestSeedOldStyleCSV(t *testing.T) {
+	t.Parallel()
 	f, info := load(t, Mapping{}, "seed/sample_results_stats.csv")
 	if got := names(f); !cmp.Equal(got, []string{"api_gateway", "rag_service", "mcp_server"}) {
 		t.Fatalf("services %v", got)
@@ -61,6 +62,7 @@ func TestSeedOldStyleCSV(t *testing.T) {
 }
 
 func TestCurrentCSVAggregatesRowsOfOneService(t *testing.T) {
+	t.Parallel()
 	f, info := load(t, Mapping{}, "seed/load_results_baseline_actual_stats.csv")
 	if len(f.Services) != 1 {
 		t.Fatalf("services %v", names(f))
@@ -106,6 +108,7 @@ func TestCurrentCSVAggregatesRowsOfOneService(t *testing.T) {
 // against the HTML report Locust 2.12.1 wrote for the same run (its "Response Time
 // Statistics" table), for every endpoint and every percentile column.
 func TestLocustJSONPercentilesMatchLocustReport(t *testing.T) {
+	t.Parallel()
 	for _, run := range []string{"baseline", "regressed"} {
 		html, err := os.ReadFile(testdata("locust/locust-2.12.1-" + run + "-run1.html"))
 		if err != nil {
@@ -181,6 +184,7 @@ func locustHTMLPercentiles(t *testing.T, html string) map[string][]float64 {
 }
 
 func TestLocustAlgorithmsHandChecked(t *testing.T) {
+	t.Parallel()
 	h := map[float64]int64{1: 1, 2: 1, 3: 1, 4: 1}
 	// FORMATS §1.1: on {1,2,3,4} the 50% column is the upper middle value, the median the lower.
 	if p, _ := LocustPercentile(h, 0.5); p != 3 {
@@ -212,6 +216,7 @@ func TestLocustAlgorithmsHandChecked(t *testing.T) {
 }
 
 func TestLocustJSONServicesMergeHistograms(t *testing.T) {
+	t.Parallel()
 	// Two endpoints of one service: percentiles come from the merged histogram, exactly.
 	f, _ := load(t, Mapping{Rules: []Rule{{Service: "rag", Match: []string{"/api/rag/"}}}}, "locust/locust-2.12.1-baseline-run1.json")
 	rag := f.Service("rag")
@@ -230,6 +235,7 @@ func TestLocustJSONServicesMergeHistograms(t *testing.T) {
 }
 
 func TestMergeSameEndpointAcrossFiles(t *testing.T) {
+	t.Parallel()
 	// The same stats file given twice (two load generators with identical results): counts
 	// and rps double, the mean and percentiles stay.
 	one, _ := load(t, Mapping{ByEndpoint: true}, "locust/locust-2.12.1-baseline-run1_stats.csv")
@@ -250,6 +256,7 @@ func TestMergeSameEndpointAcrossFiles(t *testing.T) {
 }
 
 func TestParsePythonWrittenFiles(t *testing.T) {
+	t.Parallel()
 	doc, _ := os.ReadFile(testdata("seed/sample_metrics_degraded.json"))
 	f, err := Parse(doc, "degraded.json")
 	if err != nil {
@@ -281,6 +288,7 @@ func TestParsePythonWrittenFiles(t *testing.T) {
 }
 
 func TestParseMetadataAndErrors(t *testing.T) {
+	t.Parallel()
 	f, err := Parse([]byte(`{"_meta": {"x": 1}, "version": 2, "svc": {"avg_latency_ms": 1.5, "p90_latency_ms": 0, "qdrant_timeout_rate_pct": 0.2, "note": "hi", "p95_latency_ms": null}}`), "m.json")
 	if err != nil {
 		t.Fatal(err)
@@ -312,6 +320,7 @@ func TestParseMetadataAndErrors(t *testing.T) {
 }
 
 func TestWriteReadRoundTrip(t *testing.T) {
+	t.Parallel()
 	f, _ := load(t, Mapping{}, "seed/sample_results_stats.csv")
 	users := 3.0
 	f.Services[0].BaselineUsers = &users
@@ -359,6 +368,7 @@ func TestWriteReadRoundTrip(t *testing.T) {
 }
 
 func TestMedianOfRuns(t *testing.T) {
+	t.Parallel()
 	mk := func(p95, req float64) *File {
 		s := NewService("api")
 		s.Set(P95Latency, p95)
@@ -379,6 +389,7 @@ func TestMedianOfRuns(t *testing.T) {
 }
 
 func TestErrorRatePct(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		req, fail int64
 		want      float64
@@ -400,6 +411,7 @@ func names(f *File) []string {
 // TestServiceTwice: computing a service's metrics changes nothing (a second call gives
 // the same rps, not double).
 func TestServiceTwice(t *testing.T) {
+	t.Parallel()
 	var a Accumulator
 	a.Add(loadtest.Row{Name: "x", Requests: 10, AvgMs: 5, HasAvg: true, Span: loadtest.Span{StartNs: 0, EndNs: 2e9, OK: true}})
 	a.Add(loadtest.Row{Name: "x", Requests: 5, AvgMs: 5, HasAvg: true, RPS: 1, HasRPS: true})

@@ -83,6 +83,7 @@ func xmllint(t *testing.T, doc []byte) (valid bool, out string, ran bool) {
 // TestJUnitValidAgainstJenkinsXSD: every JUnit file perfgate writes is valid against
 // Jenkins xUnit's junit-10.xsd, checked by xmllint and by the Go checker.
 func TestJUnitValidAgainstJenkinsXSD(t *testing.T) {
+	t.Parallel()
 	schema, err := loadXSD(jenkinsXSD)
 	if err != nil {
 		t.Fatal(err)
@@ -105,6 +106,7 @@ func TestJUnitValidAgainstJenkinsXSD(t *testing.T) {
 // decimals, a missing required attribute, an undeclared element — so that the valid
 // verdicts above mean something.
 func TestXSDCheckersRejectInvalidJUnit(t *testing.T) {
+	t.Parallel()
 	schema, err := loadXSD(jenkinsXSD)
 	if err != nil {
 		t.Fatal(err)
@@ -157,6 +159,7 @@ type junitDoc struct {
 // each case's name says service and metric, and each classname has exactly one dot, so
 // that Jenkins shows one package "perfgate" with one class per service.
 func TestJUnitCountsNamesClassnames(t *testing.T) {
+	t.Parallel()
 	for name, ev := range evaluations(t) {
 		t.Run(name, func(t *testing.T) {
 			doc := render(t, ev)
@@ -225,6 +228,7 @@ func xmlRoundTrip(s string) string {
 }
 
 func TestJUnitClassname(t *testing.T) {
+	t.Parallel()
 	for in, want := range map[string]string{
 		"api_gateway":          "perfgate.api_gateway",
 		"/v1/chat/completions": "perfgate./v1/chat/completions",

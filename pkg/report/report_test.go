@@ -12,6 +12,7 @@ import (
 )
 
 func TestFormatChange(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		base, cur  float64
 		hasB, hasC bool
@@ -38,6 +39,7 @@ func TestFormatChange(t *testing.T) {
 }
 
 func TestCellAndParse(t *testing.T) {
+	t.Parallel()
 	if got := Cell("a|b\n`c`\\"); got != "a\\|b \\`c\\`\\\\" {
 		t.Errorf("Cell: %q", got)
 	}
@@ -60,6 +62,7 @@ func TestCellAndParse(t *testing.T) {
 }
 
 func TestJSONRoundTrip(t *testing.T) {
+	t.Parallel()
 	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
 	ev := &threshold.Evaluation{Results: []threshold.Result{
 		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: 750, HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Value: 2.0 / 3, Level: threshold.BeyondLimit},
@@ -82,6 +85,7 @@ func TestJSONRoundTrip(t *testing.T) {
 // TestCommandComment: the command line survives the round trip through the report's
 // hidden comment, including arguments that could end an HTML comment or need quoting.
 func TestCommandComment(t *testing.T) {
+	t.Parallel()
 	c := Command{Prog: "compare-performance", Args: []string{"--config", "my cfg.yml", "a-->b.json", "it's.json"}, Baseline: "a-->b.json", Current: "it's.json", InputArgs: []string{"--config", "my cfg.yml"}}
 	line := CommandComment(c)
 	if strings.Count(line, "-->") != 1 || !strings.HasSuffix(line, " -->\n") {
@@ -100,6 +104,7 @@ func TestCommandComment(t *testing.T) {
 // TestJSONNoInfinities: a value that is not finite is null in --json, with the reason
 // saying so, and the document stays valid JSON.
 func TestJSONNoInfinities(t *testing.T) {
+	t.Parallel()
 	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
 	ev := &threshold.Evaluation{Results: []threshold.Result{
 		{Service: "api", Metric: "p95_latency_ms", Baseline: 450, Current: math.Inf(1), HasBaseline: true, HasCurrent: true, Threshold: p95, Status: threshold.Fail, Value: math.Inf(1), Level: threshold.BeyondLimit},
@@ -121,6 +126,7 @@ func TestJSONNoInfinities(t *testing.T) {
 // severe failures come first, then one annotation with the count of the others; a
 // threshold from the configuration file points at its line.
 func TestAnnotationsCapped(t *testing.T) {
+	t.Parallel()
 	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
 	cfg := p95
 	cfg.File, cfg.Line = "perfgate.yml", 7
@@ -154,6 +160,7 @@ func TestAnnotationsCapped(t *testing.T) {
 }
 
 func TestParseSummary(t *testing.T) {
+	t.Parallel()
 	md := "## Performance Regression Analysis\n\n## Summary\n\n- **Total Metrics**: 9\n- **Failures**: 3\n- **Warnings**: 2\n- **Passed**: 4\n- **Not Compared**: 1\n"
 	p, err := Parse([]byte(md), "r.md")
 	if err != nil || p.Summary != (Summary{Known: true, Total: 9, Failures: 3, Warnings: 2, Passed: 4, NotCompared: 1}) {
@@ -173,6 +180,7 @@ func TestParseSummary(t *testing.T) {
 // TestFitStepSummary: a report with 20,000 failing endpoints is cut below the step
 // summary limit, the failures table last, with notes saying how many rows are missing.
 func TestFitStepSummary(t *testing.T) {
+	t.Parallel()
 	p95, _ := threshold.ParseChange("p95_latency_ms", "+50%")
 	ev := &threshold.Evaluation{Common: 40000}
 	for i := range 20000 {

@@ -37,6 +37,7 @@ func entry(t *testing.T, n int, commit string, base, cur *metrics.File, set *thr
 }
 
 func TestBuildTrend(t *testing.T) {
+	t.Parallel()
 	set := threshold.Builtin()
 	set.Override("default", threshold.Threshold{Metric: "sandbox_violations", Kind: threshold.Max, Up: true, Limit: 0, Expr: "max 0"}, false)
 	// A name that would break a Mermaid string, an entity, a table and a fence.
@@ -110,6 +111,7 @@ xychart-beta
 }
 
 func TestTrendChartLimit(t *testing.T) {
+	t.Parallel()
 	tr := &Trend{History: "h.jsonl"}
 	for i := 0; i < TrendMaxCharts+2; i++ {
 		tr.Charts = append(tr.Charts, Chart{Service: fmt.Sprintf("s%02d", i), Metric: "rps", Status: threshold.Warn, Labels: []string{"#1", "#2"}, Values: []float64{1, 2}})
@@ -130,6 +132,7 @@ func TestTrendChartLimit(t *testing.T) {
 // few points; small decimals; a metric new in this run. make render renders this file in
 // Chromium.
 func TestTrendGolden(t *testing.T) {
+	t.Parallel()
 	set := threshold.Builtin()
 	set.Override("default", threshold.Threshold{Metric: "sandbox_violations", Kind: threshold.Max, Up: true, Limit: 0, Expr: "max 0"}, false)
 	hostile := "POST /a\"b`c|d #1;e & <b>x</b> %% {y} [z] @team ```"

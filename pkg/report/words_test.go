@@ -31,6 +31,7 @@ func svc(kv ...any) *metrics.Service {
 
 // TestReasons: the verdict of each kind of threshold at each level, in words.
 func TestReasons(t *testing.T) {
+	t.Parallel()
 	est := func(s *metrics.Service) *metrics.Service { s.Estimated = []string{metrics.P95Latency}; return s }
 	zero := svc(metrics.AvgLatency, 150.0)
 	zero.PythonZero = map[string]float64{metrics.P95Latency: 150}
@@ -74,6 +75,7 @@ func TestReasons(t *testing.T) {
 // TestEvidenceWords: each rule of the noise-aware mode, in words, with the reason of a
 // failure it turned into a warning.
 func TestEvidenceWords(t *testing.T) {
+	t.Parallel()
 	few := svc(metrics.P95Latency, 100.0, metrics.TotalRequests, 12.0)
 	runs := svc(metrics.P95Latency, 100.0, metrics.TotalRequests, 500.0)
 	runs.Runs = map[string][]float64{metrics.P95Latency: {100, 130, 115}}
@@ -108,6 +110,7 @@ func TestEvidenceWords(t *testing.T) {
 
 // TestMinDeltaWords: min_delta (a per-threshold setting) in words.
 func TestMinDeltaWords(t *testing.T) {
+	t.Parallel()
 	th, err := threshold.ParseChange(metrics.P95Latency, "+50%")
 	if err != nil {
 		t.Fatal(err)
@@ -127,6 +130,7 @@ func TestMinDeltaWords(t *testing.T) {
 // TestExceedanceWords: the exceedance test's evidence, counted exactly or bounded, with a
 // sketch margin, significant or within noise.
 func TestExceedanceWords(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		x    threshold.Exceedance
 		sig  bool

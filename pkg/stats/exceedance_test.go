@@ -51,6 +51,7 @@ func closeRel(got, want, tol float64) bool {
 // TestBetaBinomialExact checks every tail of small beta-binomials against exact rational
 // arithmetic, and the exceedance p-value against the counting argument.
 func TestBetaBinomialExact(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct{ n, a, b int64 }{
 		{1, 1, 1}, {5, 1, 1}, {10, 2, 3}, {20, 6, 95}, {30, 1, 40}, {40, 12, 2}, {60, 3, 57}, {100, 6, 95},
 	} {
@@ -80,6 +81,7 @@ func TestBetaBinomialExact(t *testing.T) {
 }
 
 func TestExceedanceRank(t *testing.T) {
+	t.Parallel()
 	for _, c := range []struct {
 		n    int64
 		p    float64
@@ -95,6 +97,7 @@ func TestExceedanceRank(t *testing.T) {
 // empirical tail of K with the p-value: equal for continuous values, and never below it
 // (conservative) for values rounded to whole milliseconds, which have ties.
 func TestExceedanceSimulation(t *testing.T) {
+	t.Parallel()
 	const nb, nc, reps = 60, 45, 8000
 	s := ExceedanceRank(nb, 0.95)
 	rng := rand.New(rand.NewPCG(13, 95))
@@ -142,6 +145,7 @@ func draw(rng *rand.Rand, rounded bool) float64 {
 // matches its normal approximation in size — in well under a second. At this n, lgamma
 // of arguments near 10⁷ leaves about 8 exact digits: ample for a p-value.
 func TestBetaBinomialLarge(t *testing.T) {
+	t.Parallel()
 	start := time.Now()
 	const n = 5_000_000
 	for _, k := range []int64{1, 2_500_000, n} {

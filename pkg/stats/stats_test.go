@@ -6,6 +6,7 @@ import (
 )
 
 func TestBinomCDF(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		k, n int64
 		p    float64
@@ -31,6 +32,7 @@ func TestBinomCDF(t *testing.T) {
 // the 9th (coverage 0.9785); for p95 of n = 1000, from the 936th to the 964th (checked
 // with exact integer arithmetic).
 func TestQuantileCI(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		n      int64
 		p      float64
@@ -59,6 +61,7 @@ func TestQuantileCI(t *testing.T) {
 // probability 0.001346 and whose one-sided p-value (that table plus the more extreme
 // one, [[0, 10], [12, 2]]) is 0.0013797 (checked with exact integer arithmetic).
 func TestFisher(t *testing.T) {
+	t.Parallel()
 	if got := FisherGreater(3, 4, 1, 4); math.Abs(got-17.0/70) > 1e-12 {
 		t.Errorf("tea tasting: %v, want %v", got, 17.0/70)
 	}

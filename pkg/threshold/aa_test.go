@@ -269,6 +269,7 @@ func b2i(b bool) int {
 // (stress). A failure in an A/A pair is a false alarm: the share of pairs with one must
 // stay at or below alpha = 0.05 (tooMany), where the thresholds alone fail far more.
 func TestAAFalseAlarms(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2026, 13))
 	issue, stress := realSet(t), stressSet(t)
 	var total aaTally
@@ -327,6 +328,7 @@ func pct(n, of int) float64 { return 100 * float64(n) / float64(of) }
 // file, and by the interval rule it replaces; the ceiling is the share of pairs whose p95
 // breaches +25 % at all. JMeter gives raw samples; Locust only its percentile columns.
 func TestPower(t *testing.T) {
+	t.Parallel()
 	rng := rand.New(rand.NewPCG(2026, 130))
 	set := realSet(t)
 	type tally struct{ ceiling, direct, ladder, intervals int }

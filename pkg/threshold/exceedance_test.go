@@ -66,6 +66,7 @@ var realPairs = []struct {
 // (ladders only): the slowed chat, rag query and mcp tools endpoints fail on p95 by the
 // exceedance test, and no unchanged endpoint fails on anything.
 func TestExceedanceRealPairs(t *testing.T) {
+	t.Parallel()
 	for _, pair := range realPairs {
 		for _, asFile := range []bool{false, true} {
 			ev := Evaluate(loadReal(t, pair.baseline, asFile), loadReal(t, pair.current, asFile), realSet(t))
@@ -108,6 +109,7 @@ func TestExceedanceRealPairs(t *testing.T) {
 
 // TestCurrentBeyond checks the ladder rule and the exact counts, both ways.
 func TestCurrentBeyond(t *testing.T) {
+	t.Parallel()
 	ladder := metrics.NewService("l")
 	ladder.Set(metrics.TotalRequests, 100)
 	ladder.Set(metrics.MinLatency, 3)
@@ -147,6 +149,7 @@ func TestCurrentBeyond(t *testing.T) {
 // much faster fails a downward p50 threshold (the mirror image); the run against itself
 // passes both; one 4 % slower breaches +1 % but is within noise, and says so.
 func TestExceedanceBothWays(t *testing.T) {
+	t.Parallel()
 	run := jtlSamples(t, "jmeter-2.13-baseline-run1.jtl")["POST /v1/chat/completions"]
 	scaled := func(f float64) []jtlSample {
 		out := make([]jtlSample, len(run))
@@ -203,6 +206,7 @@ func TestExceedanceBothWays(t *testing.T) {
 // one service whose ladder is a mixture, not order statistics: the intervals decide and
 // the evidence says why. Endpoint rows and raw samples are not mixtures.
 func TestMixtureKeepsIntervals(t *testing.T) {
+	t.Parallel()
 	load := func(path string, m metrics.Mapping) *metrics.File {
 		f, _, err := metrics.Load([]string{"../../testdata/" + path}, metrics.Options{Mapping: m})
 		if err != nil {

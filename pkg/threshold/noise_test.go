@@ -87,6 +87,7 @@ func failures(ev *Evaluation) []string {
 // resamples of one run per endpoint, compared noise-aware with p95 +25 % and error rate
 // +2 points: no failure. The same pairs judged by the thresholds alone do fail.
 func TestAANoFalseAlarms(t *testing.T) {
+	t.Parallel()
 	run := jtlSamples(t, "jmeter-2.13-baseline-run1.jtl")
 	rng := rand.New(rand.NewPCG(2026, 11))
 	labels := make([]string, 0, len(run))
@@ -140,6 +141,7 @@ func TestAANoFalseAlarms(t *testing.T) {
 }
 
 func TestNoiseGuards(t *testing.T) {
+	t.Parallel()
 	p95, _ := ParseChange(metrics.P95Latency, "+50%")
 	mk := func(n int, p95v float64) *metrics.Service {
 		s := metrics.NewService("svc")
@@ -199,6 +201,7 @@ func TestNoiseGuards(t *testing.T) {
 // TestBrokenBaseline: the seed's real run (27 requests, 24 failed) is no baseline; the
 // check is part of the noise-aware mode only and names each reason.
 func TestBrokenBaseline(t *testing.T) {
+	t.Parallel()
 	f, _, err := metrics.Load([]string{"../../testdata/seed/load_results_baseline_actual_stats.csv"}, metrics.Options{})
 	if err != nil {
 		t.Fatal(err)

@@ -49,6 +49,7 @@ func one(t *testing.T, th string, base, cur float64) Result {
 // TestVerdictBoundaries: exactly at the threshold passes, just above fails; exactly at the
 // warning level passes, just above warns — in both directions and for every kind.
 func TestVerdictBoundaries(t *testing.T) {
+	t.Parallel()
 	for _, tc := range []struct {
 		name      string
 		threshold string
@@ -100,6 +101,7 @@ func TestVerdictBoundaries(t *testing.T) {
 }
 
 func TestExplicitWarn(t *testing.T) {
+	t.Parallel()
 	tr, _ := ParseChange("m", "+50%")
 	if err := tr.ParseWarn("+10%"); err != nil {
 		t.Fatal(err)
@@ -128,6 +130,7 @@ func TestExplicitWarn(t *testing.T) {
 }
 
 func TestNotCompared(t *testing.T) {
+	t.Parallel()
 	base := svc("api", metrics.AvgLatency, 150, metrics.P95Latency, 210, "zero", 0, metrics.P99Latency, 255)
 	base.Estimated = []string{metrics.P99Latency}
 	cur := svc("api", metrics.AvgLatency, 200, "zero", 5, metrics.P99Latency, 300)
@@ -155,6 +158,7 @@ func TestNotCompared(t *testing.T) {
 // is compared with the other side estimated alike from its average, never skipped
 // (README: "Estimated percentiles keep gating").
 func TestEstimatesComparedLikeWithLike(t *testing.T) {
+	t.Parallel()
 	p95, _ := ParseChange(metrics.P95Latency, "+50%")
 	p99, _ := ParseChange(metrics.P99Latency, "+50%")
 	estimated := func(s *metrics.Service, fields ...string) *metrics.Service { s.Estimated = fields; return s }
@@ -193,6 +197,7 @@ func TestEstimatesComparedLikeWithLike(t *testing.T) {
 }
 
 func TestEvaluateServicesAndOrder(t *testing.T) {
+	t.Parallel()
 	base := &metrics.File{Services: []*metrics.Service{
 		svc("mcp_server", metrics.P95Latency, 100, metrics.ErrorRate, 0),
 		svc("gone", metrics.P95Latency, 1),
@@ -224,6 +229,7 @@ func TestEvaluateServicesAndOrder(t *testing.T) {
 }
 
 func TestBuiltinNamesMetricsThatExist(t *testing.T) {
+	t.Parallel()
 	// Defect 6: rag_service/mcp_server thresholds named query_p95_ms/tool_p95_ms.
 	for svc, ts := range Builtin().Services {
 		if ts[0].Metric != metrics.P95Latency || ts[1].Metric != metrics.ErrorRate || ts[1].Kind != Absolute {
@@ -233,6 +239,7 @@ func TestBuiltinNamesMetricsThatExist(t *testing.T) {
 }
 
 func TestConfigAndFlags(t *testing.T) {
+	t.Parallel()
 	c, err := config.Parse([]byte(`thresholds:
   warn_ratio: 0.5
   default:
@@ -304,6 +311,7 @@ func TestConfigAndFlags(t *testing.T) {
 // TestNoiseAwareEstimates: in the noise-aware mode an estimate from the average is
 // judged by its threshold alone (it is no order statistic), and says so.
 func TestNoiseAwareEstimates(t *testing.T) {
+	t.Parallel()
 	base := svc("api", metrics.AvgLatency, 46.958, metrics.P95Latency, 65, metrics.TotalRequests, 829)
 	base.Estimated = []string{metrics.P95Latency}
 	cur := svc("api", metrics.AvgLatency, 93.916, metrics.P95Latency, 120, metrics.TotalRequests, 623)
