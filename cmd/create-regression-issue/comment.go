@@ -121,7 +121,7 @@ func (r *runner) prComment(rep *report.Parsed, path string) int {
 		verb = "updated"
 		cm, err = client.EditComment(ctx, old.ID, body)
 	} else {
-		cm, err = client.CommentOnPullRequest(ctx, n, body)
+		cm, err = client.CommentOnPullRequest(ctx, n, body, mark)
 	}
 	if err != nil {
 		return r.apiFail(forkNote(err, fork))
