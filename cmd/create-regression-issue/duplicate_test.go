@@ -41,7 +41,7 @@ func TestLostAnswerMakesNoDuplicate(t *testing.T) {
 			stderr: "⚠️ create-regression-issue: creating the issue: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”; but the issue was created (found by this run's marker): https://github.com/o/r/issues/101\n"},
 		{name: "create answered 504 after the timeout", report: failuresAndWarnings, args: []string{"--timeout", "50ms"}, faults: []ghtest.Fault{ghtest.CarriedOut(http.MethodPost, 504, time.Minute)},
 			calls: []string{"GET /repos/o/r/issues", "POST /repos/o/r/issues", "GET /repos/o/r/issues", "POST /repos/o/r/issues"}, issues: 2,
-			stderr: "⚠️ create-regression-issue: creating the issue: GitHub API did not answer within 50ms (1 tries); but the issue was created (found by this run's marker): https://github.com/o/r/issues/101\n"},
+			stderr: "⚠️ create-regression-issue: creating the issue: GitHub API did not answer within 50ms; but the issue was created (found by this run's marker): https://github.com/o/r/issues/101\n"},
 		{name: "comment answered 502", open: true, report: failuresAndWarnings, faults: []ghtest.Fault{ghtest.CarriedOut(http.MethodPost, 502, 0)},
 			calls: []string{"GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "POST /repos/o/r/issues"}, issues: 2, comments7: 1,
 			stderr: "⚠️ create-regression-issue: commenting on issue #7: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”; but the comment was created (found by this run's marker): https://github.com/o/r/issues/7#issuecomment-9001\n"},

@@ -1,6 +1,12 @@
 // Package ghissue is perfgate's only user of go-github: it finds, creates, comments on
 // and closes regression issues, with bounded retries for transient failures and one clear
 // message for every other failure. The token never appears in its errors.
+//
+// Reads and edits are retried on 5xx answers, timeouts (the body's included) and network
+// errors; rate limits are waited for as GitHub documents them, within RetryPolicy.MaxWait.
+// Creates (an issue, a comment) are never sent twice blindly: after an answer that leaves
+// unknown whether GitHub carried one out, the client looks for the marker line of its body
+// first (see Client.Create).
 package ghissue
 
 import (
@@ -71,6 +77,9 @@ type TimeoutError struct {
 
 // Error says how long each try waited.
 func (e *TimeoutError) Error() string {
+	if e.Attempts <= 1 {
+		return fmt.Sprintf("GitHub API did not answer within %s", e.Timeout)
+	}
 	return fmt.Sprintf("GitHub API did not answer within %s (%d tries)", e.Timeout, e.Attempts)
 }
 
