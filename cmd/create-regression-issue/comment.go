@@ -8,7 +8,6 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/ghissue"
@@ -17,11 +16,6 @@ import (
 
 // The sticky pull-request comment (--pr-comment): one comment per pull request (and per
 // --comment-key), found again on later runs by its hidden first line and updated in place.
-
-// commentLimit is the longest comment body perfgate posts, in characters: GitHub refuses
-// bodies over 65,536; the margin covers counting differences (a character outside the
-// Basic Multilingual Plane counts twice in UTF-16).
-const commentLimit = 65000
 
 var commentKeyPattern = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
 
@@ -121,7 +115,7 @@ func (r *runner) prComment(rep *report.Parsed, path string) int {
 		verb = "updated"
 		cm, err = client.EditComment(ctx, old.ID, body)
 	} else {
-		cm, err = client.CommentOnPullRequest(ctx, n, body)
+		cm, err = client.CommentOnPullRequest(ctx, n, body, mark)
 	}
 	if err != nil {
 		return r.apiFail(forkNote(err, fork))
@@ -208,32 +202,21 @@ func commentBody(rep *report.Parsed, doc []byte, c issueContext, mark string) st
 	if c.RunURL != "" {
 		where = fmt.Sprintf("the [workflow run](%s)'s step summary and `%s`", c.RunURL, reportPath(c))
 	}
-	blocks := reportBlocks(rep, doc)
-	return fitBlocks(head, foot, blocks, where)
+	return fitBlocks(head, foot, reportBlocks(rep, doc), cutNotes{
+		rows: func(cut int) string {
+			return fmt.Sprintf("\n_… and %d more rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
+		},
+		allRows: func(cut int) string {
+			return fmt.Sprintf("_%d rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
+		},
+		text: fmt.Sprintf("\n\n_… cut: GitHub limits a comment to 65,536 characters. The full report: %s._\n", where),
+	})
 }
 
 // mentionsNeutralized keeps text from the load test from notifying anyone.
 func mentionsNeutralized(s string) string {
 	s = mention.ReplaceAllString(s, "@\u200b$1")
 	return reference.ReplaceAllString(s, "#\u200b$1")
-}
-
-// fitRune cuts s to at most n characters.
-func fitRune(s string, n int) string {
-	if utf8.RuneCountInString(s) <= n {
-		return s
-	}
-	r := []rune(s)
-	return string(r[:n])
-}
-
-// block is a run of report lines: text, or a table (its header and separator in text,
-// then its rows).
-type block struct {
-	text     []string
-	rows     []string
-	table    bool
-	failures bool // the failures table: the last to be cut
 }
 
 // reportBlocks splits the report into blocks: the markdown report without its title
@@ -267,88 +250,5 @@ func reportBlocks(rep *report.Parsed, doc []byte) []block {
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}
-	var out []block
-	heading := ""
-	for i := 0; i < len(lines); i++ {
-		l := lines[i]
-		if strings.HasPrefix(l, "#") {
-			heading = strings.TrimSpace(l)
-		}
-		if strings.HasPrefix(l, "|") && i+1 < len(lines) && strings.HasPrefix(lines[i+1], "|-") {
-			t := block{table: true, text: lines[i : i+2], failures: heading == report.FailuresHeading}
-			for i += 2; i < len(lines) && strings.HasPrefix(lines[i], "|"); i++ {
-				t.rows = append(t.rows, lines[i])
-			}
-			out = append(out, t)
-			i--
-			continue
-		}
-		if len(out) == 0 || out[len(out)-1].table {
-			out = append(out, block{})
-		}
-		out[len(out)-1].text = append(out[len(out)-1].text, l)
-	}
-	return out
-}
-
-// fitBlocks renders the comment within commentLimit characters: when the whole report
-// does not fit, the tables other than the failures are cut to as many rows as fit (each
-// cut table followed by a note saying how many rows are missing and where the full report
-// is), then the failures table.
-func fitBlocks(head, foot string, blocks []block, where string) string {
-	render := func(kFail, kOther int) string {
-		var b strings.Builder
-		b.WriteString(head)
-		for _, bl := range blocks {
-			k := kOther
-			if bl.failures {
-				k = kFail
-			}
-			shown := bl.rows[:min(k, len(bl.rows))]
-			if !bl.table || len(shown) > 0 { // a table with no row left loses its header too
-				for _, l := range bl.text {
-					b.WriteString(l + "\n")
-				}
-			}
-			for _, l := range shown {
-				b.WriteString(l + "\n")
-			}
-			switch cut := len(bl.rows) - len(shown); {
-			case cut > 0 && len(shown) == 0:
-				fmt.Fprintf(&b, "_%d rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
-			case cut > 0:
-				fmt.Fprintf(&b, "\n_… and %d more rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
-			}
-		}
-		b.WriteString(foot)
-		return b.String()
-	}
-	fits := func(s string) bool { return utf8.RuneCountInString(s) <= commentLimit }
-	most := 0
-	for _, bl := range blocks {
-		most = max(most, len(bl.rows))
-	}
-	// The largest k for which render fits, given that k = 0 fits.
-	largest := func(render func(k int) string) int {
-		lo, hi := 0, most // render(lo) fits
-		for lo < hi {
-			mid := (lo + hi + 1) / 2
-			if fits(render(mid)) {
-				lo = mid
-			} else {
-				hi = mid - 1
-			}
-		}
-		return lo
-	}
-	switch {
-	case fits(render(most, most)):
-		return render(most, most)
-	case fits(render(most, 0)):
-		return render(most, largest(func(k int) string { return render(most, k) }))
-	case fits(render(0, 0)):
-		return render(largest(func(k int) string { return render(k, 0) }), 0)
-	}
-	note := fmt.Sprintf("\n\n_… cut: GitHub limits a comment to 65,536 characters. The full report: %s._\n", where)
-	return fitRune(render(0, 0), commentLimit-utf8.RuneCountInString(note)) + note
+	return splitBlocks(lines, func(heading string, _ int) bool { return heading == report.FailuresHeading })
 }

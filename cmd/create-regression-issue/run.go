@@ -2,12 +2,15 @@ package main
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/http"
 	"os"
+	"regexp"
 	"sort"
 	"strings"
 	"time"
@@ -23,6 +26,8 @@ type environment struct {
 	Now       func() time.Time
 	Sleep     func(context.Context, time.Duration) error
 	Transport http.RoundTripper // nil: the default
+	// Nonce returns a new random id (nil: 8 random bytes in hex).
+	Nonce func() string
 }
 
 type options struct {
@@ -73,7 +78,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.softFail, "soft-fail", false, "report GitHub API failures as a warning and exit 0")
 	fs.DurationVar(&o.maxWait, "max-wait", 60*time.Second, "longest wait for a rate limit to reset before failing")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "bound on every API request")
-	fs.IntVar(&o.attempts, "attempts", 3, "tries per request on 5xx and network errors")
+	fs.IntVar(&o.attempts, "attempts", 3, "tries per request on 5xx answers, timeouts and network errors (a create is first looked for by its marker)")
 	fs.BoolVar(&o.prComment, "pr-comment", false, "instead of issues, post the verdict and the report's tables as one pull-request comment, updated in place on later runs")
 	fs.IntVar(&o.pr, "pr", 0, "pull request `number` for --pr-comment (default: pull_request.number of $GITHUB_EVENT_PATH)")
 	fs.StringVar(&o.commentKey, "comment-key", "", "with --pr-comment, keep one comment per `key` (e.g. one per job of a matrix; letters, digits, . _ -)")
@@ -91,6 +96,7 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	}
 	r := &runner{o: &o, env: env.withDefaults(), stdout: stdout, stderr: stderr}
 	r.token = firstNonEmpty(o.token, r.env.Getenv("GITHUB_TOKEN"), r.env.Getenv("GH_TOKEN"))
+	r.runID = runID(r.env)
 	if len(pos) > 1 {
 		return r.usage("want 1 argument, <regression_report_file>, got %d: %s", len(pos), strings.Join(pos, " "))
 	}
@@ -117,6 +123,13 @@ func (e environment) withDefaults() environment {
 	if e.Sleep == nil {
 		e.Sleep = ghissue.SleepContext
 	}
+	if e.Nonce == nil {
+		e.Nonce = func() string {
+			b := make([]byte, 8)
+			rand.Read(b)
+			return hex.EncodeToString(b)
+		}
+	}
 	return e
 }
 
@@ -128,6 +141,7 @@ type runner struct {
 	token, repo    string
 	apiURL         string
 	doc            []byte // the report file
+	runID          string // names this run in the markers of the bodies it posts
 }
 
 func (r *runner) redact(s string) string {
@@ -211,7 +225,7 @@ type plan struct {
 // and the commit.
 func (r *runner) context(path string, rep *report.Parsed) issueContext {
 	getenv := r.env.Getenv
-	c := issueContext{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence, Trend: rep.Trend}
+	c := issueContext{Now: r.env.Now(), ReportPath: path, Command: rep.Command, Evidence: rep.Evidence, Trend: rep.Trend, Run: r.runID}
 	if getenv("GITHUB_ACTIONS") != "true" {
 		return c
 	}
@@ -269,6 +283,7 @@ func (r *runner) client() (*ghissue.Client, error) {
 	return ghissue.New(ghissue.Config{
 		Token: r.token, APIURL: r.apiURL, Repo: r.repo, Transport: r.env.Transport,
 		Policy: ghissue.RetryPolicy{Attempts: o.attempts, Backoff: time.Second, MaxWait: o.maxWait, Timeout: o.timeout, Now: r.env.Now, Sleep: r.env.Sleep},
+		Notice: func(msg string) { fmt.Fprintf(r.stderr, "⚠️ %s: %s\n", command.Name, r.redact(msg)) },
 	})
 }
 
@@ -356,7 +371,7 @@ func (f *filer) file(p plan) error {
 	ctx := context.Background()
 	if !f.o.noDedupe {
 		if existing, ok := newestOfKind(f.open, p.kind); ok {
-			if _, err := f.client.Comment(ctx, existing.Number, updateComment(p.kind, p.rows, f.ctx)); err != nil {
+			if _, err := f.client.Comment(ctx, existing.Number, updateComment(p.kind, p.rows, f.ctx), updateMarker(p.kind, f.ctx.Run)); err != nil {
 				return err
 			}
 			fmt.Fprintf(f.stdout, "♻️ Updated existing issue: %s\n", existing.URL)
@@ -365,7 +380,8 @@ func (f *filer) file(p plan) error {
 			return nil
 		}
 	}
-	is, err := f.client.Create(ctx, title(p.kind, len(p.rows)), body(p.kind, p.rows, f.ctx), p.labels, f.o.assignees)
+	is, err := f.client.Create(ctx, ghissue.NewIssue{Title: title(p.kind, len(p.rows)), Body: body(p.kind, p.rows, f.ctx),
+		Labels: p.labels, Assignees: f.o.assignees, Marker: issueMarker(p.kind, f.ctx.Run)})
 	if err != nil {
 		return err
 	}
@@ -382,7 +398,7 @@ func (f *filer) closeResolved(rep *report.Parsed) error {
 			if kindOf(is) != k {
 				continue
 			}
-			if _, err := f.client.Comment(ctx, is.Number, resolvedComment(k, f.ctx)); err != nil {
+			if _, err := f.client.Comment(ctx, is.Number, resolvedComment(k, f.ctx), resolvedMarker(k, f.ctx.Run)); err != nil {
 				return err
 			}
 			if err := f.client.Close(ctx, is.Number); err != nil {
@@ -491,6 +507,22 @@ func withExtra(base, extra []string) []string {
 	}
 	return out
 }
+
+// runID names this run in the markers of the bodies it posts: inside GitHub Actions the
+// workflow run and its attempt, then a random part (the jobs of a matrix share the run).
+func runID(env environment) string {
+	var parts []string
+	if env.Getenv("GITHUB_ACTIONS") == "true" {
+		for _, k := range []string{"GITHUB_RUN_ID", "GITHUB_RUN_ATTEMPT"} {
+			if v := markerSafe.ReplaceAllString(env.Getenv(k), ""); v != "" {
+				parts = append(parts, v)
+			}
+		}
+	}
+	return strings.Join(append(parts, markerSafe.ReplaceAllString(env.Nonce(), "")), "-")
+}
+
+var markerSafe = regexp.MustCompile(`[^A-Za-z0-9._]`)
 
 func firstNonEmpty(vals ...string) string {
 	for _, v := range vals {

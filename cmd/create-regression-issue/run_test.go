@@ -46,6 +46,7 @@ func runIssue(t *testing.T, env map[string]string, args ...string) outcome {
 			sleeps = append(sleeps, d)
 			return nil
 		},
+		Nonce: func() string { return "5eed" },
 	})
 	return outcome{code, out.String(), errb.String(), sleeps}
 }
@@ -266,7 +267,7 @@ func TestCloseResolved(t *testing.T) {
 	if diff := cmp.Diff(want, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
-	if got := f.Requests()[1].Body["body"]; got != "✅ Resolved in https://github.com/o/r/actions/runs/99: the latest load test has no critical regression. Closing automatically.\n" {
+	if got := f.Requests()[1].Body["body"]; got != "<!-- perfgate:critical-resolved:99-5eed -->\n✅ Resolved in https://github.com/o/r/actions/runs/99: the latest load test has no critical regression. Closing automatically.\n" {
 		t.Errorf("comment %q", got)
 	}
 	if f.Requests()[2].Body["state"] != "closed" || f.Requests()[2].Body["state_reason"] != "completed" {
@@ -290,8 +291,10 @@ func TestFaults(t *testing.T) {
 		prefix  string
 		notJSON bool
 	}{
-		{name: "500 then 201: retried once", faults: []ghtest.Fault{{Status: 500, Body: `{"message": "Server Error"}`}}, args: []string{"--no-dedupe"}, code: 0, calls: 3, sleeps: []time.Duration{time.Second}},
-		{name: "502 on every try", faults: []ghtest.Fault{{Status: 502, Body: `{}`}, {Status: 502, Body: `{}`}, {Status: 502, Body: `{}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second}, stderr: "❌ create-regression-issue: creating the issue: GitHub API error 502"},
+		// A create answered 5xx is looked for (GET) before it is sent again.
+		{name: "500 then 201: retried once", faults: []ghtest.Fault{{Status: 500, Body: `{"message": "Server Error"}`}}, args: []string{"--no-dedupe"}, code: 0, calls: 4, sleeps: []time.Duration{time.Second}},
+		{name: "502 on every try", faults: []ghtest.Fault{{Method: "POST", Status: 502, Body: `{}`}, {Method: "POST", Status: 502, Body: `{}`}, {Method: "POST", Status: 502, Body: `{}`}}, args: []string{"--no-dedupe"}, code: 1, calls: 6, sleeps: []time.Duration{time.Second, 2 * time.Second, 4 * time.Second},
+			stderr: "❌ create-regression-issue: creating the issue: GitHub API error 502 Bad Gateway: an application/json answer without a message (3 tries; none created: no issue carries this run's marker)\n"},
 		{name: "403 rate limit resetting within --max-wait", faults: []ghtest.Fault{{Status: 403, Headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(10 * time.Second)}, Body: `{"message": "API rate limit exceeded"}`}}, code: 0, calls: 4, sleeps: []time.Duration{11 * time.Second}},
 		{name: "403 rate limit resetting beyond --max-wait", faults: []ghtest.Fault{{Status: 403, Headers: map[string]string{"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": resetIn(time.Hour)}, Body: `{"message": "API rate limit exceeded"}`}}, code: 1, calls: 1, stderr: "❌ create-regression-issue: listing open issues: GitHub API rate limit exhausted (403); it resets at 2026-11-27 11:00:00 UTC (in 1h0m1s), beyond --max-wait 1m0s"},
 		{name: "429 with Retry-After", faults: []ghtest.Fault{{Status: 429, Headers: map[string]string{"Retry-After": "5"}, Body: `{"message": "secondary rate limit"}`}}, code: 0, calls: 4, sleeps: []time.Duration{5 * time.Second}},
@@ -304,6 +307,16 @@ func TestFaults(t *testing.T) {
 		{name: "server hangs: timeout", faults: []ghtest.Fault{{Hang: true}, {Hang: true}}, args: []string{"--timeout", "50ms", "--attempts", "2"}, code: 1, calls: 2, sleeps: []time.Duration{time.Second}, stderr: "listing open issues: GitHub API did not answer within 50ms (2 tries)\n"},
 		{name: "malformed JSON", faults: []ghtest.Fault{{Status: 200, Body: `[{"number": 1, "title": `}}, code: 1, calls: 1, stderr: "listing open issues: GitHub API sent a response that is not the expected JSON"},
 		{name: "GHES base URL", prefix: "/api/v3", code: 0, calls: 3},
+		{name: "429 without Retry-After: GitHub's minute", faults: []ghtest.Fault{{Status: 429, Body: `{"message": "Too many requests"}`}}, code: 0, calls: 4, sleeps: []time.Duration{time.Minute}},
+		{name: "429 without Retry-After beyond --max-wait", faults: []ghtest.Fault{{Status: 429, Body: `{"message": "Too many requests"}`}}, args: []string{"--max-wait", "30s"}, code: 1, calls: 1,
+			stderr: "❌ create-regression-issue: listing open issues: GitHub API rate limit (429) without Retry-After or reset time: GitHub asks to wait at least 1m0s, beyond --max-wait 30s; retry after 2026-11-27 10:01:00 UTC\n"},
+		{name: "Retry-After as an HTTP date", faults: []ghtest.Fault{ghtest.RetryAfterDate(now.Add(20 * time.Second))}, code: 0, calls: 4, sleeps: []time.Duration{20 * time.Second}},
+		{name: "Retry-After as an HTTP date beyond --max-wait", faults: []ghtest.Fault{ghtest.RetryAfterDate(now.Add(time.Hour))}, code: 1, calls: 1,
+			stderr: "listing open issues: GitHub API secondary rate limit (429): asked to retry after 1h0m0s, beyond --max-wait 1m0s; retry after 2026-11-27 11:00:00 UTC\n"},
+		{name: "403 secondary limit told by the body", faults: []ghtest.Fault{ghtest.SecondaryLimit()}, code: 0, calls: 4, sleeps: []time.Duration{time.Minute}},
+		{name: "5xx with an HTML page", faults: []ghtest.Fault{ghtest.HTMLError(502), ghtest.HTMLError(502), ghtest.HTMLError(502)}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second},
+			stderr: "❌ create-regression-issue: listing open issues: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”\n"},
+		{name: "a body stalling after the headers is retried", faults: []ghtest.Fault{ghtest.StallAfterHeaders()}, args: []string{"--timeout", "50ms"}, code: 0, calls: 4, sleeps: []time.Duration{time.Second}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := ghtest.New(t, tc.prefix)

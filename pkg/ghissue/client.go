@@ -1,17 +1,22 @@
 package ghissue
 
 import (
+	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"mime"
 	"net"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/google/go-github/v62/github"
 	"golang.org/x/oauth2"
@@ -28,6 +33,9 @@ type Config struct {
 	Policy RetryPolicy
 	// Transport is the underlying HTTP transport (nil: http.DefaultTransport).
 	Transport http.RoundTripper
+	// Notice receives one line (the token redacted) when a write that GitHub answered
+	// with an error turns out to have been carried out (nil: dropped).
+	Notice func(string)
 }
 
 // Client files regression issues in one repository.
@@ -35,6 +43,8 @@ type Client struct {
 	gh          *github.Client
 	owner, name string
 	token       string
+	p           RetryPolicy
+	onNotice    func(string)
 }
 
 var repoPattern = regexp.MustCompile(`^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})/[A-Za-z0-9._-]{1,100}$`)
@@ -105,7 +115,7 @@ func New(cfg Config) (*Client, error) {
 	gh.BaseURL = base
 	gh.UploadURL = base
 	owner, name, _ := strings.Cut(cfg.Repo, "/")
-	return &Client{gh: gh, owner: owner, name: name, token: cfg.Token}, nil
+	return &Client{gh: gh, owner: owner, name: name, token: cfg.Token, p: p, onNotice: cfg.Notice}, nil
 }
 
 // Issue is an issue as perfgate needs it.
@@ -114,6 +124,7 @@ type Issue struct {
 	URL    string
 	Title  string
 	Labels []string
+	Body   string
 }
 
 // HasLabel reports whether the issue carries the label.
@@ -127,7 +138,7 @@ func (i Issue) HasLabel(l string) bool {
 }
 
 func fromGitHub(gi *github.Issue) Issue {
-	i := Issue{Number: gi.GetNumber(), URL: gi.GetHTMLURL(), Title: gi.GetTitle()}
+	i := Issue{Number: gi.GetNumber(), URL: gi.GetHTMLURL(), Title: gi.GetTitle(), Body: gi.GetBody()}
 	for _, l := range gi.Labels {
 		i.Labels = append(i.Labels, l.GetName())
 	}
@@ -137,46 +148,105 @@ func fromGitHub(gi *github.Issue) Issue {
 // ListOpen returns every open issue (not pull request) carrying all the labels, across
 // all pages.
 func (c *Client) ListOpen(ctx context.Context, labels []string) ([]Issue, error) {
-	opts := &github.IssueListByRepoOptions{State: "open", Labels: labels, ListOptions: github.ListOptions{PerPage: 100}}
 	var out []Issue
+	err := c.eachOpen(ctx, labels, func(is Issue) bool { out = append(out, is); return true })
+	return out, err
+}
+
+// eachOpen calls fn with every open issue (not pull request) carrying all the labels,
+// page after page, until fn returns false.
+func (c *Client) eachOpen(ctx context.Context, labels []string, fn func(Issue) bool) error {
+	opts := &github.IssueListByRepoOptions{State: "open", Labels: labels, ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := c.gh.Issues.ListByRepo(ctx, c.owner, c.name, opts)
 		if err != nil {
-			return nil, c.explain("listing open issues", err)
+			return c.explain("listing open issues", err)
 		}
 		for _, gi := range page {
-			if gi.IsPullRequest() {
-				continue
+			if !gi.IsPullRequest() && !fn(fromGitHub(gi)) {
+				return nil
 			}
-			out = append(out, fromGitHub(gi))
 		}
 		if resp.NextPage == 0 {
-			return out, nil
+			return nil
 		}
 		opts.Page = resp.NextPage
 	}
 }
 
-// Create opens an issue.
-func (c *Client) Create(ctx context.Context, title, body string, labels, assignees []string) (Issue, error) {
-	req := &github.IssueRequest{Title: &title, Body: &body, Labels: &labels}
-	if len(assignees) > 0 {
-		req.Assignees = &assignees
-	}
-	gi, _, err := c.gh.Issues.Create(ctx, c.owner, c.name, req)
-	if err != nil {
-		return Issue{}, c.explain("creating the issue", err)
-	}
-	return fromGitHub(gi), nil
+// NewIssue is an issue to open.
+type NewIssue struct {
+	Title, Body       string
+	Labels, Assignees []string
+	// Marker is a line of Body that no other issue carries, e.g. a hidden HTML comment
+	// naming the run and the kind of issue (see Create).
+	Marker string
 }
 
-// Comment adds a comment to an issue and returns the comment's URL.
-func (c *Client) Comment(ctx context.Context, number int, body string) (string, error) {
-	cm, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, number, &github.IssueComment{Body: &body})
-	if err != nil {
-		return "", c.explain(fmt.Sprintf("commenting on issue #%d", number), err)
+// Create opens an issue. When GitHub answers 5xx, or the answer is lost (a timeout, a
+// broken connection), the issue may exist all the same: Create then lists the open issues
+// carrying the issue's labels for one whose body has the marker line before sending the
+// issue again (up to the policy's attempts, with its backoff). Found, it is the created
+// issue, and Config.Notice is told. Without a marker such a failure is not retried.
+func (c *Client) Create(ctx context.Context, ni NewIssue) (Issue, error) {
+	req := &github.IssueRequest{Title: &ni.Title, Body: &ni.Body, Labels: &ni.Labels}
+	if len(ni.Assignees) > 0 {
+		req.Assignees = &ni.Assignees
 	}
-	return cm.GetHTMLURL(), nil
+	var is Issue
+	err := c.writeOnce(ctx, write{op: "creating the issue", need: issuesWrite, noun: "issue", marker: ni.Marker,
+		send: func() error {
+			gi, _, err := c.gh.Issues.Create(ctx, c.owner, c.name, req)
+			if err == nil {
+				is = fromGitHub(gi)
+			}
+			return err
+		},
+		find: func() (string, bool, error) {
+			found := false
+			err := c.eachOpen(ctx, ni.Labels, func(x Issue) bool {
+				if HasMarker(x.Body, ni.Marker) {
+					is, found = x, true
+				}
+				return !found
+			})
+			return is.URL, found, err
+		},
+	})
+	return is, err
+}
+
+// Comment adds a comment to an issue and returns the comment's URL. A comment that GitHub
+// answered 5xx or whose answer was lost is looked for among the issue's comments by its
+// marker line before it is sent again, as Create does.
+func (c *Client) Comment(ctx context.Context, number int, body, marker string) (string, error) {
+	cm, err := c.comment(ctx, number, body, marker, fmt.Sprintf("commenting on issue #%d", number), fmt.Sprintf("issue #%d", number), issuesWrite)
+	return cm.URL, err
+}
+
+// comment adds a comment to the conversation of issue or pull request number.
+func (c *Client) comment(ctx context.Context, number int, body, marker, op, what, need string) (IssueComment, error) {
+	var cm IssueComment
+	err := c.writeOnce(ctx, write{op: op, need: need, noun: "comment", marker: marker,
+		send: func() error {
+			gc, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, number, &github.IssueComment{Body: &body})
+			if err == nil {
+				cm = fromGitHubComment(gc)
+			}
+			return err
+		},
+		find: func() (string, bool, error) {
+			found := false
+			err := c.eachComment(ctx, number, what, need, func(x IssueComment) bool {
+				if HasMarker(x.Body, marker) {
+					cm, found = x, true
+				}
+				return !found
+			})
+			return cm.URL, found, err
+		},
+	})
+	return cm, err
 }
 
 // IssueComment is a comment on an issue or a pull request.
@@ -193,30 +263,37 @@ func fromGitHubComment(cm *github.IssueComment) IssueComment {
 // PullRequestComments returns every comment of pull request number's conversation (the
 // issue comments, not review comments), oldest first, across all pages.
 func (c *Client) PullRequestComments(ctx context.Context, number int) ([]IssueComment, error) {
-	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	var out []IssueComment
+	err := c.eachComment(ctx, number, fmt.Sprintf("pull request #%d", number), pullRequestsWrite, func(cm IssueComment) bool { out = append(out, cm); return true })
+	return out, err
+}
+
+// eachComment calls fn with every comment of the conversation of issue or pull request
+// number (what names it in errors), oldest first, page after page, until fn returns false.
+func (c *Client) eachComment(ctx context.Context, number int, what, need string, fn func(IssueComment) bool) error {
+	opts := &github.IssueListCommentsOptions{ListOptions: github.ListOptions{PerPage: 100}}
 	for {
 		page, resp, err := c.gh.Issues.ListComments(ctx, c.owner, c.name, number, opts)
 		if err != nil {
-			return nil, c.explainNeeding(fmt.Sprintf("listing the comments of pull request #%d", number), pullRequestsWrite, err)
+			return c.explainNeeding("listing the comments of "+what, need, err)
 		}
 		for _, cm := range page {
-			out = append(out, fromGitHubComment(cm))
+			if !fn(fromGitHubComment(cm)) {
+				return nil
+			}
 		}
 		if resp.NextPage == 0 {
-			return out, nil
+			return nil
 		}
 		opts.Page = resp.NextPage
 	}
 }
 
-// CommentOnPullRequest adds a comment to pull request number's conversation.
-func (c *Client) CommentOnPullRequest(ctx context.Context, number int, body string) (IssueComment, error) {
-	cm, _, err := c.gh.Issues.CreateComment(ctx, c.owner, c.name, number, &github.IssueComment{Body: &body})
-	if err != nil {
-		return IssueComment{}, c.explainNeeding(fmt.Sprintf("commenting on pull request #%d", number), pullRequestsWrite, err)
-	}
-	return fromGitHubComment(cm), nil
+// CommentOnPullRequest adds a comment to pull request number's conversation; a comment
+// that GitHub answered 5xx or whose answer was lost is looked for by its marker line
+// before it is sent again, as Create does.
+func (c *Client) CommentOnPullRequest(ctx context.Context, number int, body, marker string) (IssueComment, error) {
+	return c.comment(ctx, number, body, marker, fmt.Sprintf("commenting on pull request #%d", number), fmt.Sprintf("pull request #%d", number), pullRequestsWrite)
 }
 
 // EditComment replaces the body of the comment id (of an issue or a pull request).
@@ -270,27 +347,94 @@ func (c *Client) explainNeeding(op, need string, err error) error {
 	case errors.As(err, &abuse):
 		msg = "GitHub API secondary rate limit hit; try again later"
 	case errors.As(err, &er) && er.Response != nil:
-		switch er.Response.StatusCode {
-		case http.StatusUnauthorized:
-			msg = "token rejected (401 " + er.Message + "): check --token, GITHUB_TOKEN or GH_TOKEN"
-		case http.StatusForbidden:
-			msg = forbidden(repo, need, er.Message)
-		case http.StatusNotFound:
-			msg = fmt.Sprintf("repository %s not found or not visible to this token (404)", repo)
-		case http.StatusUnprocessableEntity, http.StatusGone:
-			msg = fmt.Sprintf("GitHub rejected the request (%d): %s", er.Response.StatusCode, validation(er))
-		default:
-			msg = fmt.Sprintf("GitHub API error %d: %s", er.Response.StatusCode, er.Message)
-		}
+		msg = errorAnswer(repo, need, er)
 	case errors.As(err, &syntax), errors.As(err, &typeErr), errors.Is(err, io.ErrUnexpectedEOF):
 		msg = "GitHub API sent a response that is not the expected JSON: " + err.Error()
 	default:
 		msg = "cannot reach the GitHub API: " + err.Error()
 	}
+	return fmt.Errorf("%s: %s", op, c.redact(msg))
+}
+
+// redact hides the token in s.
+func (c *Client) redact(s string) string {
 	if c.token != "" {
-		msg = strings.ReplaceAll(msg, c.token, "***")
+		s = strings.ReplaceAll(s, c.token, "***")
 	}
-	return fmt.Errorf("%s: %s", op, msg)
+	return s
+}
+
+// errorAnswer explains an error answer of the API.
+func errorAnswer(repo, need string, er *github.ErrorResponse) string {
+	status := er.Response.StatusCode
+	switch {
+	case status == http.StatusUnauthorized:
+		return "token rejected (401 " + er.Message + "): check --token, GITHUB_TOKEN or GH_TOKEN"
+	case status == http.StatusTooManyRequests || status == http.StatusForbidden && strings.Contains(strings.ToLower(er.Message), "rate limit"):
+		return fmt.Sprintf("GitHub API rate limit (%d %s): still limited after the last try (--attempts); try again later", status, cmp.Or(er.Message, http.StatusText(status)))
+	case status == http.StatusForbidden:
+		return forbidden(repo, need, er.Message)
+	case status == http.StatusNotFound:
+		return fmt.Sprintf("repository %s not found or not visible to this token (404)", repo)
+	case status == http.StatusUnprocessableEntity, status == http.StatusGone:
+		return fmt.Sprintf("GitHub rejected the request (%d): %s", status, validation(er))
+	case er.Message == "":
+		return fmt.Sprintf("GitHub API error %d %s: %s", status, http.StatusText(status), withoutMessage(er.Response))
+	}
+	return fmt.Sprintf("GitHub API error %d: %s", status, er.Message)
+}
+
+// withoutMessage describes an error answer without GitHub's JSON message (a proxy's or a
+// load balancer's page): its content type and its title or first words.
+func withoutMessage(resp *http.Response) string {
+	mt, _, _ := mime.ParseMediaType(resp.Header.Get("Content-Type"))
+	var b []byte
+	if resp.Body != nil {
+		b, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<16))
+		resp.Body = io.NopCloser(bytes.NewReader(b))
+	}
+	article := "a "
+	if mt != "" && strings.ContainsRune("aeiou", rune(mt[0])) {
+		article = "an "
+	}
+	switch {
+	case mt == "":
+		mt = "an answer without a content type"
+	case strings.HasSuffix(mt, "json"):
+		return article + mt + " answer without a message"
+	default:
+		mt = article + mt + " answer"
+	}
+	if text := pageText(b); text != "" {
+		return fmt.Sprintf("%s, not GitHub's JSON: “%s”", mt, text)
+	}
+	return mt + ", not GitHub's JSON, and empty"
+}
+
+var (
+	htmlTitle = regexp.MustCompile(`(?is)<title[^>]*>(.*?)</title>`)
+	htmlTag   = regexp.MustCompile(`(?s)<[^>]*>`)
+)
+
+// pageText is the title of an HTML page, else its text, on one line of at most 100
+// characters, unable to command the Actions runner ("::" and "##[" broken).
+func pageText(b []byte) string {
+	s := string(b)
+	if m := htmlTitle.FindStringSubmatch(s); m != nil {
+		s = m[1]
+	}
+	s = strings.Join(strings.Fields(htmlTag.ReplaceAllString(s, " ")), " ")
+	s = strings.Map(func(r rune) rune {
+		if unicode.IsControl(r) || r == utf8.RuneError {
+			return -1
+		}
+		return r
+	}, s)
+	s = strings.NewReplacer("::", ":\u200b:", "##[", "#\u200b#[").Replace(s)
+	if r := []rune(s); len(r) > 100 {
+		s = string(r[:100]) + "…"
+	}
+	return s
 }
 
 // forbidden explains a 403 that is not a rate limit: the token may not write.

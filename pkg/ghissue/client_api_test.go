@@ -53,11 +53,11 @@ func TestCreateCommentClose(t *testing.T) {
 	f := ghtest.New(t, "")
 	c, _ := client(t, f, ghissue.RetryPolicy{Attempts: 1})
 	ctx := context.Background()
-	is, err := c.Create(ctx, "🚨 title", "body", []string{"performance", "automated"}, []string{"octocat"})
+	is, err := c.Create(ctx, ghissue.NewIssue{Title: "🚨 title", Body: "body", Labels: []string{"performance", "automated"}, Assignees: []string{"octocat"}})
 	if err != nil || is.Number != 101 || is.URL != "https://github.com/o/r/issues/101" || !is.HasLabel("AUTOMATED") {
 		t.Fatalf("%+v %v", is, err)
 	}
-	if _, err := c.Comment(ctx, is.Number, "again"); err != nil {
+	if _, err := c.Comment(ctx, is.Number, "again", ""); err != nil {
 		t.Fatal(err)
 	}
 	if err := c.Close(ctx, is.Number); err != nil {
@@ -127,7 +127,7 @@ func TestPullRequestComments(t *testing.T) {
 	ctx := context.Background()
 	var ids []int64
 	for i := 0; i < 5; i++ {
-		cm, err := c.CommentOnPullRequest(ctx, 7, "comment "+strconv.Itoa(i))
+		cm, err := c.CommentOnPullRequest(ctx, 7, "comment "+strconv.Itoa(i), "")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -159,7 +159,7 @@ func TestPullRequestCommentErrors(t *testing.T) {
 	f.ReadOnly = true
 	c, _ := client(t, f, ghissue.RetryPolicy{Attempts: 3})
 	ctx := context.Background()
-	_, err := c.CommentOnPullRequest(ctx, 7, "x")
+	_, err := c.CommentOnPullRequest(ctx, 7, "x", "")
 	want := "commenting on pull request #7: token cannot comment on pull requests of o/r (403 Resource not accessible by integration): the job needs `permissions: pull-requests: write`; in a pull request from a fork GITHUB_TOKEN is read-only whatever the permissions — comment from a workflow_run workflow, or use --soft-fail"
 	if err == nil || err.Error() != want {
 		t.Errorf("read-only token: %v\nwant %s", err, want)
@@ -168,11 +168,11 @@ func TestPullRequestCommentErrors(t *testing.T) {
 		t.Errorf("a 403 that is no rate limit was retried: %d requests", n)
 	}
 	c, _ = client(t, ghtest.New(t, ""), ghissue.RetryPolicy{Attempts: 1})
-	_, err = c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody+1))
+	_, err = c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody+1), "")
 	if err == nil || !strings.Contains(err.Error(), "(422): Validation Failed; body is too long (maximum is 65536 characters)") {
 		t.Errorf("body over the limit: %v", err)
 	}
-	if _, err := c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody)); err != nil {
+	if _, err := c.CommentOnPullRequest(ctx, 7, strings.Repeat("é", ghtest.MaxBody), ""); err != nil {
 		t.Errorf("body at the limit: %v", err)
 	}
 }

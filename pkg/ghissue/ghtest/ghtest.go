@@ -2,10 +2,14 @@
 // issue and comment endpoints perfgate uses (list issues and comments with Link
 // pagination, create, comment, edit an issue or a comment), the token check, rate-limit
 // headers, GitHub's 65,536-character body limit, a read-only token (a pull request from a
-// fork), and scripted faults served before normal handling.
+// fork), and scripted faults served before normal handling: error answers, hangs, rate
+// limits, proxies' HTML pages, bodies that stall after the headers, and writes carried
+// out whose answer is lost (CarriedOut). Issue and comment bodies are kept, so that a
+// client can look for what it wrote.
 package ghtest
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -16,6 +20,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 	"unicode/utf8"
 )
 
@@ -38,7 +43,8 @@ type Server struct {
 	next int // next issue number
 	// PerPage is the largest page the server returns (default 100).
 	PerPage int
-	// Faults are served, in order, before normal handling.
+	// Faults are served, in order, before normal handling; a fault with a Method waits
+	// for a request of that method.
 	Faults []Fault
 	// Comments are the comments of each issue or pull request, by number, oldest first.
 	Comments    map[int][]Comment
@@ -70,15 +76,65 @@ type Issue struct {
 	Title  string
 	Labels []string
 	PR     bool
+	Body   string
 }
 
 // Fault is a scripted answer: a status with headers and body, or a request that hangs
-// until the client gives up.
+// until the client gives up. The zero values of the other fields keep the plain
+// behaviour: any method, answered at once, nothing carried out, a JSON body.
 type Fault struct {
 	Status  int
 	Headers map[string]string
 	Body    string
 	Hang    bool
+	// ContentType of Body (default "application/json; charset=utf-8").
+	ContentType string
+	// Method restricts the fault to requests of that method ("" any); requests of other
+	// methods pass it by and are handled normally.
+	Method string
+	// CarryOut handles the request normally first (an issue or a comment is created), then
+	// throws that answer away and answers the fault: a gateway that lost GitHub's answer.
+	CarryOut bool
+	// Delay waits before answering (or until the client gives up).
+	Delay time.Duration
+	// Stall sends the status and headers and the start of Body, then nothing more until
+	// the client gives up: a body that stalls after the headers.
+	Stall bool
+}
+
+// CarriedOut is a write that GitHub carries out but whose answer is lost: the request is
+// handled (the issue or comment exists afterwards), then status is answered with an HTML
+// error page, after delay (0: at once). Only the next request of method is affected.
+func CarriedOut(method string, status int, delay time.Duration) Fault {
+	return Fault{Method: method, CarryOut: true, Delay: delay, Status: status, ContentType: "text/html", Body: htmlPage(status)}
+}
+
+// HTMLError is an error answered by a proxy in front of the API: status with an HTML page.
+func HTMLError(status int) Fault {
+	return Fault{Status: status, ContentType: "text/html", Body: htmlPage(status)}
+}
+
+func htmlPage(status int) string {
+	text := fmt.Sprintf("%d %s", status, http.StatusText(status))
+	return "<html>\r\n<head><title>" + text + "</title></head>\r\n<body>\r\n<center><h1>" + text + "</h1></center>\r\n</body>\r\n</html>\r\n"
+}
+
+// StallAfterHeaders answers 200 with its headers and the first bytes of a JSON body, then
+// stalls until the client gives up.
+func StallAfterHeaders() Fault {
+	return Fault{Status: http.StatusOK, Stall: true, Body: `[{"number": `}
+}
+
+// RetryAfterDate is a secondary rate limit (429) whose Retry-After is an HTTP date.
+func RetryAfterDate(at time.Time) Fault {
+	return Fault{Status: http.StatusTooManyRequests, Headers: map[string]string{"Retry-After": at.UTC().Format(http.TimeFormat)},
+		Body: `{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again."}`}
+}
+
+// SecondaryLimit is a secondary rate limit told only by the body of a 403 (no
+// Retry-After, no X-RateLimit-Remaining: 0), as GitHub sometimes answers.
+func SecondaryLimit() Fault {
+	return Fault{Status: http.StatusForbidden, Body: `{"message": "You have exceeded a secondary rate limit. Please wait a few minutes before you try again. If you reach out to GitHub Support for help, please include the request ID 1234:5678.", "documentation_url": "https://docs.github.com/free-pro-team@latest/rest/overview/rate-limits-for-the-rest-api#about-secondary-rate-limits"}`}
 }
 
 // New starts a fake API under prefix ("" or "/api/v3"), closed when the test ends.
@@ -107,34 +163,70 @@ var (
 )
 
 func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
+	rec := f.record(r)
+	ft := f.takeFault(r.Method)
+	if ft == nil {
+		f.handle(w, r, rec)
+		return
+	}
+	if ft.CarryOut {
+		f.handle(httptest.NewRecorder(), r, rec)
+	}
+	if ft.Hang {
+		<-r.Context().Done()
+		return
+	}
+	if ft.Delay > 0 {
+		select {
+		case <-time.After(ft.Delay):
+		case <-r.Context().Done():
+			return
+		}
+	}
+	for k, v := range ft.Headers {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Type", cmp.Or(ft.ContentType, "application/json; charset=utf-8"))
+	w.WriteHeader(ft.Status)
+	io.WriteString(w, ft.Body)
+	if ft.Stall {
+		if fl, ok := w.(http.Flusher); ok {
+			fl.Flush()
+		}
+		<-r.Context().Done()
+	}
+}
+
+// record reads the request and records it.
+func (f *Server) record(r *http.Request) Request {
 	rec := Request{Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Auth: r.Header.Get("Authorization")}
 	if b, _ := io.ReadAll(r.Body); len(b) > 0 {
 		if err := json.Unmarshal(b, &rec.Body); err != nil {
 			f.t.Errorf("request body is not JSON: %s", b)
 		}
 	}
+	f.mu.Lock()
 	f.requests = append(f.requests, rec)
-	var ft *Fault
-	if len(f.Faults) > 0 {
-		ft = &f.Faults[0]
-		f.Faults = f.Faults[1:]
-	}
 	f.mu.Unlock()
+	return rec
+}
 
-	if ft != nil {
-		if ft.Hang {
-			<-r.Context().Done()
-			return
+// takeFault removes and returns the first fault that applies to a request of method.
+func (f *Server) takeFault(method string) *Fault {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	for i, ft := range f.Faults {
+		if ft.Method == "" || ft.Method == method {
+			f.Faults = append(f.Faults[:i:i], f.Faults[i+1:]...)
+			return &ft
 		}
-		for k, v := range ft.Headers {
-			w.Header().Set(k, v)
-		}
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(ft.Status)
-		io.WriteString(w, ft.Body)
-		return
 	}
+	return nil
+}
+
+// handle serves a request as the API does: the token, the prefix, the rate-limit headers,
+// a read-only token, the body limit, then the endpoint.
+func (f *Server) handle(w http.ResponseWriter, r *http.Request, rec Request) {
 	if rec.Auth != "Bearer "+f.Token {
 		f.jsonError(w, http.StatusUnauthorized, "Bad credentials")
 		return
@@ -158,34 +250,43 @@ func (f *Server) serve(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, `{"message": "Validation Failed", "errors": [{"resource": "IssueComment", "code": "custom", "field": "body", "message": "body is too long (maximum is %d characters)"}], "documentation_url": "https://docs.github.com/rest"}`, MaxBody)
 		return
 	}
+	f.route(w, r, rec, path)
+}
+
+// route serves the endpoint of path.
+func (f *Server) route(w http.ResponseWriter, r *http.Request, rec Request, path string) {
+	number := func(re *regexp.Regexp) int64 {
+		n, _ := strconv.ParseInt(re.FindStringSubmatch(path)[3], 10, 64)
+		return n
+	}
 	switch {
 	case r.Method == http.MethodGet && listPath.MatchString(path):
 		f.list(w, r)
 	case r.Method == http.MethodPost && listPath.MatchString(path):
 		f.createIssue(w, rec)
 	case r.Method == http.MethodGet && commentPath.MatchString(path):
-		n, _ := strconv.Atoi(commentPath.FindStringSubmatch(path)[3])
-		f.listComments(w, r, n)
+		f.listComments(w, r, int(number(commentPath)))
 	case r.Method == http.MethodPost && commentPath.MatchString(path):
-		n, _ := strconv.Atoi(commentPath.FindStringSubmatch(path)[3])
-		body, _ := rec.Body["body"].(string)
-		f.mu.Lock()
-		f.nextComment++
-		c := Comment{ID: f.nextComment, Body: body}
-		f.Comments[n] = append(f.Comments[n], c)
-		f.mu.Unlock()
-		w.WriteHeader(http.StatusCreated)
-		json.NewEncoder(w).Encode(commentJSON(n, c))
+		f.createComment(w, int(number(commentPath)), rec)
 	case r.Method == http.MethodPatch && editCommentPath.MatchString(path):
-		id, _ := strconv.ParseInt(editCommentPath.FindStringSubmatch(path)[3], 10, 64)
-		f.editComment(w, id, rec)
+		f.editComment(w, number(editCommentPath), rec)
 	case r.Method == http.MethodPatch && issuePath.MatchString(path):
-		n, _ := strconv.Atoi(issuePath.FindStringSubmatch(path)[3])
-		f.closeIssue(w, n)
+		f.closeIssue(w, int(number(issuePath)))
 	default:
 		f.t.Errorf("unexpected request: %s %s", r.Method, r.URL.String())
 		f.jsonError(w, http.StatusNotFound, "Not Found")
 	}
+}
+
+func (f *Server) createComment(w http.ResponseWriter, n int, rec Request) {
+	body, _ := rec.Body["body"].(string)
+	f.mu.Lock()
+	f.nextComment++
+	c := Comment{ID: f.nextComment, Body: body}
+	f.Comments[n] = append(f.Comments[n], c)
+	f.mu.Unlock()
+	w.WriteHeader(http.StatusCreated)
+	json.NewEncoder(w).Encode(commentJSON(n, c))
 }
 
 func (f *Server) createIssue(w http.ResponseWriter, rec Request) {
@@ -193,14 +294,16 @@ func (f *Server) createIssue(w http.ResponseWriter, rec Request) {
 	f.next++
 	n := f.next
 	title, _ := rec.Body["title"].(string)
+	body, _ := rec.Body["body"].(string)
 	var labels []string
 	for _, l := range rec.Body["labels"].([]any) {
 		labels = append(labels, l.(string))
 	}
-	f.Open = append(f.Open, Issue{Number: n, Title: title, Labels: labels})
+	is := Issue{Number: n, Title: title, Labels: labels, Body: body}
+	f.Open = append(f.Open, is)
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusCreated)
-	json.NewEncoder(w).Encode(f.issueJSON(Issue{Number: n, Title: title, Labels: labels}))
+	json.NewEncoder(w).Encode(f.issueJSON(is))
 }
 
 // closeIssue serves an edit of an issue (perfgate only closes them).
@@ -255,6 +358,13 @@ func (f *Server) listComments(w http.ResponseWriter, r *http.Request, n int) {
 func commentJSON(n int, c Comment) map[string]any {
 	return map[string]any{"id": c.ID, "body": c.Body, "html_url": fmt.Sprintf("https://github.com/o/r/issues/%d#issuecomment-%d", n, c.ID),
 		"user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}}
+}
+
+// OpenIssues returns the open issues, in listing order.
+func (f *Server) OpenIssues() []Issue {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	return append([]Issue(nil), f.Open...)
 }
 
 // IssueComments returns the comments of an issue or pull request, oldest first.
@@ -327,7 +437,7 @@ func (f *Server) issueJSON(is Issue) map[string]any {
 	for _, l := range is.Labels {
 		labels = append(labels, map[string]any{"name": l})
 	}
-	m := map[string]any{"number": is.Number, "title": is.Title, "state": "open", "labels": labels,
+	m := map[string]any{"number": is.Number, "title": is.Title, "body": is.Body, "state": "open", "labels": labels,
 		"html_url": fmt.Sprintf("https://github.com/o/r/issues/%d", is.Number)}
 	if is.PR {
 		m["pull_request"] = map[string]any{"url": "x"}
