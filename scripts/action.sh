@@ -184,6 +184,11 @@ step_gate() {
     fail:never | incomparable:never | warning:failure | warning:never | pass:*)
       echo "✅ perfgate: $what (fail-on: $on)" ;;
     incomparable:*) die "perfgate: nothing comparable — a gate that cannot judge does not pass (fail-on: $on)" ;;
+    acknowledged:warning)
+      if [ "${PERFGATE_WARNINGS:-0}" -gt 0 ]; then die "perfgate: $what (fail-on: $on)"; fi
+      echo "✅ perfgate: $what; the failures are acknowledged in the configuration (fail-on: $on)" ;;
+    acknowledged:*)
+      echo "✅ perfgate: $what; the failures are acknowledged in the configuration (fail-on: $on)" ;;
     *) die "perfgate: $what (fail-on: $on)" ;;
   esac
 }

@@ -330,7 +330,7 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 				fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", command.Name, p, err)
 			}
 		}
-		report.Annotations(stdout, ev)
+		report.Annotations(stderr, ev) // perfgate's own lines: stdout keeps the script's
 	}
 	return nil
 }
@@ -388,7 +388,7 @@ func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*me
 	f, info, err := metrics.Load([]string{path}, opt)
 	if err != nil {
 		if looksJSON(path) {
-			fmt.Fprintf(stdout, "❌ Invalid JSON in %s: %v\n", path, err)
+			fmt.Fprintf(stdout, "❌ Invalid JSON in %s: %s\n", path, cli.Sanitize(err.Error()))
 		}
 		return nil, false, fmt.Errorf("reading %s: %v", what, err)
 	}
@@ -468,7 +468,7 @@ func tool(formats []string) string {
 func names(f *metrics.File) string {
 	var out []string
 	for _, s := range f.Services {
-		out = append(out, s.Name)
+		out = append(out, cli.Sanitize(s.Name))
 	}
 	sort.Strings(out)
 	return strings.Join(out, ", ")

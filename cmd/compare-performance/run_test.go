@@ -568,14 +568,22 @@ func TestHostileNamesCannotCommandTheRunner(t *testing.T) {
 	bp, cp := filepath.Join(dir, "b.json"), filepath.Join(dir, "c.json")
 	os.WriteFile(bp, []byte(base.String()), 0o644)
 	os.WriteFile(cp, []byte(cur.String()), 0o644)
+	os.WriteFile(filepath.Join(dir, "other.json"), []byte(`{"::set-output name=x::y\n##[add-mask]z": {"p95_latency_ms": 1}}`), 0o644)
 	env := map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": filepath.Join(dir, "summary.md")}
-	for _, mode := range [][]string{nil, {"--noise-aware"}} { // failures, then warnings
+	hist := filepath.Join(dir, "history.jsonl")
+	// Failures; warnings and broken baselines (noise-aware: too few requests); the trend
+	// charts of a history (second run); a report with no service in common.
+	for _, mode := range [][]string{nil, {"--noise-aware"}, {"--history", hist}, {"--history", hist}} {
 		r := runCompare(t, env, append([]string{bp, cp, "--report", filepath.Join(dir, "r.md")}, mode...)...)
-		if !strings.Contains(r.stdout, "::error title=") && !strings.Contains(r.stdout, "::warning title=") {
+		if !strings.Contains(r.stdout+r.stderr, "::error title=") && !strings.Contains(r.stdout+r.stderr, "::warning title=") {
 			t.Fatalf("%v: no annotation printed:\n%s", mode, r.stdout)
 		}
 		runnersafe.Check(t, r.stdout, "stdout", true)
-		runnersafe.Check(t, r.stderr, "stderr", false)
+		runnersafe.Check(t, r.stderr, "stderr", true)
+	}
+	if r := runCompare(t, env, bp, filepath.Join(dir, "other.json"), "--report", filepath.Join(dir, "r.md")); true {
+		runnersafe.Check(t, r.stdout, "stdout", true)
+		runnersafe.Check(t, r.stderr, "stderr", true)
 	}
 }
 
@@ -718,9 +726,9 @@ func TestManyFailuresWithinGitHubsLimits(t *testing.T) {
 	if r.code != 1 {
 		t.Fatalf("exit %d", r.code)
 	}
-	errors := strings.Count(r.stdout, "::error ")
-	if errors != 11 || !strings.Contains(r.stdout, "/api/04999/") || !strings.Contains(r.stdout, "… and 4990 more failing metrics") {
-		t.Errorf("%d ::error lines; want the 10 most severe (04999 first) and one more:\n%.600s", errors, r.stdout)
+	errors := strings.Count(r.stderr, "::error ")
+	if errors != 11 || !strings.Contains(r.stderr, "/api/04999/") || !strings.Contains(r.stderr, "… and 4990 more failing metrics") || strings.Contains(r.stdout, "::error") {
+		t.Errorf("%d ::error lines on stderr; want the 10 most severe (04999 first) and one more, none on stdout:\n%.600s", errors, r.stderr)
 	}
 	s, _ := os.ReadFile(summary)
 	full, _ := os.ReadFile(rep)

@@ -105,13 +105,17 @@ func (r *runner) prComment(rep *report.Parsed, path string) int {
 		return r.usage("%v", err)
 	}
 	ctx := context.Background()
+	login, err := client.Login(ctx)
+	if err != nil {
+		return r.apiFail(forkNote(err, fork))
+	}
 	existing, err := client.PullRequestComments(ctx, n)
 	if err != nil {
 		return r.apiFail(forkNote(err, fork))
 	}
 	var cm ghissue.IssueComment
 	verb := "created"
-	if old, ok := marked(existing, mark); ok {
+	if old, ok := marked(existing, mark, login); ok {
 		verb = "updated"
 		cm, err = client.EditComment(ctx, old.ID, body)
 	} else {
@@ -137,9 +141,15 @@ func forkNote(err error, fork string) error {
 	return fmt.Errorf("%w (this pull request comes from the fork %s)", err, fork)
 }
 
-// marked returns the oldest comment whose first line is the marker.
-func marked(comments []ghissue.IssueComment, mark string) (ghissue.IssueComment, bool) {
+// marked returns the oldest comment whose first line is the marker and that perfgate may
+// have written: by the token's user (login), or, when the token does not tell who it is
+// (GitHub Actions'), by a bot. Anyone can post the marker; a pull request's author must
+// not be able to make perfgate edit their comment.
+func marked(comments []ghissue.IssueComment, mark, login string) (ghissue.IssueComment, bool) {
 	for _, c := range comments {
+		if (login != "" && c.Author != login) || (login == "" && !c.Bot) {
+			continue
+		}
 		first, _, _ := strings.Cut(strings.TrimLeft(c.Body, " \t\r\n"), "\n")
 		if strings.TrimSpace(first) == mark {
 			return c, true

@@ -69,7 +69,7 @@ func TestPRCommentIsSticky(t *testing.T) {
 	if o.code != 0 {
 		t.Fatalf("first run: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	if diff := cmp.Diff([]string{"GET /api/v3/repos/o/r/issues/42/comments", "POST /api/v3/repos/o/r/issues/42/comments"}, f.Calls()); diff != "" {
+	if diff := cmp.Diff([]string{"GET /api/v3/user", "GET /api/v3/repos/o/r/issues/42/comments", "POST /api/v3/repos/o/r/issues/42/comments"}, f.Calls()); diff != "" {
 		t.Errorf("first run requests (-want +got):\n%s", diff)
 	}
 	cs := f.IssueComments(42)
@@ -94,8 +94,8 @@ func TestPRCommentIsSticky(t *testing.T) {
 	if o.code != 0 {
 		t.Fatalf("second run: exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
-	calls := f.Calls()[2:]
-	if diff := cmp.Diff([]string{"GET /api/v3/repos/o/r/issues/42/comments", "PATCH /api/v3/repos/o/r/issues/comments/" + strconv.FormatInt(first.ID, 10)}, calls); diff != "" {
+	calls := f.Calls()[3:]
+	if diff := cmp.Diff([]string{"GET /api/v3/user", "GET /api/v3/repos/o/r/issues/42/comments", "PATCH /api/v3/repos/o/r/issues/comments/" + strconv.FormatInt(first.ID, 10)}, calls); diff != "" {
 		t.Errorf("second run requests (-want +got): one PATCH of the same comment, no POST\n%s", diff)
 	}
 	cs = f.IssueComments(42)
@@ -133,7 +133,7 @@ func TestPRCommentFindsItsCommentOnAnyPage(t *testing.T) {
 	if o.code != 0 {
 		t.Fatalf("exit %d\n%s", o.code, o.stderr)
 	}
-	want := []string{"GET /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/comments/230"}
+	want := []string{"GET /user", "GET /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/comments/230"}
 	if diff := cmp.Diff(want, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
@@ -167,7 +167,7 @@ func TestPRCommentFromAFork(t *testing.T) {
 				!strings.Contains(o.stderr, "(this pull request comes from the fork contributor/r)") {
 				t.Errorf("stderr, want one line naming the cause and the fork:\n%s", o.stderr)
 			}
-			if diff := cmp.Diff([]string{"GET /repos/o/r/issues/42/comments", "POST /repos/o/r/issues/42/comments"}, f.Calls()); diff != "" {
+			if diff := cmp.Diff([]string{"GET /user", "GET /repos/o/r/issues/42/comments", "POST /repos/o/r/issues/42/comments"}, f.Calls()); diff != "" {
 				t.Errorf("requests (-want +got):\n%s", diff)
 			}
 			checkNoToken(t, f, o)
@@ -320,5 +320,34 @@ func TestPRCommentDryRun(t *testing.T) {
 	o := runIssue(t, map[string]string{}, "--pr-comment", "--dry-run", "--pr", "5", writeReport(t, warningsOnly))
 	if o.code != 0 || !strings.Contains(o.stdout, "🔎 Dry run: nothing is sent to GitHub (OWNER/REPO, pull request #5)\n") || !strings.Contains(o.stdout, "<!-- perfgate:pr-comment -->\n## ⚠️ Performance warning") {
 		t.Errorf("exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
+}
+
+// TestPRCommentNotTakenOver: anyone can post perfgate's marker in a pull request; a
+// comment by a person is never edited — perfgate posts its own and edits that one later
+// (by the token's user when GET /user tells who it is, else by a bot).
+func TestPRCommentNotTakenOver(t *testing.T) {
+	for _, user := range []string{"", "perf-ci"} { // GitHub Actions' token; a personal token
+		f := ghtest.New(t, "")
+		f.User = user
+		f.Comments[42] = []ghtest.Comment{{ID: 1, Body: "<!-- perfgate:pr-comment -->\n## ✅ all fine, trust me", Author: "mallory", Human: true}}
+		env := baseEnv(f)
+		for run := range 2 {
+			if o := runIssue(t, env, "--pr-comment", "--pr", "42", writeReport(t, failuresAndWarnings)); o.code != 0 {
+				t.Fatalf("user %q run %d: exit %d %s", user, run, o.code, o.stderr)
+			}
+		}
+		cs := f.IssueComments(42)
+		if len(cs) != 2 || cs[0].Body != "<!-- perfgate:pr-comment -->\n## ✅ all fine, trust me" || !strings.Contains(cs[1].Body, "❌ Performance regression") {
+			t.Errorf("user %q: comments %+v", user, cs)
+		}
+		var posts, patches int
+		for _, c := range f.Calls() {
+			posts += strings.Count(c, "POST ")
+			patches += strings.Count(c, "PATCH /repos/o/r/issues/comments/")
+		}
+		if posts != 1 || patches != 1 {
+			t.Errorf("user %q: %d POST, %d PATCH; want one of each (its own comment, then edited)", user, posts, patches)
+		}
 	}
 }

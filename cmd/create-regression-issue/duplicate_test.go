@@ -49,7 +49,7 @@ func TestLostAnswerMakesNoDuplicate(t *testing.T) {
 			calls: []string{"GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/7"}, comments7: 1,
 			stderr: "⚠️ create-regression-issue: commenting on issue #7: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”; but the comment was created (found by this run's marker): https://github.com/o/r/issues/7#issuecomment-9001\n"},
 		{name: "pull-request comment answered 502", report: failuresAndWarnings, args: []string{"--pr-comment", "--pr", "7"}, faults: []ghtest.Fault{ghtest.CarriedOut(http.MethodPost, 502, 0)},
-			calls: []string{"GET /repos/o/r/issues/7/comments", "POST /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments"}, comments7: 1,
+			calls: []string{"GET /user", "GET /repos/o/r/issues/7/comments", "POST /repos/o/r/issues/7/comments", "GET /repos/o/r/issues/7/comments"}, comments7: 1,
 			stderr: "⚠️ create-regression-issue: commenting on pull request #7: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”; but the comment was created (found by this run's marker): https://github.com/o/r/issues/7#issuecomment-9001\n"},
 		{name: "create never carried out", report: failuresAndWarnings, args: []string{"--attempts", "2"}, code: 1,
 			faults: []ghtest.Fault{postHTML502, postHTML502, postHTML502},

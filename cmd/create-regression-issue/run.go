@@ -361,8 +361,10 @@ func (f *filer) listOpen(needed bool) error {
 	if (f.o.noDedupe || !needed) && !f.o.closeResolved {
 		return nil
 	}
+	// perfgate's issues carry performance, regression and automated (another bot's
+	// automated regression issues are not perfgate's to comment on or close).
 	var err error
-	f.open, err = f.client.ListOpen(context.Background(), []string{"automated", "regression"})
+	f.open, err = f.client.ListOpen(context.Background(), []string{"performance", "automated", "regression"})
 	return err
 }
 
@@ -474,15 +476,33 @@ func newestOfKind(open []ghissue.Issue, k kind) (ghissue.Issue, bool) {
 	return same[0], true
 }
 
+// resolvedKinds are the kinds of issue the report shows resolved: none when it judged
+// nothing (nothing comparable: a gate that cannot judge resolves nothing); critical when
+// it has no failure, acknowledged ones included (they persist); warning when it has no
+// warning.
 func resolvedKinds(rep *report.Parsed) []kind {
 	var out []kind
-	if len(rep.Failures) == 0 {
+	if !judged(rep) {
+		return nil
+	}
+	if len(rep.Failures) == 0 && !rep.Acknowledged {
 		out = append(out, critical)
 	}
 	if len(rep.Warnings) == 0 {
 		out = append(out, warning)
 	}
 	return out
+}
+
+// judged tells whether the report compared anything: its summary counts some metric
+// and, for --json results, the verdict is not incomparable. A report without a summary
+// (hand-written) counts as judged when it has rows.
+func judged(rep *report.Parsed) bool {
+	s := rep.Summary
+	if !s.Known {
+		return len(rep.Failures)+len(rep.Warnings) > 0
+	}
+	return s.Total > 0 && s.Verdict != "incomparable"
 }
 
 func kindName(k kind) string {

@@ -129,7 +129,7 @@ func TestCreateCriticalAndWarning(t *testing.T) {
 		t.Errorf("requests (-want +got):\n%s", diff)
 	}
 	list, crit, warn := f.Requests()[0], f.Requests()[1], f.Requests()[2]
-	if list.Query != "labels=automated%2Cregression&per_page=100&state=open" {
+	if list.Query != "labels=performance%2Cautomated%2Cregression&per_page=100&state=open" {
 		t.Errorf("list query %q", list.Query)
 	}
 	for _, r := range f.Requests() {
@@ -216,7 +216,7 @@ func TestExistingIssueOnPage2GetsAComment(t *testing.T) {
 	f := ghtest.New(t, "")
 	f.PerPage = 2
 	f.Open = []ghtest.Issue{
-		{Number: 1, Title: "PR", Labels: []string{"automated", "regression"}, PR: true},
+		{Number: 1, Title: "PR", Labels: []string{"performance", "automated", "regression"}, PR: true},
 		{Number: 2, Title: "⚠️ Performance Warning (3 metrics trending towards regression)", Labels: []string{"performance", "automated", "regression"}},
 		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
 	}
@@ -550,4 +550,35 @@ func TestHostileNamesInDryRun(t *testing.T) {
 	}
 	runnersafe.Check(t, o.stdout, "stdout", false)
 	runnersafe.Check(t, o.stderr, "stderr", false)
+}
+
+// TestCloseResolvedOnlyWhenJudged: --close-resolved closes nothing when the report
+// judged nothing (nothing comparable) and keeps the critical issue open while failures
+// are only acknowledged; another bot's automated regression issue is never touched.
+func TestCloseResolvedOnlyWhenJudged(t *testing.T) {
+	open := []ghtest.Issue{
+		{Number: 7, Title: "🚨 Critical Performance Regression Detected (1 metrics)", Labels: []string{"performance", "regression", "automated", "priority-critical"}},
+		{Number: 9, Title: "Flaky test detected", Labels: []string{"automated", "regression"}},
+	}
+	incomparable := "## Performance Regression Analysis\n\n### ❓ Services Not in Both Files\n\n| Service | Present in | Note |\n|---------|------------|------|\n| a | baseline only | x |\n\n## Summary\n\n- **Total Metrics**: 0\n- **Failures**: 0\n- **Warnings**: 0\n- **Passed**: 0\n"
+	acknowledged := strings.Replace(allPassed, "## Summary", report.AcknowledgedHeading+"\n\n| Service | Metric | Expected | Current | Change | Reason | Until | Issue |\n|---|---|---|---|---|---|---|---|\n| api | p95_latency_ms | 1 | 2 | +100.0% | known | 2027-01-15 | — |\n\n## Summary", 1)
+	for name, doc := range map[string]string{"incomparable": incomparable, "acknowledged": acknowledged} {
+		f := ghtest.New(t, "")
+		f.Open = open
+		o := runIssue(t, baseEnv(f), writeReport(t, doc), "--close-resolved")
+		if o.code != 0 {
+			t.Fatalf("%s: exit %d: %s", name, o.code, o.stderr)
+		}
+		for _, c := range f.Calls() {
+			if strings.HasPrefix(c, "PATCH") || strings.Contains(c, "/comments") {
+				t.Errorf("%s: %s (nothing may be closed)", name, c)
+			}
+		}
+	}
+	f := ghtest.New(t, "")
+	f.Open = open
+	runIssue(t, baseEnv(f), writeReport(t, allPassed), "--close-resolved")
+	if diff := cmp.Diff([]string{"GET /repos/o/r/issues", "POST /repos/o/r/issues/7/comments", "PATCH /repos/o/r/issues/7"}, f.Calls()); diff != "" {
+		t.Errorf("all passed: requests (-want +got):\n%s", diff)
+	}
 }

@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 
@@ -330,9 +331,9 @@ func TestActionCommentAndIssue(t *testing.T) {
 		t.Errorf("unchanged: ok %v, outputs %v\n%s", r.ok, r.outputs, j.log.String())
 	}
 	want := []string{
-		"GET /repos/o/r/issues/42/comments", "POST /repos/o/r/issues/42/comments", // run 1: the comment,
+		"GET /user", "GET /repos/o/r/issues/42/comments", "POST /repos/o/r/issues/42/comments", // run 1: the comment,
 		"GET /repos/o/r/issues", "POST /repos/o/r/issues", // and the critical issue
-		"GET /repos/o/r/issues/42/comments", fmt.Sprintf("PATCH /repos/o/r/issues/comments/%d", cs[0].ID), // run 2: the same comment
+		"GET /user", "GET /repos/o/r/issues/42/comments", fmt.Sprintf("PATCH /repos/o/r/issues/comments/%d", cs[0].ID), // run 2: the same comment
 	}
 	if diff := cmp.Diff(want, f.Calls()); diff != "" {
 		t.Errorf("requests (-want +got):\n%s", diff)
@@ -399,5 +400,27 @@ func TestActionSetsUpGoOnlyWhenNeeded(t *testing.T) {
 				t.Errorf("setup-go runs: %v (%v), want %v", run, err, !tc.usable)
 			}
 		})
+	}
+}
+
+// TestActionAcknowledged: when every failure is acknowledged in the configuration, the
+// verdict is acknowledged and the gate passes whatever fail-on says (no warnings).
+func TestActionAcknowledged(t *testing.T) {
+	a := loadAction(t)
+	until := time.Now().UTC().AddDate(0, 0, 30).Format("2006-01-02")
+	var cfg strings.Builder
+	cfg.WriteString("acknowledged:\n")
+	for _, m := range [][2]string{{"/api/rag/query", "p95_latency_ms"}, {"/health", "rps"}, {"/mcp/tools/execute", "p95_latency_ms"}, {"/v1/chat/completions", "p95_latency_ms"}, {"/v1/chat/completions", "error_rate_pct"}} {
+		fmt.Fprintf(&cfg, "  - {service: %q, metric: %s, reason: known, until: %s}\n", m[0], m[1], until)
+	}
+	path := filepath.Join(t.TempDir(), "perfgate.yml")
+	if err := os.WriteFile(path, []byte(cfg.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, failOn := range []string{"failure", "warning", "never"} {
+		r, j := runCase(t, a, map[string]string{"results": regressed, "baseline": baseline, "group-by": "endpoint", "config": path, "fail-on": failOn}, env{})
+		if !r.ok || r.outputs["verdict"] != "acknowledged" || !strings.Contains(j.log.String(), "the failures are acknowledged in the configuration") {
+			t.Errorf("fail-on %s: ok %v, verdict %q\n%s", failOn, r.ok, r.outputs["verdict"], j.log.String())
+		}
 	}
 }

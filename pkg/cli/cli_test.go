@@ -115,8 +115,9 @@ func TestSanitize(t *testing.T) {
 		"::set-output name=x::1":                 ":\u200b:set-output name=x:\u200b:1",
 		"x ##[warning]pwned":                     "x #\u200b#[warning]pwned",
 		"::add-mask::secret\n::stop-commands::t": ":\u200b:add-mask:\u200b:secret\\n:\u200b:stop-commands:\u200b:t",
+		"a:::b ::::c":                            "a:\u200b:\u200b:b :\u200b:\u200b:\u200b:c",
 	} {
-		if got := Sanitize(in); got != want {
+		if got := Sanitize(in); got != want || strings.Contains(got, "::") {
 			t.Errorf("Sanitize(%q) = %q, want %q", in, got, want)
 		}
 	}

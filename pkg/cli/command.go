@@ -108,10 +108,19 @@ func (c Command) BadArgs(stdout, stderr io.Writer, format string, a ...any) int 
 // Actions workflow-command markers "::" and "##[" are broken by a zero-width space so
 // the runner cannot read a name as a command.
 func Sanitize(s string) string {
-	return sanitizer.Replace(s)
+	return BreakCommands(lineBreaks.Replace(s))
 }
 
-var sanitizer = strings.NewReplacer("\r", `\r`, "\n", `\n`, "::", ":\u200b:", "##[", "#\u200b#[")
+var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
+
+// BreakCommands breaks the GitHub Actions workflow-command markers "::" and "##[" with a
+// zero-width space (":::" becomes ":\u200b:\u200b:", leaving no "::").
+func BreakCommands(s string) string {
+	for strings.Contains(s, "::") {
+		s = strings.ReplaceAll(s, "::", ":\u200b:")
+	}
+	return strings.ReplaceAll(s, "##[", "#\u200b#[")
+}
 
 // Recover runs a command and returns its exit code. A panic is a bug, never a user's
 // mistake: it is reported on w as one line naming the program, followed by the stack for

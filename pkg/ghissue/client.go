@@ -254,10 +254,27 @@ type IssueComment struct {
 	ID   int64
 	URL  string
 	Body string
+	// Author is the commenter's login; Bot tells it is a bot (an app or GitHub Actions),
+	// which people cannot post as.
+	Author string
+	Bot    bool
 }
 
 func fromGitHubComment(cm *github.IssueComment) IssueComment {
-	return IssueComment{ID: cm.GetID(), URL: cm.GetHTMLURL(), Body: cm.GetBody()}
+	return IssueComment{ID: cm.GetID(), URL: cm.GetHTMLURL(), Body: cm.GetBody(), Author: cm.GetUser().GetLogin(), Bot: cm.GetUser().GetType() == "Bot"}
+}
+
+// Login returns the login of the token's user, or "" when the API does not tell (GitHub
+// Actions' token is an integration's: GET /user is not accessible to it).
+func (c *Client) Login(ctx context.Context) (string, error) {
+	u, resp, err := c.gh.Users.Get(ctx, "")
+	if resp != nil && (resp.StatusCode == http.StatusForbidden || resp.StatusCode == http.StatusNotFound) {
+		return "", nil
+	}
+	if err != nil {
+		return "", c.explain("asking whose the token is", err)
+	}
+	return u.GetLogin(), nil
 }
 
 // PullRequestComments returns every comment of pull request number's conversation (the

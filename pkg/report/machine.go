@@ -9,6 +9,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
@@ -279,7 +280,7 @@ func Annotations(w io.Writer, ev *threshold.Evaluation) error {
 				}
 				break
 			}
-			msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", commandSafe(r.Service), commandSafe(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr) + ackNote(r)
+			msg := fmt.Sprintf("%s %s: %s → %s (%s, threshold %s)", cli.BreakCommands(r.Service), cli.BreakCommands(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), r.Threshold.Expr) + ackNote(r)
 			if _, err := fmt.Fprintf(w, "::%s %s::%s\n", kind.cmd, annotationProperties(kind.title, r.Threshold), escapeData(msg)); err != nil {
 				return err
 			}
@@ -295,7 +296,7 @@ func ackNote(r threshold.Result) string {
 	case r.Ack == nil:
 		return ""
 	case r.Status == threshold.Acknowledged:
-		return fmt.Sprintf("; acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), commandSafe(r.Ack.Reason))
+		return fmt.Sprintf("; acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), cli.BreakCommands(r.Ack.Reason))
 	}
 	return "; " + AckExpired(r.Ack)
 }
@@ -335,11 +336,6 @@ func bySeverity(rs []threshold.Result) []threshold.Result {
 	return out
 }
 
-// commandSafe breaks the workflow-command markers "::" and "##[" in a name from the load
-// test with a zero-width space.
-func commandSafe(s string) string {
-	return strings.NewReplacer("::", ":\u200b:", "##[", "#\u200b#[").Replace(s)
-}
 
 // escapeData and escapeProperty follow the workflow-command encoding of the GitHub
 // Actions toolkit (core/command.ts).

@@ -9,6 +9,7 @@ import (
 	"math"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
@@ -73,11 +74,10 @@ func Expected(r threshold.Result) string {
 // and "##[" are broken by a zero-width space, because the report is printed on stdout
 // in CI logs that the runner parses.
 func Cell(s string) string {
-	s = cellEscaper.Replace(s)
-	return strings.TrimSpace(s)
+	return strings.TrimSpace(cli.BreakCommands(cellEscaper.Replace(s)))
 }
 
-var cellEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`", "::", ":\u200b:", "##[", "#\u200b#[")
+var cellEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`")
 
 // Markdown writes the report in the seed's layout: failures, warnings, passed, then the
 // sections perfgate adds (not compared, services on one side only), then the summary.
@@ -189,7 +189,7 @@ func comparabilitySection(b *strings.Builder, ev *threshold.Evaluation) {
 	b.WriteString(ComparabilityHeading + "\n\n")
 	b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
 	for _, c := range ev.Comparability {
-		fmt.Fprintf(b, "- %s\n", c)
+		fmt.Fprintf(b, "- %s\n", cli.Sanitize(c)) // names and formats come from the input files
 	}
 	b.WriteString("\n")
 }

@@ -36,6 +36,9 @@ type Parsed struct {
 	Trend []TrendChart
 	// Summary holds the report's counts, when it has them.
 	Summary Summary
+	// Acknowledged tells that the report has acknowledged failures (regressions that
+	// persist, though they do not fail the build).
+	Acknowledged bool
 }
 
 // TrendChart is one chart of a report's Trend section: its heading's service and metric
@@ -107,6 +110,7 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 			continue
 		case strings.HasPrefix(l, "#"):
 			section, evidence, summary = nil, l == EvidenceHeading, l == SummaryHeading
+			p.Acknowledged = p.Acknowledged || l == AcknowledgedHeading
 			if strings.HasPrefix(l, "### ") && strings.Contains(l, "Failures") {
 				section = &p.Failures
 			} else if strings.HasPrefix(l, "### ") && strings.Contains(l, "Warnings") {
@@ -232,7 +236,8 @@ func parseJSON(doc []byte, file string) (*Parsed, error) {
 		return nil, fmt.Errorf("%s: not a perfgate JSON report (schema %q, want %q)", file, rep.Schema, JSONSchemaID)
 	}
 	sum := rep.Summary
-	p := &Parsed{Format: "json", Summary: Summary{Known: true, Total: sum.Total, Failures: sum.Failures, Warnings: sum.Warnings, Passed: sum.Passed, NotCompared: sum.NotCompared, Verdict: sum.Verdict}}
+	p := &Parsed{Format: "json", Summary: Summary{Known: true, Total: sum.Total, Failures: sum.Failures, Warnings: sum.Warnings, Passed: sum.Passed, NotCompared: sum.NotCompared, Verdict: sum.Verdict},
+		Acknowledged: sum.Acknowledged > 0}
 	for _, r := range rep.Results {
 		row := Row{Service: Cell(r.Service), Metric: Cell(r.Metric), Expected: num(r.Baseline), Current: num(r.Current), Change: r.Change}
 		switch r.Status {

@@ -6,6 +6,7 @@ import (
 	"strings"
 
 	"github.com/perfgate/perfgate/pkg/history"
+	"github.com/perfgate/perfgate/pkg/cli"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
@@ -199,13 +200,14 @@ func numbers(vals []float64) string {
 // markdown code fence: line breaks become spaces; quotes and backticks (which would end
 // the string or the fence) and the characters that Mermaid would read as an entity or
 // as HTML ("#…;", "&", "<", ">") are written as Mermaid entity codes, so that the chart
-// shows the name as it is.
+// shows the name as it is. The workflow-command markers "::" and "##[" are broken too
+// (the chart is printed on stdout with the report).
 func mermaidText(s string) string {
 	s = strings.NewReplacer("\r\n", " ", "\r", " ", "\n", " ").Replace(s)
-	if !strings.ContainsAny(s, "\";`&<>") {
-		return s
+	if strings.ContainsAny(s, "\";`&<>") {
+		s = mermaidEntities.Replace(s)
 	}
-	return mermaidEntities.Replace(s)
+	return cli.BreakCommands(s)
 }
 
 var mermaidEntities = strings.NewReplacer("#", "#35;", ";", "#59;", `"`, "#quot;", "`", "#96;", "&", "#38;", "<", "#60;", ">", "#62;")

@@ -154,5 +154,5 @@ func BrokenNote(b threshold.Broken) string {
 	if b.TooFew {
 		why = append(why, fmt.Sprintf("the baseline had only %s requests (min_requests %d): too few to describe the service", FormatNumber(b.Requests), b.MinRequests))
 	}
-	return b.Service + ": " + strings.Join(why, "; ")
+	return Cell(b.Service) + ": " + strings.Join(why, "; ")
 }

@@ -35,6 +35,10 @@ type Server struct {
 	prefix string // "" for api.github.com, "/api/v3" for GitHub Enterprise Server
 	// Token is the only token the server accepts.
 	Token string
+	// User is the login the token belongs to, the author of the comments it posts. Empty
+	// (the default) is GitHub Actions' GITHUB_TOKEN: comments by github-actions[bot], and
+	// GET /user answers 403 as it does for an integration's token.
+	User string
 
 	mu       sync.Mutex
 	requests []Request
@@ -61,6 +65,10 @@ const MaxBody = 65536
 type Comment struct {
 	ID   int64
 	Body string
+	// Author is the commenter's login ("" for the token's user, User); Human makes the
+	// author a person (type User) rather than a bot.
+	Author string
+	Human  bool
 }
 
 // Request is a request the server received; Body is its decoded JSON body.
@@ -260,6 +268,8 @@ func (f *Server) route(w http.ResponseWriter, r *http.Request, rec Request, path
 		return n
 	}
 	switch {
+	case r.Method == http.MethodGet && path == "/user":
+		f.user(w)
 	case r.Method == http.MethodGet && listPath.MatchString(path):
 		f.list(w, r)
 	case r.Method == http.MethodPost && listPath.MatchString(path):
@@ -282,7 +292,7 @@ func (f *Server) createComment(w http.ResponseWriter, n int, rec Request) {
 	body, _ := rec.Body["body"].(string)
 	f.mu.Lock()
 	f.nextComment++
-	c := Comment{ID: f.nextComment, Body: body}
+	c := Comment{ID: f.nextComment, Body: body, Author: f.User, Human: f.User != ""}
 	f.Comments[n] = append(f.Comments[n], c)
 	f.mu.Unlock()
 	w.WriteHeader(http.StatusCreated)
@@ -356,8 +366,24 @@ func (f *Server) listComments(w http.ResponseWriter, r *http.Request, n int) {
 }
 
 func commentJSON(n int, c Comment) map[string]any {
+	login, typ := c.Author, "Bot"
+	if c.Human {
+		typ = "User"
+	}
+	if login == "" {
+		login = "github-actions[bot]"
+	}
 	return map[string]any{"id": c.ID, "body": c.Body, "html_url": fmt.Sprintf("https://github.com/o/r/issues/%d#issuecomment-%d", n, c.ID),
-		"user": map[string]any{"login": "github-actions[bot]", "type": "Bot"}}
+		"user": map[string]any{"login": login, "type": typ}}
+}
+
+// user serves GET /user: the token's user, or 403 for GitHub Actions' token.
+func (f *Server) user(w http.ResponseWriter) {
+	if f.User == "" {
+		f.jsonError(w, http.StatusForbidden, "Resource not accessible by integration")
+		return
+	}
+	json.NewEncoder(w).Encode(map[string]any{"login": f.User, "type": "User"})
 }
 
 // OpenIssues returns the open issues, in listing order.
