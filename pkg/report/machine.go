@@ -336,7 +336,6 @@ func bySeverity(rs []threshold.Result) []threshold.Result {
 	return out
 }
 
-
 // escapeData and escapeProperty follow the workflow-command encoding of the GitHub
 // Actions toolkit (core/command.ts).
 func escapeData(s string) string {

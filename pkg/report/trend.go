@@ -5,8 +5,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/perfgate/perfgate/pkg/history"
 	"github.com/perfgate/perfgate/pkg/cli"
+	"github.com/perfgate/perfgate/pkg/history"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
