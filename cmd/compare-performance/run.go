@@ -115,8 +115,8 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 		fmt.Fprintf(stderr, "❌ %s: %s\n", command.Name, cli.Sanitize(fmt.Sprintf(format, a...)))
 		return cli.ExitFail
 	}
-	if in, out, same := cli.SameFile(pos, []string{o.report, o.jsonOut, o.junitOut, o.history}); same {
-		return fail("the output %s is the input %s: refusing to overwrite it", out, in)
+	if msg := o.outputClash(pos); msg != "" {
+		return fail("%s", msg)
 	}
 	set, mapping, cfg, err := o.thresholdSet(env.now())
 	if err != nil {
@@ -144,6 +144,29 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg}
 	c.cmd.BaselineRaw, c.cmd.CurrentRaw = raw[0], raw[1]
 	return c.run(sides[0], sides[1], set, stdout, stderr)
+}
+
+// outputClash refuses outputs that would destroy an input (the two files, the config;
+// by device and inode) or each other (--json equal to --report).
+func (o *options) outputClash(pos []string) string {
+	outs := []string{o.report, o.jsonOut, o.junitOut}
+	if in, out, same := cli.SameFile(append(pos, o.config), append(outs, o.history)); same {
+		return fmt.Sprintf("the output %s is the input %s: refusing to overwrite it", out, in)
+	}
+	for i, a := range outs {
+		for _, b := range outs[i+1:] {
+			if a != "" && b != "" && (a == b || sameExisting(a, b)) {
+				return fmt.Sprintf("%s is given as two outputs: each of --report, --json and --junit needs its own file", a)
+			}
+		}
+	}
+	return ""
+}
+
+// sameExisting tells whether two existing paths are the same file.
+func sameExisting(a, b string) bool {
+	_, _, same := cli.SameFile([]string{a}, []string{b})
+	return same
 }
 
 // thresholdSet builds the thresholds from the built-in set, the config file and the

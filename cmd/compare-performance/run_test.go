@@ -736,3 +736,24 @@ func TestManyFailuresWithinGitHubsLimits(t *testing.T) {
 		t.Errorf("summary %d bytes (limit 1 MiB), report rows %d", len(s), strings.Count(string(full), "| ❌ Critical |"))
 	}
 }
+
+// TestOutputsClash: --report onto the --config file, or two outputs onto one file, are
+// refused before anything is written.
+func TestOutputsClash(t *testing.T) {
+	dir := t.TempDir()
+	cfg := filepath.Join(dir, "perfgate.yml")
+	os.WriteFile(cfg, []byte("thresholds:\n  default:\n    rps: off\n"), 0o644)
+	base, cur := td+"seed/sample_baselines.json", td+"seed/sample_metrics.json"
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--config", cfg, "--report", cfg}, "is the input " + cfg},
+		{[]string{"--report", filepath.Join(dir, "x"), "--json", filepath.Join(dir, "x")}, "is given as two outputs"},
+	} {
+		r := runCompare(t, nil, append(tc.args, base, cur)...)
+		if got, _ := os.ReadFile(cfg); r.code != 1 || !strings.Contains(r.stderr, tc.want) || !strings.HasPrefix(string(got), "thresholds:") {
+			t.Errorf("%v: exit %d %q", tc.args, r.code, r.stderr)
+		}
+	}
+}

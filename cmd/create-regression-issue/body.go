@@ -250,7 +250,7 @@ func commandsFor(c issueContext) commands {
 		cmd = &report.Command{Prog: "compare-performance", Args: []string{"docs/performance-baselines.json", "load-results.json"},
 			Baseline: "docs/performance-baselines.json", Current: "load-results.json"}
 	}
-	out := commands{compare: cmd.Line()}
+	out := commands{compare: cmd.Reproduce()}
 	out.extract = extractLine("extract-metrics", cmd.InputArgs, cmd.Current, cmd.CurrentRaw, "LOAD_TEST_RESULTS", "load-results.json")
 	out.baseline = extractLine("extract-baselines", cmd.InputArgs, cmd.Baseline, cmd.BaselineRaw, "REFERENCE_RUN_RESULTS", "docs/performance-baselines.json")
 	return out

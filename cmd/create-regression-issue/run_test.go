@@ -496,7 +496,8 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 		t.Fatalf("exit %d: %s", o.code, o.stderr)
 	}
 	for _, want := range []string{
-		"compare-performance --group-by endpoint --noise-aware --threshold default.p95_latency_ms=+25% --report '" + rep + "' " + base + " " + cur + "\n",
+		// To reproduce by hand: the report's inputs and thresholds, not its output files.
+		"compare-performance --group-by endpoint --noise-aware --threshold default.p95_latency_ms=+25% " + base + " " + cur + "\n",
 		"extract-baselines --group-by endpoint REFERENCE_RUN_RESULTS " + base + "\n",
 		"Evidence (noise-aware mode):\n\n| Service | Metric | Evidence | Decided by |\n",
 		"| /api/rag/query | p95_latency_ms | ",

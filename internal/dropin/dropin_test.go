@@ -498,3 +498,25 @@ func TestOnlyZeroOrOne(t *testing.T) {
 		}
 	}
 }
+
+// TestClosedStdout: a pipeline whose reader goes away (`| true`, `| head -1`) does not
+// kill the binary with SIGPIPE: it finishes its job and exits 0 or 1.
+func TestClosedStdout(t *testing.T) {
+	dir := t.TempDir()
+	for _, n := range []string{"sample_baselines.json", "sample_metrics_degraded.json"} {
+		b, _ := os.ReadFile(filepath.Join("../../testdata/seed", n))
+		os.WriteFile(filepath.Join(dir, n), b, 0o644)
+	}
+	cmd := exec.Command("bash", "-c", filepath.Join(bin, "compare-performance")+` sample_baselines.json sample_metrics_degraded.json | true; echo "${PIPESTATUS[0]}"`)
+	cmd.Dir = dir
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := strings.TrimSpace(string(out)); got != "1" {
+		t.Errorf("exit status %s with a closed stdout, want 1 (a critical regression; 141 is SIGPIPE)", got)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "load-test-results", "regression-analysis.md")); err != nil {
+		t.Errorf("the report was not written: %v", err)
+	}
+}

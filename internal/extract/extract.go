@@ -172,6 +172,8 @@ type job struct {
 	// rerun is the command line again with --group-by endpoint, suggested when no row
 	// matched a service rule.
 	rerun string
+	// configPath is the --config file ("" without): never an output.
+	configPath string
 }
 
 // job checks the flags and turns them into a job.
@@ -197,7 +199,7 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 		return nil, err
 	}
 	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
-	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last}, nil
+	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last, configPath: o.config}, nil
 }
 
 // run reads, writes and reports; it returns the exit code.
@@ -210,7 +212,11 @@ func (j *job) run(prog string, stdout, stderr io.Writer) int {
 	if code, missing := j.checkInputs(prog, msg, stderr); missing {
 		return code
 	}
-	if in, out, same := cli.SameFile(j.inputs, []string{j.output}); same {
+	inputs := j.inputs
+	if j.history != "" {
+		inputs = append(inputs, j.history)
+	}
+	if in, out, same := cli.SameFile(append(inputs, j.configPath), []string{j.output}); same { // the history and the config are inputs too
 		fmt.Fprintf(stderr, "❌ %s: the output %s is the input %s: refusing to overwrite it\n", prog, out, in)
 		return cli.ExitFail
 	}

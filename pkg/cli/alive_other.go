@@ -13,3 +13,6 @@ const staleAfter = 10 * time.Minute
 func processAlive(_ int, modified time.Time) bool {
 	return time.Since(modified) < staleAfter
 }
+
+// ignoreBrokenPipe does nothing where there is no SIGPIPE.
+func ignoreBrokenPipe() {}

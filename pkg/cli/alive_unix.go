@@ -4,6 +4,7 @@ package cli
 
 import (
 	"errors"
+	"os/signal"
 	"syscall"
 	"time"
 )
@@ -14,3 +15,7 @@ func processAlive(pid int, _ time.Time) bool {
 	err := syscall.Kill(pid, 0)
 	return err == nil || errors.Is(err, syscall.EPERM)
 }
+
+// ignoreBrokenPipe makes a write to a closed stdout an error instead of a SIGPIPE that
+// kills the process (exit status 141 in a shell: not the 0/1 contract).
+func ignoreBrokenPipe() { signal.Ignore(syscall.SIGPIPE) }

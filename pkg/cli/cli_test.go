@@ -102,8 +102,8 @@ func TestRecover(t *testing.T) {
 	}
 	var nothing []int
 	code := Recover(&errb, "x", func() int { return nothing[len(os.Args)] })
-	if code != ExitFail || !strings.HasPrefix(errb.String(), "❌ x: internal error: runtime error: index out of range") || !strings.Contains(errb.String(), "goroutine ") {
-		t.Errorf("panic: exit %d, stderr %q", code, errb.String())
+	if code != ExitFail || !strings.HasPrefix(errb.String(), "❌ x: internal error: runtime error: index out of range") || strings.Count(errb.String(), "\n") != 1 {
+		t.Errorf("panic: exit %d, stderr %q: want one line, no stack trace", code, errb.String())
 	}
 }
 
@@ -169,16 +169,24 @@ func TestStaleTemporariesRemoved(t *testing.T) {
 	stale := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(gone.Process.Pid)+"-00000000.tmp")
 	live := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(os.Getppid())+"-00000000.tmp")
 	other := filepath.Join(dir, tempPrefix("other.json")+strconv.Itoa(gone.Process.Pid)+"-00000000.tmp")
-	for _, p := range []string{stale, live, other} {
+	mine := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(os.Getpid())+"-00000000.tmp") // a container's earlier run with this pid
+	fresh := filepath.Join(dir, tempPrefix("out.json")+strconv.Itoa(gone.Process.Pid)+"-11111111.tmp")
+	old := time.Now().Add(-2 * minStaleAge)
+	for _, p := range []string{stale, live, other, mine, fresh} {
 		os.WriteFile(p, []byte("half"), 0o600)
+		if p != fresh { // fresh: a write in progress in another PID namespace
+			os.Chtimes(p, old, old)
+		}
 	}
 	if err := WriteFileAtomic(out, func(w io.Writer) error { _, err := io.WriteString(w, "{}"); return err }); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := os.Stat(stale); err == nil {
-		t.Error("the killed writer's temporary file is still there")
+	for _, p := range []string{stale, mine} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s: the killed writer's temporary file is still there", filepath.Base(p))
+		}
 	}
-	for _, p := range []string{live, other} {
+	for _, p := range []string{live, other, fresh} {
 		if _, err := os.Stat(p); err != nil {
 			t.Errorf("%s was removed: %v", filepath.Base(p), err)
 		}

@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"runtime/debug"
 	"strings"
 )
@@ -123,13 +124,19 @@ func BreakCommands(s string) string {
 }
 
 // Recover runs a command and returns its exit code. A panic is a bug, never a user's
-// mistake: it is reported on w as one line naming the program, followed by the stack for
-// the bug report, and exits 1 like every other failure — Go's own exit status for a
-// panic, 2, is not part of the contract (the original scripts' contract).
+// mistake: it is reported on w as one line naming the program (no Go stack trace; with
+// PERFGATE_DEBUG set in the environment the stack follows, for a bug report) and exits 1
+// like every other failure — Go's own exit status for a panic, 2, is not part of the
+// original scripts' contract. A closed stdout (`| head`) does not kill the program with
+// SIGPIPE either: the write fails and the command ends with its own exit code.
 func Recover(w io.Writer, prog string, run func() int) (code int) {
+	ignoreBrokenPipe()
 	defer func() {
 		if r := recover(); r != nil {
-			fmt.Fprintf(w, "❌ %s: internal error: %v (this is a bug; please report it with the stack below)\n%s", prog, r, debug.Stack())
+			fmt.Fprintf(w, "❌ %s: internal error: %v (this is a bug; please report it, with the stack printed when PERFGATE_DEBUG=1)\n", prog, r)
+			if os.Getenv("PERFGATE_DEBUG") != "" {
+				w.Write(debug.Stack())
+			}
 			code = ExitFail
 		}
 	}()

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // WriteFileAtomic writes the bytes produced by write to path: first into a temporary
@@ -100,6 +101,10 @@ func tempName(base string) string {
 	return tempPrefix(base) + strconv.Itoa(os.Getpid()) + "-" + hex.EncodeToString(r[:]) + ".tmp"
 }
 
+// minStaleAge is how old a temporary file must be before it may count as left behind:
+// writes take milliseconds, so an older one is no write in progress.
+const minStaleAge = time.Minute
+
 // removeStaleTemps removes the temporary files of base left by processes that are gone.
 func removeStaleTemps(dir, base string) {
 	entries, err := os.ReadDir(dir)
@@ -114,14 +119,15 @@ func removeStaleTemps(dir, base string) {
 		}
 		pidText, _, _ := strings.Cut(rest, "-")
 		pid, err := strconv.Atoi(pidText)
-		if err != nil || pid == os.Getpid() {
-			continue
+		info, ierr := e.Info()
+		if err != nil || ierr != nil || time.Since(info.ModTime()) < minStaleAge {
+			continue // a write in progress, maybe in another PID namespace (a container)
 		}
-		info, err := e.Info()
-		if err != nil || processAlive(pid, info.ModTime()) {
-			continue
+		// Left behind when its process is gone, or when it carries this process's id (a
+		// container's PIDs repeat from run to run; this process writes only fresh files).
+		if pid == os.Getpid() || !processAlive(pid, info.ModTime()) {
+			os.Remove(filepath.Join(dir, e.Name()))
 		}
-		os.Remove(filepath.Join(dir, e.Name()))
 	}
 }
 

@@ -69,6 +69,33 @@ func ShellQuote(s string) string {
 // Line is the command line, shell-quoted.
 func (c *Command) Line() string { return ShellLine(c.Prog, c.Args...) }
 
+// sideEffects are the flags of a command line that write files or act on CI (with
+// whether they take a value); Reproduce leaves them out.
+var sideEffects = map[string]bool{"report": true, "json": true, "junit": true, "history": true, "history-keep": true, "quiet": false, "no-github": false}
+
+// Reproduce is the command line to run again by hand: the same inputs and thresholds,
+// without the flags that write files (--report, --json, --junit, --history) or act on CI.
+func (c *Command) Reproduce() string {
+	var args []string
+	for i := 0; i < len(c.Args); i++ {
+		a := c.Args[i]
+		if a == "--" {
+			args = append(args, c.Args[i:]...)
+			break
+		}
+		name, _, hasValue := strings.Cut(strings.TrimLeft(a, "-"), "=")
+		takesValue, known := sideEffects[name]
+		if !strings.HasPrefix(a, "-") || !known {
+			args = append(args, a)
+			continue
+		}
+		if takesValue && !hasValue {
+			i++ // and its value
+		}
+	}
+	return ShellLine(c.Prog, args...)
+}
+
 // ShellLine joins a program and its arguments into a shell command line, quoting the
 // arguments that need it.
 func ShellLine(prog string, args ...string) string {

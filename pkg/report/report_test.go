@@ -211,3 +211,13 @@ func TestFitStepSummary(t *testing.T) {
 		t.Error("a report within the limit changed")
 	}
 }
+
+// TestReproduce: the command to run again by hand keeps the inputs and thresholds and
+// drops what writes files or acts on CI, in every flag form.
+func TestReproduce(t *testing.T) {
+	c := Command{Prog: "compare-performance", Args: []string{"--report", "r.md", "--json=r.json", "-junit", "j.xml", "--history", "h.jsonl", "--history-keep", "5", "--quiet", "--no-github",
+		"--group-by", "endpoint", "--threshold", "default.rps=off", "b.json", "c.json"}}
+	if got, want := c.Reproduce(), "compare-performance --group-by endpoint --threshold default.rps=off b.json c.json"; got != want {
+		t.Errorf("Reproduce() = %s, want %s", got, want)
+	}
+}

@@ -18,9 +18,11 @@ import (
 	"compress/gzip"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -64,9 +66,29 @@ func run(args []string, stdout, stderr io.Writer) int {
 	return 0
 }
 
+// clean empties out, which must be a release folder: missing, empty, or holding only
+// what a release writes (archives, SHA256SUMS, the staging folder). Anything else — a
+// checkout (-out .), a home folder — is refused, never deleted.
+func clean(out string) error {
+	entries, err := os.ReadDir(out)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	for _, e := range entries {
+		n := e.Name()
+		if n != "SHA256SUMS" && n != ".stage" && !strings.HasSuffix(n, ".tar.gz") && !strings.HasSuffix(n, ".zip") {
+			return fmt.Errorf("%s holds %s, which a release does not write: refusing to empty it (give -out a release folder)", out, n)
+		}
+	}
+	return os.RemoveAll(out)
+}
+
 // release builds every platform into out and writes the checksums.
 func release(version, out string, mtime time.Time, stdout io.Writer) error {
-	if err := os.RemoveAll(out); err != nil {
+	if err := clean(out); err != nil {
 		return err
 	}
 	stage := filepath.Join(out, ".stage")

@@ -121,3 +121,26 @@ func TestRunRefusesABadVersion(t *testing.T) {
 		}
 	}
 }
+
+// TestCleanRefusesAForeignFolder: -out must be a release folder; a checkout is never
+// emptied.
+func TestCleanRefusesAForeignFolder(t *testing.T) {
+	dir := t.TempDir()
+	os.WriteFile(filepath.Join(dir, "go.mod"), []byte("module x\n"), 0o644)
+	if err := clean(dir); err == nil || !strings.Contains(err.Error(), "holds go.mod") {
+		t.Errorf("clean of a checkout: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "go.mod")); err != nil {
+		t.Error("go.mod was deleted")
+	}
+	dist := filepath.Join(dir, "dist")
+	os.MkdirAll(filepath.Join(dist, ".stage"), 0o755)
+	os.WriteFile(filepath.Join(dist, "perfgate_v1_linux_amd64.tar.gz"), nil, 0o644)
+	os.WriteFile(filepath.Join(dist, "SHA256SUMS"), nil, 0o644)
+	if err := clean(dist); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(dist); err == nil {
+		t.Error("the release folder is still there")
+	}
+}
