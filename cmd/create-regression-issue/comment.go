@@ -42,10 +42,18 @@ type prEvent struct {
 		Number      int              `json:"number"`
 		PullRequest *json.RawMessage `json:"pull_request"`
 	} `json:"issue"`
+	// WorkflowRun is set for workflow_run events (the trusted second half of a fork's
+	// pull request workflow): its pull requests, empty when the head is a fork.
+	WorkflowRun *struct {
+		PullRequests []struct {
+			Number int `json:"number"`
+		} `json:"pull_requests"`
+	} `json:"workflow_run"`
 }
 
 // pullRequest finds the pull request to comment on: --pr, else $GITHUB_EVENT_PATH's
-// pull_request.number (or an issue_comment event's pull request). fork names the head
+// pull_request.number (or an issue_comment event's pull request, or a workflow_run
+// event's first pull request). fork names the head
 // repository when it is not the base one. skip is true when the workflow event is not
 // about a pull request: there is nothing to comment on.
 func (r *runner) pullRequest() (n int, fork string, skip bool, err error) {
@@ -75,6 +83,12 @@ func (r *runner) pullRequest() (n int, fork string, skip bool, err error) {
 		return ev.PullRequest.Number, fork, false, nil
 	case ev.Issue != nil && ev.Issue.PullRequest != nil && ev.Issue.Number > 0:
 		return ev.Issue.Number, "", false, nil
+	case ev.WorkflowRun != nil && len(ev.WorkflowRun.PullRequests) > 0 && ev.WorkflowRun.PullRequests[0].Number > 0:
+		return ev.WorkflowRun.PullRequests[0].Number, "", false, nil
+	case ev.WorkflowRun != nil:
+		// GitHub leaves pull_requests empty when the run's head is in a fork: the number
+		// must come from the triggering workflow (an artifact), as --pr.
+		return 0, "", false, fmt.Errorf("--pr-comment: the workflow_run event names no pull request (GitHub leaves it empty when the head branch is in a fork): pass --pr N, e.g. saved as an artifact by the pull_request workflow")
 	}
 	return 0, "", true, nil
 }

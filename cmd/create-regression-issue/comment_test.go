@@ -256,6 +256,17 @@ func TestPRCommentTarget(t *testing.T) {
 	if o = runIssue(t, issueComment, "--pr-comment", writeReport(t, allPassed)); o.code != 0 || len(f.IssueComments(11)) != 1 {
 		t.Errorf("issue_comment on a pull request: exit %d %s", o.code, o.stderr)
 	}
+	workflowRun := prEnv(t, f, map[string]any{"workflow_run": map[string]any{"pull_requests": []any{map[string]any{"number": 13}}}})
+	workflowRun["GITHUB_EVENT_NAME"] = "workflow_run"
+	if o = runIssue(t, workflowRun, "--pr-comment", writeReport(t, allPassed)); o.code != 0 || len(f.IssueComments(13)) != 1 {
+		t.Errorf("workflow_run of a pull request: exit %d %s", o.code, o.stderr)
+	}
+	forkRun := prEnv(t, f, map[string]any{"workflow_run": map[string]any{"pull_requests": []any{}}})
+	forkRun["GITHUB_EVENT_NAME"] = "workflow_run"
+	calls := len(f.Calls())
+	if o = runIssue(t, forkRun, "--pr-comment", writeReport(t, allPassed)); o.code != 1 || !strings.Contains(o.stderr, "names no pull request") || len(f.Calls()) != calls {
+		t.Errorf("workflow_run of a fork's pull request: exit %d, stderr %q", o.code, o.stderr)
+	}
 	outside := baseEnv(f)
 	o = runIssue(t, outside, "--pr-comment", writeReport(t, allPassed))
 	if o.code != 1 || !strings.Contains(o.stderr, "--pr-comment: no pull request: pass --pr N") {

@@ -86,8 +86,8 @@ func uncertain(ctx context.Context, err error) bool {
 	var syntax *json.SyntaxError
 	var typeErr *json.UnmarshalTypeError
 	switch {
-	case errors.As(err, &rl), errors.As(err, &abuse), errors.As(err, &limited):
-		return false // refused, not carried out
+	case errors.As(err, &rl), errors.As(err, &abuse), errors.As(err, &limited), neverSent(err):
+		return false // refused, or never sent: not carried out
 	case errors.As(err, &er):
 		return er.Response != nil && er.Response.StatusCode >= 500
 	case errors.As(err, &ue), errors.As(err, &syntax), errors.As(err, &typeErr), errors.Is(err, io.ErrUnexpectedEOF):

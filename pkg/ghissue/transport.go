@@ -6,18 +6,23 @@
 // errors; rate limits are waited for as GitHub documents them, within RetryPolicy.MaxWait.
 // Creates (an issue, a comment) are never sent twice blindly: after an answer that leaves
 // unknown whether GitHub carried one out, the client looks for the marker line of its body
-// first (see Client.Create).
+// first (see Client.Create). A create whose connection was never made (a name that does not
+// resolve, a refused connection, a failed TLS handshake) reached nobody and is sent again.
 package ghissue
 
 import (
 	"bytes"
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -88,7 +93,8 @@ func (e *TimeoutError) Error() string {
 // exponential backoff — but only for requests that can be repeated safely. A POST
 // (creating an issue or a comment) may have been carried out before a 5xx answer, a
 // timeout or a broken connection: it is not retried here (the client looks for what it
-// may have created first); a rate-limit refusal is retried, since nothing was done. The
+// may have created first); a rate-limit refusal, a connection never made or a failed TLS
+// handshake is retried, since nothing was done. The
 // PATCH requests perfgate sends set fields to values and can be repeated.
 type retryTransport struct {
 	base http.RoundTripper
@@ -113,7 +119,7 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			if errors.As(err, &te) {
 				te.Attempts = attempt
 			}
-			if req.Context().Err() != nil || !repeatable || last {
+			if req.Context().Err() != nil || !(repeatable || neverSent(err)) || last {
 				return nil, err
 			}
 			if err := t.p.Sleep(req.Context(), backoff); err != nil {
@@ -138,6 +144,27 @@ func (t *retryTransport) RoundTrip(req *http.Request) (*http.Response, error) {
 			return nil, err
 		}
 	}
+}
+
+// neverSent tells whether err proves that the request never reached GitHub: the
+// connection was never made (a name that does not resolve, a refused connection, any
+// failed dial) or its TLS handshake failed, before a byte of the request was sent. Such a
+// request, a create included, can be sent again safely.
+func neverSent(err error) bool {
+	var op *net.OpError
+	var dns *net.DNSError
+	var verify *tls.CertificateVerificationError
+	var header tls.RecordHeaderError
+	var authority x509.UnknownAuthorityError
+	var host x509.HostnameError
+	var invalid x509.CertificateInvalidError
+	switch {
+	case errors.As(err, &op) && op.Op == "dial", errors.As(err, &dns), errors.Is(err, syscall.ECONNREFUSED):
+		return true
+	case errors.As(err, &verify), errors.As(err, &header), errors.As(err, &authority), errors.As(err, &host), errors.As(err, &invalid):
+		return true
+	}
+	return false
 }
 
 // rewind returns req ready to be sent again, its body from the start.

@@ -2,7 +2,11 @@ package ghissue_test
 
 import (
 	"context"
+	"io"
+	"log"
 	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
 	"time"
 
@@ -96,5 +100,41 @@ func TestPatchIsRetried(t *testing.T) {
 	cm, err := c.EditComment(context.Background(), 1, "new")
 	if err != nil || cm.Body != "new" || len(f.Calls()) != 2 || len(f.IssueComments(7)) != 1 {
 		t.Errorf("%+v %v %v", cm, err, f.Calls())
+	}
+}
+
+// TestCreateNeverSent: a create whose connection is never made (nothing listens, the name
+// does not resolve) or whose TLS handshake fails reached nobody: it is sent again like a
+// read, and when every try fails the error says so without looking for a marker — there is
+// nothing that could have been created. (A name that does not resolve is the same
+// case, TestNeverSent; tests do not ask DNS.)
+func TestCreateNeverSent(t *testing.T) {
+	t.Parallel()
+	closed := httptest.NewServer(http.NotFoundHandler())
+	refused := closed.URL + "/"
+	closed.Close()
+	plainTLS := httptest.NewUnstartedServer(http.NotFoundHandler()) // a certificate no one trusts
+	plainTLS.Config.ErrorLog = log.New(io.Discard, "", 0)
+	plainTLS.StartTLS()
+	defer plainTLS.Close()
+	for name, api := range map[string]string{
+		"refused":    refused,
+		"unknown CA": plainTLS.URL + "/",
+	} {
+		var sleeps []time.Duration
+		var notices []string
+		c, err := ghissue.New(ghissue.Config{Token: "t0ken", APIURL: api, Repo: "o/r", Notice: func(s string) { notices = append(notices, s) },
+			Policy: ghissue.RetryPolicy{Attempts: 3, Backoff: time.Second, Timeout: 5 * time.Second,
+				Sleep: func(_ context.Context, d time.Duration) error { sleeps = append(sleeps, d); return nil }}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.Create(context.Background(), ghissue.NewIssue{Title: "t", Body: "b\n" + marker, Labels: labels, Marker: marker})
+		if err == nil || strings.Contains(err.Error(), "marker") || strings.Contains(err.Error(), "t0ken") {
+			t.Errorf("%s: %v", name, err)
+		}
+		if want := []time.Duration{time.Second, 2 * time.Second}; !cmp.Equal(sleeps, want) || len(notices) != 0 {
+			t.Errorf("%s: sleeps %v (want %v: tried 3 times), notices %q", name, sleeps, want, notices)
+		}
 	}
 }
