@@ -317,7 +317,9 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 // history with this run and, inside GitHub Actions, the step summary and annotations.
 func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string, hist *runHistory, stdout, stderr io.Writer) error {
 	o := c.o
-	file := md + "\n" + report.CommandComment(c.cmd)
+	recorded := c.cmd
+	recorded.Verdict = v.name
+	file := md + "\n" + report.CommandComment(recorded)
 	if err := cli.WriteFileAtomic(o.report, func(w io.Writer) error { _, err := io.WriteString(w, file); return err }); err != nil {
 		return fmt.Errorf("writing report %s: %v", o.report, err)
 	}

@@ -20,6 +20,7 @@ import (
 	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/internal/golden"
 	"github.com/perfgate/perfgate/internal/runnersafe"
+	"github.com/perfgate/perfgate/pkg/report"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files")
@@ -690,6 +691,11 @@ func TestGitHubOutput(t *testing.T) {
 			}
 			if diff := cmp.Diff(want, parseGitHubOutput(t, out)); diff != "" {
 				t.Errorf("$GITHUB_OUTPUT (-want +got):\n%s", diff)
+			}
+			// The markdown report records the verdict too, for create-regression-issue.
+			doc, _ := os.ReadFile(rep)
+			if parsed, err := report.Parse(doc, rep); err != nil || parsed.Summary.Verdict != tc.want["verdict"] {
+				t.Errorf("the report records verdict %q (%v), want %q", parsed.Summary.Verdict, err, tc.want["verdict"])
 			}
 		})
 	}

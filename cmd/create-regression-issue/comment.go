@@ -172,17 +172,22 @@ func marked(comments []ghissue.IssueComment, mark, login string) (ghissue.IssueC
 	return ghissue.IssueComment{}, false
 }
 
-// verdictOf is the report's verdict: the JSON report's own, else from its rows.
+// verdictOf is the report's verdict: the one compare-performance recorded (in --json
+// results or the markdown report's command comment), else from its rows and summary. A
+// summary that counts metrics none of which was compared is incomparable: not a pass.
 func verdictOf(rep *report.Parsed) string {
+	s := rep.Summary
 	switch {
-	case rep.Summary.Verdict != "":
-		return rep.Summary.Verdict
+	case s.Verdict != "":
+		return s.Verdict
 	case len(rep.Failures) > 0:
 		return "fail"
 	case len(rep.Warnings) > 0:
 		return "warning"
-	case rep.Summary.Known && rep.Summary.Total == 0:
+	case s.Known && (s.Total == 0 || s.Passed+s.Failures+s.Warnings == 0 && s.NotCompared > 0):
 		return "incomparable"
+	case rep.Acknowledged:
+		return "acknowledged"
 	}
 	return "pass"
 }
@@ -203,6 +208,8 @@ func commentHeading(rep *report.Parsed) string {
 		return fmt.Sprintf("## ⚠️ Performance warning: %s trending towards regression", count(w, "metric"))
 	case "incomparable":
 		return "## ❓ Performance not judged: nothing comparable"
+	case "acknowledged":
+		return "## ✅ No new performance regression: only acknowledged regressions (see \"Acknowledged\" below)"
 	}
 	if rep.Summary.Known {
 		return fmt.Sprintf("## ✅ No performance regression: %s within thresholds", count(rep.Summary.Passed, "metric"))

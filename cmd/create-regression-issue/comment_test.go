@@ -279,6 +279,12 @@ func TestPRCommentTarget(t *testing.T) {
 	}
 }
 
+// noneCompared is a report whose every metric with a threshold could not be compared.
+const noneCompared = "## Performance Regression Analysis\n\n### ⏭️ Not Compared\n\n| Service | Metric | Reason |\n|---|---|---|\n| api | p95_latency_ms | no requests in the current run |\n\n## Summary\n\n- **Total Metrics**: 1\n- **Failures**: 0\n- **Warnings**: 0\n- **Passed**: 0\n- **Not Compared**: 1\n"
+
+// acknowledgedOnly is a report whose only regression is acknowledged.
+var acknowledgedOnly = strings.Replace(allPassed, "## Summary", report.AcknowledgedHeading+"\n\n| Service | Metric | Expected | Current | Change | Reason | Until | Issue |\n|---|---|---|---|---|---|---|---|\n| api | p95_latency_ms | 1 | 2 | +100.0% | known | 2027-01-15 | — |\n\n## Summary", 1)
+
 // TestPRCommentBody: the heading says the verdict; the report's sections follow without
 // its title and hidden command line; names cannot mention anyone; a JSON report works.
 func TestPRCommentBody(t *testing.T) {
@@ -289,6 +295,9 @@ func TestPRCommentBody(t *testing.T) {
 		{"warning", warningsOnly, "## ⚠️ Performance warning: 1 metric trending towards regression"},
 		{"pass", allPassed, "## ✅ No performance regression: 18 metrics within thresholds"},
 		{"incomparable", "## Performance Regression Analysis\n\n## Summary\n\n- **Total Metrics**: 0\n- **Failures**: 0\n- **Warnings**: 0\n- **Passed**: 0\n", "## ❓ Performance not judged: nothing comparable"},
+		{"none compared", noneCompared, "## ❓ Performance not judged: nothing comparable"},
+		{"recorded incomparable", allPassed + "\n<!-- perfgate:command {\"prog\":\"compare-performance\",\"args\":[\"--strict-comparability\"],\"baseline\":\"b\",\"current\":\"c\",\"verdict\":\"incomparable\"} -->\n", "## ❓ Performance not judged: nothing comparable"},
+		{"acknowledged", acknowledgedOnly, "## ✅ No new performance regression: only acknowledged regressions (see \"Acknowledged\" below)"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			rep, err := report.Parse([]byte(tc.doc), "r.md")

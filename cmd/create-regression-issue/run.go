@@ -494,15 +494,14 @@ func resolvedKinds(rep *report.Parsed) []kind {
 	return out
 }
 
-// judged tells whether the report compared anything: its summary counts some metric
-// and, for --json results, the verdict is not incomparable. A report without a summary
-// (hand-written) counts as judged when it has rows.
+// judged tells whether the report compared anything: it has failure or warning rows, or
+// its verdict (recorded, or read from its summary) is not incomparable. A report without a
+// summary or a verdict (hand-written) counts as judged only when it has rows.
 func judged(rep *report.Parsed) bool {
-	s := rep.Summary
-	if !s.Known {
+	if !rep.Summary.Known && rep.Summary.Verdict == "" {
 		return len(rep.Failures)+len(rep.Warnings) > 0
 	}
-	return s.Total > 0 && s.Verdict != "incomparable"
+	return verdictOf(rep) != "incomparable"
 }
 
 func kindName(k kind) string {

@@ -562,8 +562,8 @@ func TestCloseResolvedOnlyWhenJudged(t *testing.T) {
 		{Number: 9, Title: "Flaky test detected", Labels: []string{"automated", "regression"}},
 	}
 	incomparable := "## Performance Regression Analysis\n\n### ❓ Services Not in Both Files\n\n| Service | Present in | Note |\n|---------|------------|------|\n| a | baseline only | x |\n\n## Summary\n\n- **Total Metrics**: 0\n- **Failures**: 0\n- **Warnings**: 0\n- **Passed**: 0\n"
-	acknowledged := strings.Replace(allPassed, "## Summary", report.AcknowledgedHeading+"\n\n| Service | Metric | Expected | Current | Change | Reason | Until | Issue |\n|---|---|---|---|---|---|---|---|\n| api | p95_latency_ms | 1 | 2 | +100.0% | known | 2027-01-15 | — |\n\n## Summary", 1)
-	for name, doc := range map[string]string{"incomparable": incomparable, "acknowledged": acknowledged} {
+	strict := allPassed + "\n<!-- perfgate:command {\"prog\":\"compare-performance\",\"args\":[],\"baseline\":\"b\",\"current\":\"c\",\"verdict\":\"incomparable\"} -->\n"
+	for name, doc := range map[string]string{"incomparable": incomparable, "acknowledged": acknowledgedOnly, "none compared": noneCompared, "recorded incomparable": strict} {
 		f := ghtest.New(t, "")
 		f.Open = open
 		o := runIssue(t, baseEnv(f), writeReport(t, doc), "--close-resolved")

@@ -26,6 +26,10 @@ type Command struct {
 	// InputArgs are the flags that say how results are read and mapped (--group-by,
 	// --config, --name, --jtl-columns), as extract-metrics takes them too.
 	InputArgs []string `json:"input_args,omitempty"`
+	// Verdict is the verdict of the comparison (pass, warning, acknowledged, fail or
+	// incomparable), recorded in a markdown report's comment only: its summary cannot say
+	// that a run was not judged.
+	Verdict string `json:"verdict,omitempty"`
 }
 
 // CommandComment is the report's last line: an HTML comment (invisible when rendered)

@@ -55,7 +55,9 @@ type Summary struct {
 	Known bool
 	// Total counts the compared metrics.
 	Total, Failures, Warnings, Passed, NotCompared int
-	// Verdict is pass, warning, fail or incomparable; only JSON reports record it.
+	// Verdict is pass, warning, acknowledged, fail or incomparable, as compare-performance
+	// recorded it (in the JSON results, or a markdown report's command comment); "" for a
+	// report that does not say (the Python script's).
 	Verdict string
 }
 
@@ -101,7 +103,7 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 		}
 		l := strings.TrimSpace(line)
 		if c, ok := parseCommand(l); ok {
-			p.Command = c
+			p.Command, p.Summary.Verdict = c, c.Verdict
 			continue
 		}
 		switch {
