@@ -21,7 +21,8 @@ type runHistory struct {
 }
 
 // readHistory reads the history file (a missing one is created later; a corrupt line
-// is skipped with a warning naming FILE:LINE) and records this run.
+// is skipped with a warning naming FILE:LINE, a line of another perfgate version is not
+// read but kept) and records this run.
 func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metrics.File, stderr io.Writer) (*runHistory, error) {
 	h := &runHistory{path: c.o.history}
 	f, err := os.Open(h.path)
@@ -37,6 +38,10 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 			return nil, err
 		}
 		for _, s := range skipped {
+			if s.Kept {
+				fmt.Fprintf(stderr, "⚠️ %s: %v: line of another perfgate version not read (kept as it is when the history is rewritten)\n", command.Name, s)
+				continue
+			}
 			fmt.Fprintf(stderr, "⚠️ %s: %v: line skipped (it is left out when the history is rewritten)\n", command.Name, s)
 		}
 	}

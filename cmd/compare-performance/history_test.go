@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"github.com/perfgate/perfgate/internal/extract"
 	"github.com/perfgate/perfgate/pkg/history"
@@ -184,7 +185,7 @@ func checkHistoryLines(t *testing.T, hist string, runs []historyRun) []history.E
 			RunURL: fmt.Sprintf("https://github.com/o/r/actions/runs/%d", 1000+n), Verdict: []string{"pass", "pass", "pass", "fail", "fail"}[i]}
 		got := e
 		got.Services, got.Metrics = nil, nil
-		if diff := cmp.Diff(want, got); diff != "" {
+		if diff := cmp.Diff(want, got, cmpopts.IgnoreUnexported(history.Entry{})); diff != "" || got.Kept() {
 			t.Errorf("line %d (-want +got):\n%s", n, diff)
 		}
 		if m, ok := e.Get("/v1/chat/completions", metrics.P95Latency); !ok || *m.Current != runs[i].results["/v1/chat/completions p95_latency_ms"] {
@@ -281,5 +282,26 @@ func TestBaselineFromDemoHistory(t *testing.T) {
 	r := runCompareAt(t, fixedClock(6), nil, "--group-by", "endpoint", "--report", filepath.Join(dir, "r.md"), out, td+demoRuns[4])
 	if r.code != 1 || !strings.Contains(r.stdout, "| /v1/chat/completions | p95_latency_ms | 84 | 130 | +54.8% | ❌ Critical |") {
 		t.Errorf("exit %d:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestHistoryKeepsNewerVersions: a history shared with a newer perfgate (another schema
+// version) keeps that version's lines byte for byte, in place, when this one appends.
+func TestHistoryKeepsNewerVersions(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "h.jsonl")
+	const newer = `{"schema":"perfgate/history/v2","run":1,"services":[{"name":"api","p95":120}]}`
+	os.WriteFile(hist, []byte(newer+"\n"), 0o644)
+	same := td + "seed/sample_baselines.json"
+	r := runCompareAt(t, fixedClock(1), nil, "--history", hist, "--report", filepath.Join(dir, "r.md"), same, same)
+	want := "⚠️ compare-performance: " + hist + `:1: schema "perfgate/history/v2", want "perfgate/history/v1": line of another perfgate version not read (kept as it is when the history is rewritten)` + "\n"
+	if first, _, _ := strings.Cut(r.stderr, "\n"); r.code != 0 || first+"\n" != want {
+		t.Fatalf("exit %d, stderr\n got: %q\nwant: %q", r.code, r.stderr, want)
+	}
+	b, _ := os.ReadFile(hist)
+	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+	if len(lines) != 2 || lines[0] != newer || !strings.HasPrefix(lines[1], `{"schema":"perfgate/history/v1","run":2,`) {
+		t.Errorf("history:\n%s", b)
 	}
 }

@@ -14,13 +14,18 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
 
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
 
-// Schema names the version of the line layout; lines of another version are skipped.
+// Schema names the version of the line layout. Lines of another version (a newer perfgate
+// sharing the file) are not read, but kept as they are when the file is rewritten.
 const Schema = "perfgate/history/v1"
+
+// schemaFamily starts the schema of every version of the layout.
+const schemaFamily = "perfgate/history/"
 
 // DefaultKeep is how many runs the file keeps unless told otherwise (--history-keep).
 const DefaultKeep = 100
@@ -45,7 +50,15 @@ type Entry struct {
 	Services map[string]map[string]Metric `json:"services"`
 	// Metrics is the run's normalized metrics file (the compared current side).
 	Metrics json.RawMessage `json:"metrics,omitempty"`
+
+	// kept is a line of another version of the layout, written back as it was; such an
+	// entry has only its Run (when the line has one) and Schema.
+	kept []byte
 }
+
+// Kept tells that the entry is a line of another version of the layout, kept verbatim:
+// it has no verdict, services nor metrics.
+func (e Entry) Kept() bool { return e.kept != nil }
 
 // Metric is one compared metric of a run. Values are in the metric's unit; nil when
 // that side had no value (a bound compares the current value only).
@@ -130,13 +143,17 @@ type LineError struct {
 	File string
 	Line int
 	Msg  string
+	// Kept tells that the line is of another version of the layout: not read, but kept
+	// when the file is rewritten. Other skipped lines are dropped then.
+	Kept bool
 }
 
 // Error returns "file:line: message".
 func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
 
 // Read reads a history file. A line that is not a history entry of this schema is
-// skipped and reported in skipped (FILE:LINE), never fatal; blank lines are ignored.
+// skipped and reported in skipped (FILE:LINE), never fatal; blank lines are ignored. A
+// line of another version of the layout is also in entries, Kept, so that Write keeps it.
 // err is a read error of r.
 func Read(r io.Reader, file string) (entries []Entry, skipped []*LineError, err error) {
 	br := bufio.NewReader(r)
@@ -146,9 +163,11 @@ func Read(r io.Reader, file string) (entries []Entry, skipped []*LineError, err 
 			return entries, skipped, fmt.Errorf("reading %s: %w", file, rerr)
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
-			if e, msg := parseLine(t); msg != "" {
-				skipped = append(skipped, &LineError{File: file, Line: line, Msg: msg})
-			} else {
+			e, msg := parseLine(t)
+			if msg != "" {
+				skipped = append(skipped, &LineError{File: file, Line: line, Msg: msg, Kept: e.Kept()})
+			}
+			if msg == "" || e.Kept() {
 				entries = append(entries, e)
 			}
 		}
@@ -161,9 +180,18 @@ func Read(r io.Reader, file string) (entries []Entry, skipped []*LineError, err 
 func parseLine(b []byte) (Entry, string) {
 	var e Entry
 	if err := json.Unmarshal(b, &e); err != nil {
-		return e, "not a history entry: " + err.Error()
+		var head struct {
+			Schema string `json:"schema"`
+			Run    int    `json:"run"`
+		}
+		if json.Unmarshal(b, &head) == nil && head.Schema != Schema && strings.HasPrefix(head.Schema, schemaFamily) {
+			return Entry{Schema: head.Schema, Run: head.Run, kept: append([]byte(nil), b...)}, fmt.Sprintf("schema %q, want %q", head.Schema, Schema)
+		}
+		return Entry{}, "not a history entry: " + err.Error()
 	}
 	switch {
+	case e.Schema != Schema && strings.HasPrefix(e.Schema, schemaFamily):
+		return Entry{Schema: e.Schema, Run: e.Run, kept: append([]byte(nil), b...)}, fmt.Sprintf("schema %q, want %q", e.Schema, Schema)
 	case e.Schema != Schema:
 		return e, fmt.Sprintf("schema %q, want %q", e.Schema, Schema)
 	case e.Verdict == "":
@@ -173,13 +201,19 @@ func parseLine(b []byte) (Entry, string) {
 }
 
 // Write writes the entries, one compact JSON object per line (names keep their "&",
-// "<" and ">": no HTML escaping).
+// "<" and ">": no HTML escaping); a Kept entry is written back as it was read.
 func Write(w io.Writer, entries []Entry) error {
 	bw := bufio.NewWriter(w)
 	enc := json.NewEncoder(bw)
 	enc.SetEscapeHTML(false)
 	for _, e := range entries {
-		if err := enc.Encode(e); err != nil {
+		var err error
+		if e.Kept() {
+			_, err = fmt.Fprintf(bw, "%s\n", e.kept)
+		} else {
+			err = enc.Encode(e)
+		}
+		if err != nil {
 			return err
 		}
 	}

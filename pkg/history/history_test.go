@@ -3,6 +3,7 @@ package history
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -44,7 +45,7 @@ func TestNewEntryRoundTrip(t *testing.T) {
 	if err != nil || len(skipped) > 0 {
 		t.Fatal(err, skipped)
 	}
-	if diff := cmp.Diff([]Entry{e}, back); diff != "" {
+	if diff := cmp.Diff([]Entry{e}, back, cmp.AllowUnexported(Entry{})); diff != "" {
 		t.Errorf("round trip (-want +got):\n%s", diff)
 	}
 	f, err := back[0].File("h.jsonl")
@@ -59,38 +60,56 @@ func TestNewEntryRoundTrip(t *testing.T) {
 	}
 }
 
+// TestReadSkipsCorruptLines: corrupt lines are skipped and reported with their line;
+// lines of another version of the layout (a newer perfgate sharing the file) are reported
+// too, but kept, and written back byte for byte, in their place.
 func TestReadSkipsCorruptLines(t *testing.T) {
 	t.Parallel()
+	const v9 = `{"schema":"perfgate/history/v9","run":3,"time":"t","verdict":"pass","services":{}, "new":  "field"}`
+	const v10 = `{"schema":"perfgate/history/v10","run":7,"services":[{"name":"a"}]}`
 	doc := `{"schema":"perfgate/history/v1","run":1,"time":"t","verdict":"pass","services":{}}
 
-{"schema":"perfgate/history/v1","run":2,"time":"t","verdict":"pa` + "\n" +
-		`{"schema":"perfgate/history/v9","run":3,"time":"t","verdict":"pass","services":{}}` + "\n" +
+{"schema":"perfgate/history/v1","run":2,"time":"t","verdict":"pa` + "\n" + v9 + "\n" +
 		`{"schema":"perfgate/history/v1","run":4,"time":"t","services":{}}` + "\n" +
 		`{"schema":"perfgate/history/v1","run":5,"time":"t","verdict":"fail","services":{"a":{"rps":{"baseline":1,"current":2,"status":"sideways"}}}}` + "\n" +
-		`{"schema":"perfgate/history/v1","run":6,"time":"t","verdict":"fail","services":{}}`
+		`{"schema":"perfgate/history/v1","run":6,"time":"t","verdict":"fail","services":{}}` + "\n" + v10 + "\n" +
+		`{"schema":"someone/else/v1","run":8,"verdict":"pass"}`
 	entries, skipped, err := Read(strings.NewReader(doc), "h.jsonl")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var runs []int
+	var runs []string
 	for _, e := range entries {
-		runs = append(runs, e.Run)
+		runs = append(runs, fmt.Sprintf("%d %v", e.Run, e.Kept()))
 	}
-	if diff := cmp.Diff([]int{1, 6}, runs); diff != "" {
+	if diff := cmp.Diff([]string{"1 false", "3 true", "6 false", "7 true"}, runs); diff != "" {
 		t.Errorf("runs read (-want +got):\n%s", diff)
+	}
+	if NextRun(entries) != 8 || len(Passing(entries, 10)) != 1 {
+		t.Errorf("next run %d, passing %v: kept lines count for numbering only", NextRun(entries), Passing(entries, 10))
 	}
 	var msgs []string
 	for _, s := range skipped {
-		msgs = append(msgs, s.Error())
+		msgs = append(msgs, fmt.Sprintf("%v kept=%v", s, s.Kept))
 	}
 	want := []string{
-		"h.jsonl:3: not a history entry: unexpected end of JSON input",
-		`h.jsonl:4: schema "perfgate/history/v9", want "perfgate/history/v1"`,
-		"h.jsonl:5: no verdict",
-		`h.jsonl:6: not a history entry: unknown status "sideways"`,
+		"h.jsonl:3: not a history entry: unexpected end of JSON input kept=false",
+		`h.jsonl:4: schema "perfgate/history/v9", want "perfgate/history/v1" kept=true`,
+		"h.jsonl:5: no verdict kept=false",
+		`h.jsonl:6: not a history entry: unknown status "sideways" kept=false`,
+		`h.jsonl:8: schema "perfgate/history/v10", want "perfgate/history/v1" kept=true`,
+		`h.jsonl:9: schema "someone/else/v1", want "perfgate/history/v1" kept=false`,
 	}
 	if diff := cmp.Diff(want, msgs); diff != "" {
 		t.Errorf("skipped (-want +got):\n%s", diff)
+	}
+	var b strings.Builder
+	if err := Write(&b, entries); err != nil {
+		t.Fatal(err)
+	}
+	lines := strings.Split(strings.TrimSuffix(b.String(), "\n"), "\n")
+	if len(lines) != 4 || lines[1] != v9 || lines[3] != v10 || !strings.Contains(lines[2], `"run":6`) {
+		t.Errorf("rewritten:\n%s", b.String())
 	}
 }
 
@@ -138,7 +157,7 @@ func FuzzRead(f *testing.F) {
 		if err != nil || len(skipped) > 0 {
 			t.Fatalf("rewritten history does not read back: %v %v", err, skipped)
 		}
-		if diff := cmp.Diff(entries, back, cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(compact(a), compact(b)) })); diff != "" {
+		if diff := cmp.Diff(entries, back, cmp.AllowUnexported(Entry{}), cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(compact(a), compact(b)) })); diff != "" {
 			t.Errorf("round trip (-want +got):\n%s", diff)
 		}
 	})
