@@ -44,16 +44,18 @@ type options struct {
 	// fromHistory and last: extract-baselines --from-history FILE --last N.
 	fromHistory string
 	last        int
+	flags       *flag.FlagSet // to tell whether --users was given
 }
 
 func (o *options) bind(fs *flag.FlagSet, baselines bool) {
+	o.flags = fs
 	fs.StringVar(&o.format, "format", "auto", "input format: auto, "+strings.Join(loadtest.Formats(), ", "))
 	fs.StringVar(&o.groupBy, "group-by", "", "key rows by `service` (built-in or config rules; the default) or by endpoint name")
 	fs.StringVar(&o.config, "config", "", "YAML or JSON configuration `file` (services: rules)")
 	fs.StringVar(&o.output, "o", "", "output `file` (\"-\" for stdout); every positional argument is then an input")
 	o.input.Bind(fs)
 	if baselines {
-		fs.IntVar(&o.users, "users", 1, "number of users of the reference run, stored as baseline_users")
+		fs.IntVar(&o.users, "users", 1, "number of users of the reference run, stored as baseline_users (with --from-history, default: the users the runs recorded)")
 		fs.StringVar(&o.fromHistory, "from-history", "", "make the baseline from a compare-performance --history `file` instead of inputs: each metric is the median of the last --last runs whose verdict was pass")
 		fs.IntVar(&o.last, "last", 5, "with --from-history: how many of the last passing runs (`N`) make the baseline")
 	} else {
@@ -169,6 +171,9 @@ type job struct {
 	history string
 	last    int
 	picked  []history.Entry // the runs the baseline was made of
+	// usersGiven tells that --users was on the command line: a baseline from history
+	// otherwise takes the users its runs recorded.
+	usersGiven bool
 	// rerun is the command line again with --group-by endpoint, suggested when no row
 	// matched a service rule.
 	rerun string
@@ -199,7 +204,9 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 		return nil, err
 	}
 	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
-	return &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last, configPath: o.config}, nil
+	j := &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last, configPath: o.config}
+	o.flags.Visit(func(f *flag.Flag) { j.usersGiven = j.usersGiven || f.Name == "users" })
+	return j, nil
 }
 
 // run reads, writes and reports; it returns the exit code.
@@ -283,7 +290,7 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 		if err != nil {
 			return nil, err
 		}
-		return j.baseline(metrics.MedianOfRuns(runs)), nil
+		return j.baseline(metrics.MedianOfRuns(runs), stderr), nil
 	}
 	groups := [][]string{j.inputs}
 	if j.baselines && len(j.inputs) > 1 {
@@ -311,20 +318,36 @@ func (j *job) extract(stderr io.Writer) (*metrics.File, error) {
 	if len(runs) > 1 {
 		result = metrics.MedianOfRuns(runs)
 	}
-	return j.baseline(result), nil
+	return j.baseline(result, stderr), nil
 }
 
-// baseline records the run's users and, for a baseline, baseline_users and timestamp.
-func (j *job) baseline(result *metrics.File) *metrics.File {
-	if src, ok := result.Source(); ok && j.users > 0 {
-		src.Users = j.users
+// baseline records the run's users and, for a baseline, baseline_users and timestamp. A
+// baseline made from history takes the users its runs recorded (all the same), unless
+// --users says otherwise; when they did not record one, baseline_users is left out rather
+// than set to a number no run had.
+func (j *job) baseline(result *metrics.File, stderr io.Writer) *metrics.File {
+	users := j.users
+	src, known := result.Source()
+	if j.history != "" && !j.usersGiven {
+		users = 0
+		if known {
+			users = src.Users
+		}
+		if users == 0 {
+			fmt.Fprintf(stderr, "⚠️ the runs of %s do not all record the same number of users (extract-metrics --users N): baseline_users left out; pass --users N to set it\n", j.history)
+		}
+	}
+	if known && users > 0 {
+		src.Users = users
 		result.SetMeta(metrics.MetaKey, src.JSON())
 	}
 	if j.baselines {
-		users := float64(j.users)
 		ts := j.now().UTC().Format("2006-01-02T15:04:05Z")
 		for _, s := range result.Services {
-			s.BaselineUsers = &users
+			if users > 0 {
+				u := float64(users)
+				s.BaselineUsers = &u
+			}
 			s.Timestamp = ts
 		}
 	}

@@ -17,12 +17,17 @@ import (
 
 // writeHistory writes a history of runs with the given verdicts and checkout p95s
 // (error rate and counts follow the p95 so that every metric tells the runs apart), plus
-// a corrupt line after the second run.
-func writeHistory(t *testing.T, path string, verdicts []string, p95s []float64) {
+// a corrupt line after the second run. users, when given, are the users each run recorded
+// (extract-metrics --users).
+func writeHistory(t *testing.T, path string, verdicts []string, p95s []float64, users ...int) {
 	t.Helper()
 	var lines strings.Builder
 	for i, v := range verdicts {
-		f, err := metrics.Parse([]byte(fmt.Sprintf(`{"checkout": {"p95_latency_ms": %g, "error_rate_pct": %g, "rps": 50, "total_requests": %d, "total_failures": 1}, "_perfgate": {"formats": ["locust-stats"], "duration_s": 60}}`, p95s[i], p95s[i]/100, int(p95s[i])*10)), "m.json")
+		recorded := ""
+		if len(users) > 0 {
+			recorded = fmt.Sprintf(`, "users": %d`, users[i])
+		}
+		f, err := metrics.Parse([]byte(fmt.Sprintf(`{"checkout": {"p95_latency_ms": %g, "error_rate_pct": %g, "rps": 50, "total_requests": %d, "total_failures": 1}, "_perfgate": {"formats": ["locust-stats"], "duration_s": 60%s}}`, p95s[i], p95s[i]/100, int(p95s[i])*10, recorded)), "m.json")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,6 +112,51 @@ func TestFromHistory(t *testing.T) {
 	} {
 		if r := runCmd(t, true, args...); r.code != 1 || r.stderr == "" {
 			t.Errorf("%v: %+v", args, r)
+		}
+	}
+}
+
+// TestFromHistoryUsers: a baseline from history has the users its runs recorded when they
+// all agree, --users when given, and no baseline_users (with a warning) otherwise — never
+// a number no run had, which would make compare-performance flag the runs as incomparable.
+func TestFromHistoryUsers(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	out := filepath.Join(dir, "b.json")
+	verdicts, p95s := []string{"pass", "pass", "pass"}, []float64{100, 110, 120}
+	for _, tc := range []struct {
+		name  string
+		users []int
+		args  []string
+		want  float64 // baseline_users; 0: absent
+		warn  bool
+	}{
+		{"all recorded 50", []int{50, 50, 50}, nil, 50, false},
+		{"--users overrides", []int{50, 50, 50}, []string{"--users", "7"}, 7, false},
+		{"runs disagree", []int{50, 20, 50}, nil, 0, true},
+		{"none recorded", nil, nil, 0, true},
+		{"none recorded, --users", nil, []string{"--users", "30"}, 30, false},
+	} {
+		hist := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".jsonl")
+		writeHistory(t, hist, verdicts, p95s, tc.users...)
+		r := runCmd(t, true, append(append([]string{"--from-history", hist}, tc.args...), "-o", out)...)
+		if r.code != 0 {
+			t.Fatalf("%s: exit %d: %s", tc.name, r.code, r.stderr)
+		}
+		b, _ := os.ReadFile(out)
+		f, err := metrics.Parse(b, out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := 0.0
+		if u := f.Service("checkout").BaselineUsers; u != nil {
+			got = *u
+		}
+		if got != tc.want || strings.Contains(r.stderr, "baseline_users left out") != tc.warn {
+			t.Errorf("%s: baseline_users %v, want %v; stderr %q", tc.name, got, tc.want, r.stderr)
+		}
+		if src, _ := f.Source(); src.Users != int(tc.want) {
+			t.Errorf("%s: _perfgate.users %d, want %v", tc.name, src.Users, tc.want)
 		}
 	}
 }

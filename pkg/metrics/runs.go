@@ -94,20 +94,31 @@ func medianLadder(runs []*Service) []loadtest.Point {
 	return out
 }
 
-// runsSource is where the runs come from: every format, the median duration.
+// runsSource is where the runs come from: every format, the median duration, and the
+// users when every run recorded the same number.
 func runsSource(runs []*File) (SourceMeta, bool) {
 	var meta SourceMeta
 	var durations []float64
+	users := map[int]bool{}
 	for _, r := range runs {
-		if src, ok := r.Source(); ok {
-			meta.Formats = formatNames(append(toFormats(meta.Formats), toFormats(src.Formats)...))
-			if src.DurationS > 0 {
-				durations = append(durations, src.DurationS)
-			}
+		src, ok := r.Source()
+		if !ok {
+			users[0] = true
+			continue
 		}
+		meta.Formats = formatNames(append(toFormats(meta.Formats), toFormats(src.Formats)...))
+		if src.DurationS > 0 {
+			durations = append(durations, src.DurationS)
+		}
+		users[src.Users] = true
 	}
 	if len(durations) > 0 {
 		meta.DurationS = Median(durations)
+	}
+	if len(users) == 1 {
+		for u := range users {
+			meta.Users = u // the same in every run (0: unknown)
+		}
 	}
 	return meta, len(meta.Formats) > 0
 }
