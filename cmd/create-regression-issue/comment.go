@@ -233,14 +233,14 @@ func commentBody(rep *report.Parsed, doc []byte, c issueContext, mark string) st
 	if c.RunURL != "" {
 		where = fmt.Sprintf("the [workflow run](%s)'s step summary and `%s`", c.RunURL, reportPath(c))
 	}
-	return fitBlocks(head, foot, reportBlocks(rep, doc), cutNotes{
-		rows: func(cut int) string {
+	return report.FitBlocks(head, foot, reportBlocks(rep, doc), commentLimit, report.CutNotes{
+		Rows: func(cut int) string {
 			return fmt.Sprintf("\n_… and %d more rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
 		},
-		allRows: func(cut int) string {
+		AllRows: func(cut int) string {
 			return fmt.Sprintf("_%d rows not shown: GitHub limits a comment to 65,536 characters. The full report: %s._\n", cut, where)
 		},
-		text: fmt.Sprintf("\n\n_… cut: GitHub limits a comment to 65,536 characters. The full report: %s._\n", where),
+		Text: fmt.Sprintf("\n\n_… cut: GitHub limits a comment to 65,536 characters. The full report: %s._\n", where),
 	})
 }
 
@@ -253,7 +253,7 @@ func mentionsNeutralized(s string) string {
 // reportBlocks splits the report into blocks: the markdown report without its title
 // and its hidden command line, or for a JSON report the failures and warnings tables
 // and the summary built from it. Text from the load test is kept from mentioning anyone.
-func reportBlocks(rep *report.Parsed, doc []byte) []block {
+func reportBlocks(rep *report.Parsed, doc []byte) []report.Block {
 	text := string(doc)
 	if rep.Format == "json" {
 		var b strings.Builder
@@ -281,5 +281,5 @@ func reportBlocks(rep *report.Parsed, doc []byte) []block {
 	for len(lines) > 0 && strings.TrimSpace(lines[len(lines)-1]) == "" {
 		lines = lines[:len(lines)-1]
 	}
-	return splitBlocks(lines, func(heading string, _ int) bool { return heading == report.FailuresHeading })
+	return report.SplitBlocks(lines, func(heading string, _ int) bool { return heading == report.FailuresHeading })
 }

@@ -7,6 +7,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
@@ -209,6 +210,37 @@ func TestFitStepSummary(t *testing.T) {
 	}
 	if Fit("short", 100, "x") != "short" {
 		t.Error("a report within the limit changed")
+	}
+}
+
+// TestFitBlocksCountsBytes: names of four-byte characters (emoji count 1 character, 2
+// UTF-16 units, 4 bytes) still fit a limit in bytes, whole characters only, even when
+// only the text can be cut.
+func TestFitBlocksCountsBytes(t *testing.T) {
+	t.Parallel()
+	lines := []string{"# 🚀 heading", "", "| Service | Change |", "|---|---|"}
+	for i := range 2000 {
+		lines = append(lines, fmt.Sprintf("| %s%d | +%d%% |", strings.Repeat("🐢", 20), i, i))
+	}
+	notes := CutNotes{
+		Rows:    func(cut int) string { return fmt.Sprintf("_… %d more_\n", cut) },
+		AllRows: func(cut int) string { return fmt.Sprintf("_%d not shown_\n", cut) },
+		Text:    "\n_… cut_\n",
+	}
+	blocks := SplitBlocks(lines, func(string, int) bool { return true })
+	for _, limit := range []int{65000, 1000, 20} {
+		got := FitBlocks("", "", blocks, limit, notes)
+		if len(got) > limit || !utf8.ValidString(got) {
+			t.Errorf("limit %d: %d bytes, valid UTF-8 %v", limit, len(got), utf8.ValidString(got))
+		}
+	}
+	got := FitBlocks("", "", blocks, 65000, notes)
+	kept := strings.Count(got, "🐢🐢|") + strings.Count(got, "| 🐢")
+	if !strings.Contains(got, fmt.Sprintf("_… %d more_", 2000-kept)) || kept < 600 {
+		t.Errorf("kept %d rows; tail %q", kept, got[len(got)-40:])
+	}
+	if got := FitBlocks("", "", SplitBlocks([]string{strings.Repeat("é", 100)}, func(string, int) bool { return false }), 51, notes); got != strings.Repeat("é", 20)+notes.Text {
+		t.Errorf("text cut: %q", got)
 	}
 }
 
