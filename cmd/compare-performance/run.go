@@ -283,7 +283,7 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 		trend = report.BuildTrend(ev, hist.past, hist.entry, hist.path)
 	}
 	var md strings.Builder
-	report.MarkdownWith(&md, ev, trend)
+	report.Markdown(&md, ev, trend)
 	if err := c.writeOutputs(ev, v, md.String(), hist, stdout, stderr); err != nil {
 		fmt.Fprintf(stderr, "❌ %s: %v\n", command.Name, err)
 		return cli.ExitFail

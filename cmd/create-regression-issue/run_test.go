@@ -485,7 +485,7 @@ func TestBodyFollowsTheReportsCommand(t *testing.T) {
 	}
 	set.Noise = threshold.DefaultNoise
 	var md strings.Builder
-	report.Markdown(&md, threshold.Evaluate(b, c, set))
+	report.Markdown(&md, threshold.Evaluate(b, c, set), nil)
 	args := []string{"--group-by", "endpoint", "--noise-aware", "--threshold", "default.p95_latency_ms=+25%", "--report", rep, base, cur}
 	md.WriteString("\n" + report.CommandComment(report.Command{Prog: "compare-performance", Args: args, Baseline: base, Current: cur, InputArgs: []string{"--group-by", "endpoint"}}))
 	if err := os.WriteFile(rep, []byte(md.String()), 0o644); err != nil {

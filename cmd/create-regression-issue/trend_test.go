@@ -46,7 +46,7 @@ func trendReport(t *testing.T) string {
 		t.Fatal(err)
 	}
 	var md strings.Builder
-	report.MarkdownWith(&md, ev, report.BuildTrend(ev, past, this, "perf-history.jsonl"))
+	report.Markdown(&md, ev, report.BuildTrend(ev, past, this, "perf-history.jsonl"))
 	return writeReport(t, md.String())
 }
 

@@ -80,14 +80,10 @@ func Cell(s string) string {
 var cellEscaper = strings.NewReplacer("\\", "\\\\", "|", "\\|", "\r\n", " ", "\n", " ", "\r", " ", "`", "\\`")
 
 // Markdown writes the report in the seed's layout: failures, warnings, passed, then the
-// sections perfgate adds (not compared, services on one side only), then the summary.
-func Markdown(w io.Writer, ev *threshold.Evaluation) error {
-	return MarkdownWith(w, ev, nil)
-}
-
-// MarkdownWith writes the report as Markdown does, with the Trend section of t (none
-// when t is nil) after perfgate's other sections, before the summary.
-func MarkdownWith(w io.Writer, ev *threshold.Evaluation, t *Trend) error {
+// sections perfgate adds (acknowledged, evidence, estimates, not compared, services on
+// one side only, comparability, the Trend section of t — none when t is nil), then the
+// summary.
+func Markdown(w io.Writer, ev *threshold.Evaluation, t *Trend) error {
 	var b strings.Builder
 	b.WriteString(Title + "\n\n")
 	seedSections(&b, ev)

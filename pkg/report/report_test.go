@@ -191,7 +191,7 @@ func TestFitStepSummary(t *testing.T) {
 			threshold.Result{Service: name, Metric: "p99_latency_ms", Threshold: p95, Status: threshold.NotCompared, Skip: threshold.NotInCurrent})
 	}
 	var b strings.Builder
-	Markdown(&b, ev)
+	Markdown(&b, ev, nil)
 	full := b.String()
 	if len(full) <= StepSummaryLimit {
 		t.Fatalf("the test report is only %d bytes", len(full))

@@ -81,7 +81,7 @@ xychart-beta
 	}
 	// Rendered, then parsed back as create-regression-issue reads it.
 	var md strings.Builder
-	if err := MarkdownWith(&md, ev, tr); err != nil {
+	if err := Markdown(&md, ev, tr); err != nil {
 		t.Fatal(err)
 	}
 	p, err := Parse([]byte(md.String()), "r.md")
@@ -152,7 +152,7 @@ func TestTrendGolden(t *testing.T) {
 	}
 	now, ev := entry(t, 25, "f00dfeed", base, doc(166.5, 0.45, `, "sandbox_violations": 3`), set)
 	var md strings.Builder
-	if err := MarkdownWith(&md, ev, BuildTrend(ev, past, now, "perf-history.jsonl")); err != nil {
+	if err := Markdown(&md, ev, BuildTrend(ev, past, now, "perf-history.jsonl")); err != nil {
 		t.Fatal(err)
 	}
 	golden.Check(t, "../../testdata/report/trend.golden.md", md.String(), *update)
