@@ -96,11 +96,15 @@ step_build() {
 step_extract() {
   local dir="${INPUT_OUTPUT_DIR:-load-test-results}" pattern matched f saved
   local files=() args=() extra=()
+  local globstar=1
   shopt -s nullglob
-  shopt -s globstar 2>/dev/null || true
+  shopt -s globstar 2>/dev/null || globstar=0
   while IFS= read -r pattern || [ -n "$pattern" ]; do
     pattern="$(printf '%s' "$pattern" | sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//')"
     [ -n "$pattern" ] || continue
+    # Bash 3 (macOS's /bin/bash) has no globstar: ** would match one folder level only and
+    # silently miss files deeper down.
+    case "$pattern" in *'**'*) [ "$globstar" = 1 ] || die "input results: '$pattern' uses **, which needs bash 4 or later (this is bash $BASH_VERSION): install a newer bash (brew install bash) or list the folders" ;; esac
     matched=0
     # Word splitting on line breaks only, so that a path may hold spaces; globbing on.
     saved="$IFS"

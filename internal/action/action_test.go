@@ -54,6 +54,7 @@ type env struct {
 	eventName string         // default pull_request
 	api       *ghtest.Server
 	ws        string // workspace; "" for a fresh one
+	vars      map[string]string
 }
 
 // eventEnv writes the event payload of a pull_request workflow run and returns the
@@ -88,6 +89,9 @@ func runCase(t *testing.T, a *actionFile, with map[string]string, e env) (action
 			extra["GITHUB_EVENT_NAME"] = e.eventName
 		}
 		github["event_name"] = extra["GITHUB_EVENT_NAME"]
+	}
+	for k, v := range e.vars {
+		extra[k] = v
 	}
 	j := newJob(t, ws, runnerTemp, extra)
 	return j.runAction(a, with, github), j
@@ -258,6 +262,28 @@ func TestActionSeveralResultFiles(t *testing.T) {
 	b, _ = os.ReadFile(filepath.Join(ws, r.outputs["metrics"]))
 	if err := json.Unmarshal(b, &m); err != nil || m["api_gateway"].Requests != 3000 {
 		t.Errorf("api_gateway of three files of 1,000 requests each: %+v %v", m["api_gateway"], err)
+	}
+}
+
+// TestActionGlobstar: ** matches folders at any depth; a bash without globstar (bash 3,
+// macOS's /bin/bash — played here by a shopt that refuses it) fails on a ** pattern
+// rather than matching one level only and silently missing files.
+func TestActionGlobstar(t *testing.T) {
+	a := loadAction(t)
+	ws := workspace(t)
+	os.MkdirAll(filepath.Join(ws, "out", "a", "b"), 0o755)
+	b, _ := os.ReadFile(filepath.Join(repoRoot, "testdata/seed/sample_results_stats.csv"))
+	os.WriteFile(filepath.Join(ws, "out", "a", "b", "deep_stats.csv"), b, 0o644)
+	with := map[string]string{"results": "out/**/*_stats.csv", "baseline": "testdata/seed/sample_baselines.json", "fail-on": "never"}
+	r, j := runCase(t, a, with, env{ws: ws})
+	if !r.ok || !strings.Contains(j.log.String(), "📂 1 result file(s): out/a/b/deep_stats.csv\n") {
+		t.Fatalf("ok %v, failed in %q\n%s", r.ok, r.failed, j.log.String())
+	}
+	bash3 := filepath.Join(t.TempDir(), "bash3.sh")
+	os.WriteFile(bash3, []byte("shopt() { [ \"$2\" != globstar ] || return 1; builtin shopt \"$@\"; }\n"), 0o644)
+	r, j = runCase(t, a, with, env{ws: ws, vars: map[string]string{"BASH_ENV": bash3}})
+	if r.ok || r.failed != "extract" || !strings.Contains(j.log.String(), "::error title=perfgate::input results: 'out/**/*_stats.csv' uses **, which needs bash 4 or later") {
+		t.Errorf("without globstar: ok %v, failed in %q\n%s", r.ok, r.failed, j.log.String())
 	}
 }
 
