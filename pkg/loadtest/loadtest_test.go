@@ -46,7 +46,7 @@ func readAll(t *testing.T, name, content string, force Format) ([]Row, Format, e
 		return nil, FormatAuto, err
 	}
 	var rows []Row
-	err = in.Rows(func(r Row) error { rows = append(rows, r); return nil })
+	_, err = in.Rows(func(r Row) error { rows = append(rows, r); return nil })
 	return rows, in.Format, err
 }
 
