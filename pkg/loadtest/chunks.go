@@ -20,19 +20,29 @@ import (
 // chunk is a run of whole records of a streamed file, handed to one worker.
 type chunk struct {
 	data      []byte
-	firstLine int // 1-based line number of data[0] in the file
+	firstLine int     // 1-based line number of data[0] in the file
+	marks     []int32 // what the cut noted in data (XML: where the samples' start tags are)
+}
+
+// block is a buffer of the pool: the bytes read, and the offsets that a cut notes on the
+// way (the XML cut walks the markup anyway; with the offsets of the samples' start tags,
+// workers need not walk it again).
+type block struct {
+	data  []byte
+	marks []int32
 }
 
 // defaultChunkSize is the size of the blocks read; Options.chunkSize overrides it (tests
 // make chunks tiny so that cuts fall everywhere).
 const defaultChunkSize = 1 << 20
 
-// cutFunc returns how many bytes at the start of buf are whole records that may be
-// processed on their own, or -1 when no cut is possible yet (more data is needed). buf
-// always starts at a cut. At the end of the input (eof) the whole rest is usually the
-// last chunk; a cut may instead stop the parallel reading (stop), leaving buf[n:] and
-// the rest of the input to a sequential reader.
-type cutFunc func(buf []byte, eof bool) (n int, stop bool)
+// cutFunc returns how many bytes at the start of b.data are whole records that may be
+// processed on their own, or -1 when no cut is possible yet (more data is needed).
+// b.data always starts at a cut; a cut may note offsets in b.marks (the chunk gets those
+// below n). At the end of the input (eof) the whole rest is usually the last chunk; a
+// cut may instead stop the parallel reading (stop), leaving b.data[n:] and the rest of
+// the input to a sequential reader.
+type cutFunc func(b *block, eof bool) (n int, stop bool)
 
 // merger is an accumulator of one worker: it adds another worker's state to its own.
 type merger[A any] interface{ merge(other A) }
@@ -65,19 +75,20 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 	for i := range accs {
 		accs[i] = newAcc()
 	}
-	free := make(chan []byte, workers+2)
+	free := make(chan *block, workers+2)
 	for i := 0; i < workers+2; i++ {
-		free <- make([]byte, 0, 2*size)
+		free <- &block{data: make([]byte, 0, 2*size)}
 	}
-	ch := make(chan chunk, 1)
+	ch := make(chan sent, 1)
 	var wg sync.WaitGroup
 	for w := range accs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for c := range ch {
-				parse(accs[w], c)
-				free <- c.data[:0]
+				parse(accs[w], c.chunk)
+				c.blk.data, c.blk.marks = c.blk.data[:0], c.blk.marks[:0]
+				free <- c.blk
 			}
 		}()
 	}
@@ -90,54 +101,69 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 	return accs[0], left, err
 }
 
+// sent is a chunk on its way to a worker, with the block it lives in (back to the pool
+// after parsing).
+type sent struct {
+	chunk
+	blk *block
+}
+
 // feed reads the input into the pooled buffers and sends chunks until the end of the
 // input, a read error, or a stopping cut.
-func feed(p pipeline, size int, free chan []byte, ch chan<- chunk) (*rest, error) {
+func feed(p pipeline, size int, free chan *block, ch chan<- sent) (*rest, error) {
 	line := p.firstLine
-	send := func(data []byte) {
-		if len(data) > 0 {
-			ch <- chunk{data: data, firstLine: line}
-			line += bytes.Count(data, []byte{'\n'})
+	send := func(b *block, n int) {
+		if n <= 0 {
+			free <- b
+			return
 		}
+		marks := b.marks
+		for len(marks) > 0 && int(marks[len(marks)-1]) >= n {
+			marks = marks[:len(marks)-1]
+		}
+		c := sent{chunk{data: b.data[:n], firstLine: line, marks: marks}, b}
+		line += bytes.Count(c.data, []byte{'\n'})
+		ch <- c // the block belongs to the worker from here on
 	}
-	buf := <-free
+	b := <-free
 	for {
-		if cap(buf)-len(buf) < size/2 { // a record longer than the buffer: grow it
-			bigger := make([]byte, len(buf), 2*cap(buf))
-			copy(bigger, buf)
-			buf = bigger
+		if cap(b.data)-len(b.data) < size/2 { // a record longer than the buffer: grow it
+			bigger := make([]byte, len(b.data), 2*cap(b.data))
+			copy(bigger, b.data)
+			b.data = bigger
 		}
-		n, err := io.ReadFull(p.r, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
+		n, err := io.ReadFull(p.r, b.data[len(b.data):cap(b.data)])
+		b.data = b.data[:len(b.data)+n]
 		eof := err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !eof {
 			return nil, err
 		}
-		c, stop := p.cut(buf, eof)
-		if stop {
-			tail := append([]byte(nil), buf[max(c, 0):]...)
-			send(buf[:max(c, 0)])
+		b.marks = b.marks[:0]
+		c, stop := p.cut(b, eof)
+		switch {
+		case stop:
+			tail := append([]byte(nil), b.data[max(c, 0):]...)
+			send(b, c)
 			return &rest{r: io.MultiReader(bytes.NewReader(tail), p.r), line: line}, nil
-		}
-		if eof {
-			send(buf)
+		case eof:
+			send(b, len(b.data))
 			return nil, nil
-		}
-		if c > 0 {
-			next := append((<-free)[:0], buf[c:]...)
-			send(buf[:c])
-			buf = next
+		case c > 0:
+			next := <-free
+			next.data = append(next.data[:0], b.data[c:]...)
+			send(b, c)
+			b = next
 		}
 	}
 }
 
 // lastLineCut is the cut of line-oriented formats without quoting (NDJSON, logs): after
 // the last newline.
-func lastLineCut(buf []byte, eof bool) (int, bool) {
+func lastLineCut(b *block, eof bool) (int, bool) {
 	if eof {
-		return len(buf), false
+		return len(b.data), false
 	}
-	return bytes.LastIndexByte(buf, '\n') + 1, false
+	return bytes.LastIndexByte(b.data, '\n') + 1, false
 }
 
 // eachLine calls f for every line of a chunk, without its line end ("\n" or "\r\n").

@@ -161,7 +161,8 @@ func delimiters(b []byte, d byte, pos []int) int {
 // is even and the lines on both sides hold no quote, so that the cut is never inside a
 // quoted field; ok (when not nil) must accept the two lines too.
 func csvCut(ok func(prev, next []byte) bool) cutFunc {
-	return func(buf []byte, eof bool) (int, bool) {
+	return func(b *block, eof bool) (int, bool) {
+		buf := b.data
 		if eof {
 			return len(buf), false
 		}

@@ -582,3 +582,22 @@ func TestFastPathsTakeRealRecords(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDigits: digitsOnly (eight digits at a time) agrees with strconv.ParseInt on runs of
+// digits, and refuses everything else.
+func FuzzDigits(f *testing.F) {
+	for _, s := range []string{"0", "1718000000123", "1795775177221478655", "9223372036854775807", "9223372036854775808", "12345678x", "/", ":", "00000000000000000001", "", "１"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		v, ok := digitsOnly(s)
+		want, err := strconv.ParseInt(s, 10, 64)
+		digits := s != "" && strings.Trim(s, "0123456789") == ""
+		if ok != (digits && err == nil && len(s) <= 19) || ok && v != want {
+			t.Fatalf("%q: %d %v, ParseInt %d %v", s, v, ok, want, err)
+		}
+		if b, okb := digitsOnly([]byte(s)); b != v || okb != ok {
+			t.Fatalf("%q: string and bytes differ", s)
+		}
+	})
+}

@@ -153,13 +153,18 @@ func addJTLSample[T text](agg *rawAgg, line int, ts, t, s, lb T) {
 	agg.add(nil, []byte(lb), r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 }
 
-// xmlCut cuts where the walk of buf last was between top-level elements. It stops the
-// parallel read where the walk meets what it does not handle or the root's end, and at
-// the end of the input: encoding/xml reads the rest, so that the end of the file (the
+// xmlCut cuts where the walk of the block last was between top-level elements, noting
+// the bounds of the samples' start tags in the block's marks (pairs of offsets). It stops
+// the parallel read where the walk meets what it does not handle or the root's end, and
+// at the end of the input: encoding/xml reads the rest, so that the end of the file (the
 // root's end tag, or a file cut short) is handled exactly as the straightforward reader
 // handles it.
-func xmlCut(buf []byte, eof bool) (int, bool) {
-	safe, status := walkXML(buf, nil)
+func xmlCut(b *block, eof bool) (int, bool) {
+	safe, status := walkXML(b.data, func(start, end int, name []byte) {
+		if string(name) == "httpSample" || string(name) == "sample" {
+			b.marks = append(b.marks, int32(start), int32(end))
+		}
+	})
 	if eof || status == walkBad || status == walkRootEnd {
 		return safe, true
 	}
@@ -169,42 +174,44 @@ func xmlCut(buf []byte, eof bool) (int, bool) {
 	return safe, false
 }
 
-// parseXMLChunk aggregates the samples of a chunk (whole top-level elements, as cut).
+// parseXMLChunk aggregates the samples of a chunk: the start tags the cut noted.
 func parseXMLChunk(a *rawAgg, c chunk) {
 	line, counted := c.firstLine, 0
 	var sa sampleAttrs
-	walkXML(c.data, func(start, end int, name []byte) {
-		if string(name) != "httpSample" && string(name) != "sample" {
-			return
-		}
+	for i := 0; i+1 < len(c.marks); i += 2 {
+		start, end := int(c.marks[i]), int(c.marks[i+1])
 		line += bytes.Count(c.data[counted:end], []byte{'\n'})
 		counted = end
 		tag := c.data[start:end]
 		if sa.read(tag) {
 			addJTLSample(a, line, sa.vals[0], sa.vals[1], sa.vals[2], sa.vals[3])
-			return
+		} else {
+			xmlSampleFallback(a, line, tag)
 		}
-		// The fallback: encoding/xml reads the start tag.
-		dec := xml.NewDecoder(bytes.NewReader(tag))
-		dec.Strict = false
-		tok, err := dec.RawToken()
-		if err != nil {
-			var se *xml.SyntaxError
-			if errors.As(err, &se) {
-				se.Line += line - bytes.Count(tag, []byte{'\n'}) - 1
-			}
-			a.fail(line, "invalid XML: "+err.Error())
-			return
+	}
+}
+
+// xmlSampleFallback reads a sample's start tag with encoding/xml.
+func xmlSampleFallback(a *rawAgg, line int, tag []byte) {
+	dec := xml.NewDecoder(bytes.NewReader(tag))
+	dec.Strict = false
+	tok, err := dec.RawToken()
+	if err != nil {
+		var se *xml.SyntaxError
+		if errors.As(err, &se) {
+			se.Line += line - bytes.Count(tag, []byte{'\n'}) - 1
 		}
-		t, ok := tok.(xml.StartElement)
-		if !ok { // cannot happen: the walk saw a start tag
-			a.fail(line, "invalid XML: not a start tag")
-			return
-		}
-		attrs := map[string]string{}
-		for _, at := range t.Attr {
-			attrs[at.Name.Local] = at.Value
-		}
-		addJTLSample(a, line, attrs["ts"], attrs["t"], attrs["s"], attrs["lb"])
-	})
+		a.fail(line, "invalid XML: "+err.Error())
+		return
+	}
+	t, ok := tok.(xml.StartElement)
+	if !ok { // cannot happen: the walk saw a start tag
+		a.fail(line, "invalid XML: not a start tag")
+		return
+	}
+	attrs := map[string]string{}
+	for _, at := range t.Attr {
+		attrs[at.Name.Local] = at.Value
+	}
+	addJTLSample(a, line, attrs["ts"], attrs["t"], attrs["s"], attrs["lb"])
 }

@@ -97,25 +97,22 @@ func nextMarkup(b []byte, p int) (kind markup, end int, name []byte) {
 		for len(name) > 0 && isXMLSpace(name[len(name)-1]) {
 			name = name[:len(name)-1]
 		}
-		if !xmlName(name) {
-			return markBad, 0, nil
-		}
-		return markEnd, p + j + 1, name
+		return markEnd, p + j + 1, name // checked against the start tag's name
 	case '!':
 		return skipMarkup(b, p)
 	case '?':
 		return markBad, 0, nil // a processing instruction inside the root: encoding/xml decides
 	}
 	n := p + 1
-	for n < len(b) && nameByte(b[n]) {
+	for n < len(b) && xmlNameChar[b[n]] {
 		n++
 	}
 	if n >= len(b) {
 		return markIncomplete, 0, nil
 	}
 	name = b[p+1 : n]
-	if !xmlName(name) || !(isXMLSpace(b[n]) || b[n] == '/' || b[n] == '>') {
-		return markBad, 0, nil
+	if c := b[p+1]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') || !(isXMLSpace(b[n]) || b[n] == '/' || b[n] == '>') {
+		return markBad, 0, nil // not a name, or one with a namespace prefix
 	}
 	e := tagEnd(b, n)
 	switch {
@@ -190,23 +187,6 @@ func tagEnd(b []byte, n int) int {
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-func nameByte(c byte) bool {
-	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.' || c == ':'
-}
-
-// xmlName accepts the plain ASCII names the walk handles (no namespace prefix).
-func xmlName(n []byte) bool {
-	if len(n) == 0 || !(n[0] >= 'a' && n[0] <= 'z' || n[0] >= 'A' && n[0] <= 'Z' || n[0] == '_') {
-		return false
-	}
-	for _, c := range n {
-		if !nameByte(c) || c == ':' {
-			return false
-		}
-	}
-	return true
-}
-
 // sampleAttrs reads the attributes of a sample's start tag in place.
 type sampleAttrs struct {
 	vals [4][]byte // ts, t, s, lb: nil when absent
@@ -222,64 +202,139 @@ var sampleAttrNames = [4]string{"ts", "t", "s", "lb"}
 func (sa *sampleAttrs) read(tag []byte) bool {
 	sa.vals = [4][]byte{}
 	i := 1
-	for i < len(tag) && nameByte(tag[i]) {
+	for i < len(tag) && xmlNameChar[tag[i]] {
 		i++
 	}
-	for {
-		for i < len(tag) && isXMLSpace(tag[i]) {
-			i++
-		}
-		switch {
-		case i >= len(tag):
+	if bytes.IndexByte(tag, '\'') >= 0 {
+		return sa.readQuotes(tag, i)
+	}
+	// Only double quotes: the values are between the quotes, found eight bytes at a time.
+	var pos [64]int
+	n := delimiters(tag[i:], '"', pos[:])
+	if n == len(pos) || n%2 != 0 {
+		return sa.readQuotes(tag, i)
+	}
+	amp := bytes.IndexByte(tag, '&') >= 0
+	prev := i
+	for k := 0; k < n; k += 2 {
+		q1, q2 := i+pos[k], i+pos[k+1]
+		name, ok := attrName(tag[prev:q1], k == 0)
+		if !ok || !sa.value(name, tag[q1+1:q2], amp) {
 			return false
-		case tag[i] == '>' && i == len(tag)-1, tag[i] == '/' && i == len(tag)-2 && tag[i+1] == '>':
-			return true
 		}
+		prev = q2 + 1
+	}
+	return tagClose(tag[prev:])
+}
+
+// attrName reads what precedes a value: spaces (required before the first attribute),
+// the name, "=" (with spaces around it).
+func attrName(seg []byte, first bool) ([]byte, bool) {
+	j := 0
+	for j < len(seg) && isXMLSpace(seg[j]) {
+		j++
+	}
+	if first && j == 0 || j >= len(seg) || !(seg[j] >= 'a' && seg[j] <= 'z' || seg[j] >= 'A' && seg[j] <= 'Z' || seg[j] == '_') {
+		return nil, false
+	}
+	start := j
+	for j < len(seg) && xmlNameChar[seg[j]] {
+		j++
+	}
+	name := seg[start:j]
+	for j < len(seg) && isXMLSpace(seg[j]) {
+		j++
+	}
+	if j >= len(seg) || seg[j] != '=' {
+		return nil, false
+	}
+	for j++; j < len(seg) && isXMLSpace(seg[j]); j++ {
+	}
+	return name, j == len(seg)
+}
+
+// tagClose reports whether rest is the end of a start tag: spaces, then ">" or "/>".
+func tagClose(rest []byte) bool {
+	for len(rest) > 0 && isXMLSpace(rest[0]) {
+		rest = rest[1:]
+	}
+	return string(rest) == ">" || string(rest) == "/>"
+}
+
+// readQuotes is read for tags with single-quoted values: one attribute after the other.
+func (sa *sampleAttrs) readQuotes(tag []byte, i int) bool {
+	amp := bytes.IndexByte(tag, '&') >= 0
+	for first := true; ; first = false {
 		k := i
-		for k < len(tag) && nameByte(tag[k]) {
+		for k < len(tag) && tag[k] != '=' && tag[k] != '>' && tag[k] != '"' && tag[k] != '\'' {
 			k++
 		}
-		name := tag[i:k]
-		for k < len(tag) && isXMLSpace(tag[k]) {
-			k++
-		}
-		if !xmlName(name) || k >= len(tag) || tag[k] != '=' {
-			return false
+		if k >= len(tag) || tag[k] != '=' {
+			return tagClose(tag[i:]) // no more attributes
 		}
 		for k++; k < len(tag) && isXMLSpace(tag[k]); k++ {
 		}
 		if k >= len(tag) || tag[k] != '"' && tag[k] != '\'' {
 			return false
 		}
-		e := bytes.IndexByte(tag[k+1:], tag[k])
-		if e < 0 {
+		name, ok := attrName(tag[i:k], first)
+		e := quoteEnd(tag, k+1, tag[k])
+		if !ok || e < 0 || !sa.value(name, tag[k+1:e], amp) {
 			return false
 		}
-		val := tag[k+1 : k+1+e]
-		if !sa.value(name, val) {
-			return false
-		}
-		i = k + e + 2
+		i = e + 1
 	}
 }
 
-// value keeps the value of a wanted attribute (the last one wins, as in a map).
-func (sa *sampleAttrs) value(name, val []byte) bool {
-	for w, n := range sampleAttrNames {
-		if string(name) != n {
-			continue
+// quoteEnd returns the index of the quote q that closes a value starting at b[i], or -1.
+func quoteEnd(b []byte, i int, q byte) int {
+	for j := i; j < len(b) && j < i+16; j++ { // most values are short: no call
+		if b[j] == q {
+			return j
 		}
-		v, ok := xmlUnescape(val, sa.buf[w][:0])
-		if !ok {
-			return false
-		}
-		if len(v) > 0 && &v[0] != &val[0] {
-			sa.buf[w] = v
-		}
-		sa.vals[w] = v
-		return true
 	}
-	return bytes.IndexByte(val, '&') < 0
+	if i+16 >= len(b) {
+		return -1
+	}
+	if e := bytes.IndexByte(b[i+16:], q); e >= 0 {
+		return i + 16 + e
+	}
+	return -1
+}
+
+// xmlNameChar marks the bytes of the plain ASCII names the walk handles (no ':').
+var xmlNameChar = func() (t [256]bool) {
+	for c := 0; c < 256; c++ {
+		t[c] = c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.'
+	}
+	return t
+}()
+
+// value keeps the value of a wanted attribute (the last one wins, as in a map). amp
+// tells whether the tag has an ampersand at all.
+func (sa *sampleAttrs) value(name, val []byte, amp bool) bool {
+	var w int
+	switch string(name) {
+	case "ts":
+		w = 0
+	case "t":
+		w = 1
+	case "s":
+		w = 2
+	case "lb":
+		w = 3
+	default:
+		return !amp || bytes.IndexByte(val, '&') < 0
+	}
+	v, ok := xmlUnescape(val, sa.buf[w][:0])
+	if !ok {
+		return false
+	}
+	if len(v) > 0 && &v[0] != &val[0] {
+		sa.buf[w] = v
+	}
+	sa.vals[w] = v
+	return true
 }
 
 // xmlUnescape decodes an attribute value as encoding/xml does: the five predefined

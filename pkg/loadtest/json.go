@@ -2,10 +2,12 @@ package loadtest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 )
 
 // decodeJSON unmarshals doc into v (numbers as json.Number), turning syntax errors into
@@ -137,10 +139,40 @@ func (o jsonObj) count(field string, required bool) (int64, error) {
 }
 
 // plainASCII reports whether a JSON string body needs no decoding: printable ASCII
-// without escapes (anything else goes to encoding/json).
+// without escapes (anything else goes to encoding/json). Eight bytes at a time.
 func plainASCII(b []byte) bool {
-	for _, c := range b {
-		if c < 0x20 || c >= 0x7f || c == '\\' {
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		if below(x, 0x20)|x&swarHi|hasByte(x, '\\')|hasByte(x, 0x7f) != 0 {
+			return false
+		}
+	}
+	for ; i < len(b); i++ {
+		if c := b[i]; c < 0x20 || c >= 0x7f || c == '\\' {
+			return false
+		}
+	}
+	return true
+}
+
+// SWAR (eight bytes in a uint64) tests; each is non-zero when some byte matches.
+const swarLo, swarHi = 0x0101010101010101, 0x8080808080808080
+
+// below tests for a byte < n (n <= 0x80).
+func below(x uint64, n byte) uint64 { return (x - swarLo*uint64(n)) &^ x & swarHi }
+
+// hasByte tests for a byte equal to c.
+func hasByte(x uint64, c byte) uint64 {
+	y := x ^ swarLo*uint64(c)
+	return (y - swarLo) &^ y & swarHi
+}
+
+// asciiFold reports whether a and b (of equal length) are equal ignoring ASCII case.
+func asciiFold(a []byte, b string) bool {
+	for i := 0; i < len(a); i++ {
+		x, y := a[i], b[i]
+		if x != y && !(x|0x20 == y|0x20 && x|0x20 >= 'a' && x|0x20 <= 'z') {
 			return false
 		}
 	}
@@ -227,10 +259,13 @@ func jsonMembers(b []byte, i int, keys []string, vals [][]byte) (int, bool) {
 		}
 		want := -1
 		for k, w := range keys {
+			if len(key) != len(w) {
+				continue
+			}
 			if string(key) == w {
 				want = k
-			} else if len(key) == len(w) && bytes.EqualFold(key, []byte(w)) {
-				return 0, false
+			} else if asciiFold(key, w) {
+				return 0, false // encoding/json would match it
 			}
 		}
 		i = skipWS(b, end)
@@ -269,46 +304,55 @@ func skipWS(b []byte, i int) int {
 }
 
 // stringEnd returns the offset just after the JSON string starting at b[i] (a quote), or
-// -1 when it is not a valid string.
+// -1 when it is not a valid string. It looks for the bytes that matter (quote,
+// backslash, control) eight at a time.
 func stringEnd(b []byte, i int) int {
-	j := i + 1
-	q := bytes.IndexByte(b[j:], '"')
-	if q < 0 {
-		return -1
-	}
-	if body := b[j : j+q]; bytes.IndexByte(body, '\\') < 0 {
-		for _, c := range body {
-			if c < 0x20 {
-				return -1
-			}
-		}
-		return j + q + 1
-	}
-	// Escapes: walk them (rare in the fast paths' inputs).
-	for ; j < len(b); j++ {
-		switch c := b[j]; {
-		case c == '"':
-			return j + 1
-		case c < 0x20:
+	for j := i + 1; j < len(b); {
+		j = nextSpecial(b, j)
+		if j >= len(b) {
 			return -1
-		case c == '\\':
+		}
+		switch b[j] {
+		case '"':
+			return j + 1
+		case '\\':
 			if j+1 >= len(b) {
 				return -1
 			}
 			switch b[j+1] {
 			case '"', '\\', '/', 'b', 'f', 'n', 'r', 't':
-				j++
+				j += 2
 			case 'u':
 				if j+5 >= len(b) || !isHex(b[j+2]) || !isHex(b[j+3]) || !isHex(b[j+4]) || !isHex(b[j+5]) {
 					return -1
 				}
-				j += 5
+				j += 6
 			default:
 				return -1
 			}
+		default:
+			return -1 // a control byte
 		}
 	}
 	return -1
+}
+
+// nextSpecial returns the index of the first quote, backslash or control byte of b from
+// j on (len(b) when none).
+func nextSpecial(b []byte, j int) int {
+	for ; j+8 <= len(b); j += 8 {
+		x := binary.LittleEndian.Uint64(b[j:])
+		// The lowest flagged byte is always a true match (borrows only flag bytes above one).
+		if m := hasByte(x, '"') | hasByte(x, '\\') | below(x, 0x20); m != 0 {
+			return j + bits.TrailingZeros64(m)/8
+		}
+	}
+	for ; j < len(b); j++ {
+		if c := b[j]; c == '"' || c == '\\' || c < 0x20 {
+			return j
+		}
+	}
+	return j
 }
 
 func isHex(c byte) bool { return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F' }
