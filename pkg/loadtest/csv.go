@@ -131,20 +131,18 @@ func splitFields(rec []byte, delim byte, f [][]byte, pos []int) int {
 }
 
 // delimiters stores the positions of the first len(pos) occurrences of d in b, eight
-// bytes at a time (SWAR), and returns how many it found.
+// bytes at a time (SWAR, with the exact zero-byte test: no false positives), and returns
+// how many it found.
 func delimiters(b []byte, d byte, pos []int) int {
-	const lo, hi = 0x0101010101010101, 0x8080808080808080
-	pattern := uint64(d) * lo
+	const lo7 = 0x7F7F7F7F7F7F7F7F
+	pattern := uint64(d) * 0x0101010101010101
 	n, i := 0, 0
 	for ; i+8 <= len(b) && n < len(pos); i += 8 {
-		x := binary.LittleEndian.Uint64(b[i:]) ^ pattern
-		m := (x - lo) &^ x & hi // high bits of the bytes equal to d (a borrow can add false ones above a true one)
+		y := binary.LittleEndian.Uint64(b[i:]) ^ pattern
+		m := ^((y&lo7 + lo7) | y | lo7) // the high bit of each byte equal to d
 		for m != 0 && n < len(pos) {
-			k := bits.TrailingZeros64(m) / 8
-			if b[i+k] == d { // guard against the rare borrow false positive
-				pos[n] = i + k
-				n++
-			}
+			pos[n] = i + bits.TrailingZeros64(m)/8
+			n++
 			m &= m - 1
 		}
 	}

@@ -41,11 +41,7 @@ func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 		lat: latencyKeys[int]{avg: c[4], median: h.col(colTotalMedian...), min: h.col(colTotalMin...), max: h.col(colTotalMax...)}}
 	shape := csvShape{delim: ',', need: 1 + max(cols.name, cols.ts, cols.req, cols.fail, cols.typ, cols.lat.avg, cols.lat.median, cols.lat.min, cols.lat.max), lazy: true}
 	acc, _, err := parallel(in.pipeline(line, csvCut(nil)), func() *historyAcc { return &historyAcc{h: h, cols: cols, eps: map[string]*historyEntry{}} },
-		func(a *historyAcc, c chunk) {
-			if a.err == nil || a.err.Line > c.firstLine { // rows after an error do not matter
-				shape.records(c, a.record, a.fail)
-			}
-		})
+		func(a *historyAcc, c chunk) { a.parse(shape, c) })
 	if err != nil {
 		return Skips{}, &SyntaxError{File: in.File, Msg: err.Error()}
 	}
@@ -58,10 +54,20 @@ type historyCols struct {
 }
 
 // historyEntry is the last row of an endpoint so far, and where the endpoint first
-// appeared (rows are emitted in that order).
+// appeared (rows are emitted in that order). The latencies of a row are converted only
+// when it is the endpoint's last row of a chunk (the others are checked, not converted:
+// ParseFloat on Python's 17-digit floats is most of the work otherwise).
 type historyEntry struct {
 	firstLine int
 	row       Row
+	pending   historyRow // the last row of the chunk being parsed (line 0: none)
+}
+
+// historyRow is a row whose latency cells (avg, median, min, max) wait in the chunk.
+type historyRow struct {
+	line           int
+	requests, fail int64
+	lat            [4][]byte
 }
 
 // historyAcc is a worker's state: the last row per endpoint, the time span, the first error.
@@ -69,10 +75,35 @@ type historyAcc struct {
 	h          *csvHeader
 	cols       historyCols
 	eps        map[string]*historyEntry
+	touched    []*historyEntry // entries with a pending row
 	rows       int
 	first, end float64
 	err        *SyntaxError // the first error in file order
 	scratch    []byte
+}
+
+// parse reads the rows of a chunk, then converts each endpoint's last one.
+func (a *historyAcc) parse(shape csvShape, c chunk) {
+	if a.err != nil && a.err.Line < c.firstLine {
+		return // rows after an error do not matter
+	}
+	shape.records(c, a.record, a.fail)
+	lat := [4]int{a.cols.lat.avg, a.cols.lat.median, a.cols.lat.min, a.cols.lat.max}
+	for _, e := range a.touched {
+		p := e.pending
+		e.pending = historyRow{}
+		if p.line < e.row.Line {
+			continue
+		}
+		row := Row{Method: e.row.Method, Name: e.row.Name, Total: e.row.Total, Line: p.line, Requests: p.requests, Failures: p.fail}
+		get := func(k int) (float64, bool, error) { return cellMs(a.h, p.line, lat[k], p.lat[k]) }
+		if err := locustLatencies(&row, get, latencyKeys[int]{0, 1, 2, 3}); err != nil {
+			a.failErr(err)
+			continue
+		}
+		e.row = row
+	}
+	a.touched = a.touched[:0]
 }
 
 func (a *historyAcc) fail(line int, msg string) {
@@ -89,7 +120,8 @@ func (a *historyAcc) failErr(err error) {
 	}
 }
 
-// record reads one history row.
+// record reads one history row: the timestamp and counts now, the latencies checked
+// (converted at the end of the chunk if the row is its endpoint's last).
 func (a *historyAcc) record(f [][]byte, n, line int) {
 	if n != len(a.h.names) {
 		a.fail(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", n, len(a.h.names)))
@@ -105,9 +137,17 @@ func (a *historyAcc) record(f [][]byte, n, line int) {
 	if err == nil && !ok {
 		err = a.h.errAt(line, a.cols.ts, errors.New("empty timestamp"))
 	}
-	var row Row
+	p := historyRow{line: line}
 	if err == nil {
-		row, err = a.row(cell, line)
+		p.requests, err = cellCount(a.h, line, a.cols.req, cell(a.cols.req))
+	}
+	if err == nil {
+		p.fail, err = cellCount(a.h, line, a.cols.fail, cell(a.cols.fail))
+	}
+	for k, i := range [4]int{a.cols.lat.avg, a.cols.lat.median, a.cols.lat.min, a.cols.lat.max} {
+		if p.lat[k] = cell(i); err == nil && !msValid(p.lat[k]) {
+			_, _, err = cellMs(a.h, line, i, p.lat[k])
+		}
 	}
 	if err != nil {
 		a.failErr(err)
@@ -118,32 +158,53 @@ func (a *historyAcc) record(f [][]byte, n, line int) {
 	}
 	a.end = max(a.end, ts)
 	a.rows++
-	method, name := cell(a.cols.typ), cell(a.cols.name)
+	a.entry(cell(a.cols.typ), cell(a.cols.name), line).keep(p, a)
+}
+
+// entry finds (or creates) the entry of an endpoint.
+func (a *historyAcc) entry(method, name []byte, line int) *historyEntry {
 	k := append(append(append(a.scratch[:0], method...), 0), name...)
 	a.scratch = k
 	e := a.eps[string(k)]
 	if e == nil {
-		e = &historyEntry{firstLine: line, row: Row{Method: string(method), Name: string(name), Line: -1}}
+		e = &historyEntry{firstLine: line, row: Row{Method: string(method), Name: string(name), Line: -1, Total: isTotalName(string(name))}}
 		a.eps[string(k)] = e
 	}
-	if line > e.row.Line {
-		row.Method, row.Name, row.Total = e.row.Method, e.row.Name, isTotalName(e.row.Name)
-		e.row = row
+	return e
+}
+
+// keep makes p the entry's pending row if it is the latest.
+func (e *historyEntry) keep(p historyRow, a *historyAcc) {
+	if p.line > e.pending.line {
+		if e.pending.line == 0 {
+			a.touched = append(a.touched, e)
+		}
+		e.pending = p
 	}
 }
 
-// row reads the counts and latencies of a history row.
-func (a *historyAcc) row(cell func(int) []byte, line int) (Row, error) {
-	row := Row{Line: line}
-	var err error
-	if row.Requests, err = cellCount(a.h, line, a.cols.req, cell(a.cols.req)); err != nil {
-		return row, err
+// msValid reports whether a latency cell is missing or a valid latency, converting it
+// only when it is not a plain decimal (a unit, an exponent, a long mantissa).
+func msValid(c []byte) bool {
+	if missingCell(c) {
+		return true
 	}
-	if row.Failures, err = cellCount(a.h, line, a.cols.fail, cell(a.cols.fail)); err != nil {
-		return row, err
+	if len(c) <= 24 {
+		digits, points := 0, 0
+		for _, b := range c {
+			switch {
+			case b >= '0' && b <= '9':
+				digits++
+			case b == '.':
+				points++
+			}
+		}
+		if digits > 0 && points <= 1 && digits+points == len(c) {
+			return true
+		}
 	}
-	get := func(i int) (float64, bool, error) { return cellMs(a.h, line, i, cell(i)) }
-	return row, locustLatencies(&row, get, a.cols.lat)
+	_, err := parseMs(c)
+	return err == nil
 }
 
 func (a *historyAcc) merge(b *historyAcc) {
