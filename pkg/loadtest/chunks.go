@@ -38,8 +38,8 @@ const defaultChunkSize = 1 << 20
 
 // cutFunc returns how many bytes at the start of b.data are whole records that may be
 // processed on their own, or -1 when no cut is possible yet (more data is needed).
-// b.data always starts at a cut; a cut may note offsets in b.marks (the chunk gets those
-// below n). At the end of the input (eof) the whole rest is usually the last chunk; a
+// b.data always starts at a cut; a cut may leave offsets in b.marks for the chunk's worker
+// (those of b.data[:n] only). At the end of the input (eof) the whole rest is usually the last chunk; a
 // cut may instead stop the parallel reading (stop), leaving b.data[n:] and the rest of
 // the input to a sequential reader.
 type cutFunc func(b *block, eof bool) (n int, stop bool)
@@ -117,11 +117,7 @@ func feed(p pipeline, size int, free chan *block, ch chan<- sent) (*rest, error)
 			free <- b
 			return
 		}
-		marks := b.marks
-		for len(marks) > 0 && int(marks[len(marks)-1]) >= n {
-			marks = marks[:len(marks)-1]
-		}
-		c := sent{chunk{data: b.data[:n], firstLine: line, marks: marks}, b}
+		c := sent{chunk{data: b.data[:n], firstLine: line, marks: b.marks}, b}
 		line += bytes.Count(c.data, []byte{'\n'})
 		ch <- c // the block belongs to the worker from here on
 	}

@@ -360,7 +360,7 @@ func (t *csvTable) cell(i int) string {
 	if i < 0 {
 		return ""
 	}
-	return strings.TrimSpace(t.rec[i])
+	return trimSpace(t.rec[i])
 }
 
 func (t *csvTable) count(i int) (int64, error) { return cellCount(t.csvHeader, t.line, i, t.cell(i)) }

@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"io"
+	"math"
 	"strings"
 )
 
@@ -160,11 +161,17 @@ func addJTLSample[T text](agg *rawAgg, line int, ts, t, s, lb T) {
 // root's end tag, or a file cut short) is handled exactly as the straightforward reader
 // handles it.
 func xmlCut(b *block, eof bool) (int, bool) {
+	if len(b.data) > math.MaxInt32 { // an element of 2 GB: the offsets would not fit
+		return 0, true
+	}
 	safe, status := walkXML(b.data, func(start, end int, name []byte) {
 		if string(name) == "httpSample" || string(name) == "sample" {
 			b.marks = append(b.marks, int32(start), int32(end))
 		}
 	})
+	for len(b.marks) > 0 && int(b.marks[len(b.marks)-2]) >= safe {
+		b.marks = b.marks[:len(b.marks)-2] // the samples after the cut: the next block's
+	}
 	if eof || status == walkBad || status == walkRootEnd {
 		return safe, true
 	}

@@ -23,8 +23,8 @@ import (
 // fallback) or bytes of a chunk (the fast paths).
 type text interface{ ~string | ~[]byte }
 
-// isSpace reports the spaces ignored around a number.
-func isSpace(c byte) bool { return c == ' ' || c == '\t' }
+// isSpace reports the spaces ignored around a number or a CSV cell: ASCII white space.
+func isSpace(c byte) bool { return c == ' ' || c >= '\t' && c <= '\r' }
 
 func trimSpace[T text](b T) T {
 	for len(b) > 0 && isSpace(b[0]) {
