@@ -19,6 +19,10 @@ type csvShape struct {
 	delim byte
 	need  int  // fields the format reads: the first need of each record
 	lazy  bool // encoding/csv's LazyQuotes for quoted records (Locust < 1.1 did not escape quotes)
+	// keep, when set, tells from an unquoted record's first field whether the format
+	// reads the record; when it does not (k6's other metrics), the record's fields are
+	// only counted and rec gets the first one alone.
+	keep func(first []byte) bool
 }
 
 // records calls rec for every record of a chunk, with the record's first s.need fields
@@ -50,7 +54,7 @@ func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(l
 				r = r[:k-1]
 			}
 			if len(r) > 0 {
-				rec(f, splitFields(r, s.delim, f, pos), line-1)
+				rec(f, s.split(r, f, pos), line-1)
 			}
 			continue
 		}
@@ -76,6 +80,23 @@ func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(l
 		line += max(lines, 1)
 		nextQuote = quoteAt(data)
 	}
+}
+
+// split splits an unquoted record, or only counts its fields when keep says the format
+// does not read it.
+func (s csvShape) split(r []byte, f [][]byte, pos []int) int {
+	if s.keep != nil {
+		first := r
+		if i := bytes.IndexByte(r, s.delim); i >= 0 {
+			first = r[:i]
+		}
+		if !s.keep(first) {
+			clear(f)
+			f[0] = first
+			return bytes.Count(r, []byte{s.delim}) + 1
+		}
+	}
+	return splitFields(r, s.delim, f, pos)
 }
 
 func quoteAt(d []byte) int {

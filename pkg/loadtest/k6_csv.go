@@ -31,6 +31,12 @@ func readK6CSV(in *Input, sink Sink) (Skips, error) {
 	k := k6CSVCols{cols: len(h.names), metric: c[0], ts: c[1], value: c[2],
 		method: h.col("method"), name: h.col("name"), url: h.col("url"), code: h.col("status")}
 	shape := csvShape{delim: ',', need: 1 + max(k.metric, k.ts, k.value, k.method, k.name, k.url, k.code), lazy: true}
+	if k.metric == 0 { // most rows are other metrics: only their fields are counted
+		shape.keep = func(first []byte) bool {
+			_, ok := k6Relevant(trimSpace(first))
+			return ok
+		}
+	}
 	return readSamples(in, line, csvCut(nil), csvSamples(shape, func(a *rawAgg, f [][]byte, n, line int) {
 		k.record(a, f, n, line, in.opt.name())
 	}), sink)

@@ -432,3 +432,41 @@ func TestTinyChunks(t *testing.T) {
 }
 
 func benchNDJSONSmall() string { return string(benchNDJSON(200 << 10)) }
+
+// TestHistogramDenseArrays: whole and tenth milliseconds (kept in arrays) and other
+// values (in the map) come out in one ascending order, merge exactly, and survive the
+// switch to buckets.
+func TestHistogramDenseArrays(t *testing.T) {
+	vals := []int64{48_300_000, 3_000_000, 48_300_000, 1_234_567, 409_500_000, 409_600_000, 5_000_000_000, 100_000}
+	a, b := NewHistogram(), NewHistogram()
+	for i, v := range vals {
+		if i%2 == 0 {
+			a.Record(v)
+		} else {
+			b.Record(v)
+		}
+	}
+	a.Merge(b)
+	var got []int64
+	a.Each(func(ns, c int64) {
+		for ; c > 0; c-- {
+			got = append(got, ns)
+		}
+	})
+	want := []int64{100_000, 1_234_567, 3_000_000, 48_300_000, 48_300_000, 409_500_000, 409_600_000, 5_000_000_000}
+	if !reflect.DeepEqual(got, want) || a.Count() != int64(len(vals)) {
+		t.Errorf("Each: %v, want %v", got, want)
+	}
+	if q, _ := a.Quantile(0.5); q != 48_300_000 {
+		t.Errorf("median %d", q)
+	}
+	for i := int64(0); i < 5000; i++ {
+		a.Record(i*1000 + 7) // 5000 more distinct values: buckets
+	}
+	if a.Exact() || a.Count() != int64(len(vals))+5000 {
+		t.Errorf("exact %v, count %d", a.Exact(), a.Count())
+	}
+	if q, _ := a.Quantile(1); q < 4_995_000_000 || q > 5_005_000_000 {
+		t.Errorf("max %d after the switch to buckets", q)
+	}
+}
