@@ -25,15 +25,58 @@ type csvShape struct {
 	keep func(first []byte) bool
 }
 
-// records calls rec for every record of a chunk, with the record's first s.need fields
-// in f (nil past the record's end), its number of fields n and its first line. A line
-// without a quote is split in place without allocating; a record with a quote, which may
-// span lines, is read by encoding/csv exactly as a sequential encoding/csv reader would
-// read it from there; a record encoding/csv rejects goes to bad. Blank lines are ignored,
-// as encoding/csv ignores them.
-func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(line int, msg string)) {
-	f := make([][]byte, s.need)
-	pos := make([]int, s.need)
+// fields is a record split at its delimiters, read field by field: in place for an
+// unquoted record (from the positions of its delimiters), or the fields encoding/csv
+// returned for a quoted one.
+type fields struct {
+	n    int      // the record's number of fields
+	rec  []byte   // an unquoted record
+	pos  []int    // positions of its first delimiters (as many as the fields read need)
+	k    int      // how many of pos are set
+	list [][]byte // the fields of a quoted record (or the only one read), instead
+	one  [1][]byte
+}
+
+// at returns field i (nil past the record's end). Only the fields the shape needs can
+// be asked for.
+func (f *fields) at(i int) []byte {
+	if f.list != nil {
+		if i < len(f.list) {
+			return f.list[i]
+		}
+		return nil
+	}
+	start := 0
+	if i > 0 {
+		if i > f.k {
+			return nil
+		}
+		start = f.pos[i-1] + 1
+	}
+	if i < f.k {
+		return f.rec[start:f.pos[i]]
+	}
+	return f.rec[start:]
+}
+
+// split splits an unquoted record at delim: the positions of its first len(f.pos)
+// delimiters, eight bytes at a time; the rest is only counted.
+func (f *fields) split(rec []byte, delim byte) {
+	f.rec, f.list = rec, nil
+	f.k = delimiters(rec, delim, f.pos)
+	f.n = f.k + 1
+	if f.k == len(f.pos) && f.k > 0 {
+		f.n += bytes.Count(rec[f.pos[f.k-1]+1:], []byte{delim})
+	}
+}
+
+// records calls rec for every record of a chunk, with its fields (the first s.need can
+// be read) and its first line. A line without a quote is split in place without
+// allocating; a record with a quote, which may span lines, is read by encoding/csv
+// exactly as a sequential encoding/csv reader would read it from there; a record
+// encoding/csv rejects goes to bad. Blank lines are ignored, as encoding/csv ignores them.
+func (s csvShape) records(c chunk, rec func(f *fields, line int), bad func(line int, msg string)) {
+	f := &fields{pos: make([]int, s.need)}
 	var fb csvFallback
 	data, line := c.data, c.firstLine
 	// The next quote in data (len(data) when none): a line before it has no quote, so the
@@ -54,11 +97,12 @@ func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(l
 				r = r[:k-1]
 			}
 			if len(r) > 0 {
-				rec(f, s.split(r, f, pos), line-1)
+				s.split(f, r)
+				rec(f, line-1)
 			}
 			continue
 		}
-		fields, used, err := fb.read(data, s.delim, s.lazy)
+		list, used, err := fb.read(data, s.delim, s.lazy)
 		if used <= 0 { // cannot happen (the line is not empty); never loop
 			used = end + min(1, len(data)-end)
 		}
@@ -70,11 +114,11 @@ func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(l
 		case err != nil:
 			bad(line, err.Error())
 		default:
-			clear(f)
-			for i := 0; i < len(f) && i < len(fields); i++ {
-				f[i] = []byte(fields[i])
+			f.n, f.list = len(list), make([][]byte, len(list))
+			for i, v := range list {
+				f.list[i] = []byte(v)
 			}
-			rec(f, len(fields), line)
+			rec(f, line)
 		}
 		data = data[used:]
 		line += max(lines, 1)
@@ -84,19 +128,19 @@ func (s csvShape) records(c chunk, rec func(f [][]byte, n, line int), bad func(l
 
 // split splits an unquoted record, or only counts its fields when keep says the format
 // does not read it.
-func (s csvShape) split(r []byte, f [][]byte, pos []int) int {
+func (s csvShape) split(f *fields, r []byte) {
 	if s.keep != nil {
 		first := r
 		if i := bytes.IndexByte(r, s.delim); i >= 0 {
 			first = r[:i]
 		}
 		if !s.keep(first) {
-			clear(f)
-			f[0] = first
-			return bytes.Count(r, []byte{s.delim}) + 1
+			f.one[0], f.list = first, f.one[:]
+			f.n = bytes.Count(r, []byte{s.delim}) + 1
+			return
 		}
 	}
-	return splitFields(r, s.delim, f, pos)
+	f.split(r, s.delim)
 }
 
 func quoteAt(d []byte) int {
@@ -126,29 +170,6 @@ func (fb *csvFallback) read(data []byte, delim byte, lazy bool) (fields []string
 	cr.LazyQuotes = lazy
 	fields, err = cr.Read()
 	return fields, int(cr.InputOffset()), err
-}
-
-// splitFields splits an unquoted record at delim: it stores the first len(f) fields in f
-// (nil past the record's end) and returns the record's number of fields; the fields past
-// len(f) are only counted. pos is scratch of len(f).
-func splitFields(rec []byte, delim byte, f [][]byte, pos []int) int {
-	n := delimiters(rec, delim, pos)
-	start := 0
-	for i := range f {
-		switch {
-		case i < n:
-			f[i] = rec[start:pos[i]]
-			start = pos[i] + 1
-		case i == n:
-			f[i] = rec[start:]
-		default:
-			f[i] = nil
-		}
-	}
-	if n < len(pos) {
-		return n + 1
-	}
-	return n + 1 + bytes.Count(rec[pos[n-1]+1:], []byte{delim})
 }
 
 // delimiters stores the positions of the first len(pos) occurrences of d in b, eight

@@ -125,7 +125,7 @@ func csvValid(data string, delim rune) bool {
 
 // csvRecordsOf reads data sequentially with encoding/csv and calls rec for every record
 // from line from on, with the first need fields as bytes.
-func csvRecordsOf(data string, delim rune, lazy bool, from, need int, rec func(f [][]byte, n, line int)) {
+func csvRecordsOf(data string, delim rune, lazy bool, from, need int, rec func(f *fields, line int)) {
 	cr := csv.NewReader(strings.NewReader(data))
 	cr.Comma = delim
 	cr.FieldsPerRecord = -1
@@ -139,11 +139,11 @@ func csvRecordsOf(data string, delim rune, lazy bool, from, need int, rec func(f
 		if line < from {
 			continue
 		}
-		f := make([][]byte, need)
-		for i := 0; i < need && i < len(r); i++ {
-			f[i] = []byte(r[i])
+		f := &fields{n: len(r), list: make([][]byte, len(r))}
+		for i, v := range r {
+			f.list[i] = []byte(v)
 		}
-		rec(f, len(r), line)
+		rec(f, line)
 	}
 }
 
@@ -173,7 +173,7 @@ func straightJTL(t *testing.T, data string) result {
 	}
 	a := newRawAgg("f")
 	var parent []byte
-	csvRecordsOf(data, ',', false, from, l.shape.need, func(f [][]byte, n, line int) { l.record(a, f, n, line, &parent) })
+	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { l.record(a, f, line, &parent) })
 	return aggResult(a)
 }
 
@@ -189,7 +189,7 @@ func FuzzVegetaCSVFast(f *testing.F) {
 
 func straightVegetaCSV(data string) result {
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', false, 1, 11, func(f [][]byte, n, line int) { vegetaCSVRecord(a, f, n, line, "all") })
+	csvRecordsOf(data, ',', false, 1, 11, func(f *fields, line int) { vegetaCSVRecord(a, f, line, "all") })
 	return aggResult(a)
 }
 
@@ -207,7 +207,7 @@ func FuzzHeyFast(f *testing.F) {
 func straightHey(data string) result {
 	a := newRawAgg("f")
 	h := heyCols{cols: 8, rt: 0, code: 6, off: 7, name: []byte("all")}
-	csvRecordsOf(data, ',', true, 2, 8, func(f [][]byte, n, line int) { h.record(a, f, n, line) })
+	csvRecordsOf(data, ',', true, 2, 8, func(f *fields, line int) { h.record(a, f, line) })
 	return aggResult(a)
 }
 
@@ -232,7 +232,7 @@ func straightK6CSV(t *testing.T, data string) result {
 		t.Fatalf("header %q", h)
 	}
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f [][]byte, n, line int) { k.record(a, f, n, line, "all") })
+	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f *fields, line int) { k.record(a, f, line, "all") })
 	return aggResult(a)
 }
 

@@ -165,15 +165,15 @@ func FuzzJTLFastVsCSV(f *testing.F) {
 		}
 		cols := strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect", ",")
 		l, _ := newJTLLayout("f", ',', cols)
-		f := make([][]byte, l.shape.need)
-		n := splitFields([]byte(rec), ',', f, make([]int, len(f)))
+		f := &fields{pos: make([]int, l.shape.need)}
+		f.split([]byte(rec), ',')
 		want := strings.Split(rec, ",")
-		if n != len(want) {
-			t.Fatalf("%q: fast %d fields, strings.Split %d", rec, n, len(want))
+		if f.n != len(want) {
+			t.Fatalf("%q: fast %d fields, strings.Split %d", rec, f.n, len(want))
 		}
-		for i := range f {
-			if i < len(want) && string(f[i]) != want[i] || i >= len(want) && f[i] != nil {
-				t.Fatalf("%q: field %d: fast %q", rec, i, f[i])
+		for i := 0; i < l.shape.need; i++ {
+			if v := f.at(i); i < len(want) && string(v) != want[i] || i >= len(want) && v != nil {
+				t.Fatalf("%q: field %d: fast %q", rec, i, v)
 			}
 		}
 	})

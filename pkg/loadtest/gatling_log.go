@@ -31,9 +31,22 @@ func gatlingRecord(a *rawAgg, l []byte, n int) {
 	if !bytes.HasPrefix(l, []byte("REQUEST\t")) && string(l) != "REQUEST" {
 		return
 	}
-	var f [8][]byte
 	var pos [8]int
-	nf := splitFields(l, '\t', f[:], pos[:])
+	k := delimiters(l, '\t', pos[:])
+	nf := k + 1
+	if k == len(pos) {
+		nf += bytes.Count(l[pos[k-1]+1:], []byte{'\t'})
+	}
+	field := func(i int) []byte { // i < 8
+		start := 0
+		if i > 0 {
+			start = pos[i-1] + 1
+		}
+		if i < k {
+			return l[start:pos[i]]
+		}
+		return l[start:]
+	}
 	var g int // index of the groups field
 	switch {
 	case nf == 7: // 3.4+
@@ -46,7 +59,7 @@ func gatlingRecord(a *rawAgg, l []byte, n int) {
 		a.skip(n, fmt.Sprintf("REQUEST record with %d fields", nf))
 		return
 	}
-	groups, name, start, end, status := f[g], f[g+1], f[g+2], f[g+3], f[g+4]
+	groups, name, start, end, status := field(g), field(g+1), field(g+2), field(g+3), field(g+4)
 	s, ok1 := whole(start)
 	e, ok2 := whole(end)
 	if !ok1 || !ok2 || e < s || e > maxEpochMs {

@@ -34,16 +34,16 @@ type heyCols struct {
 }
 
 // record reads one row of hey's CSV.
-func (h *heyCols) record(a *rawAgg, f [][]byte, n, line int) {
-	if n != h.cols {
-		a.skip(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", n, h.cols))
+func (h *heyCols) record(a *rawAgg, f *fields, line int) {
+	if f.n != h.cols {
+		a.skip(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", f.n, h.cols))
 		return
 	}
 	var offset []byte
 	if h.off >= 0 {
-		offset = f[h.off]
+		offset = f.at(h.off)
 	}
-	rt, off, code, err := heyNumbers(f[h.rt], offset, f[h.code])
+	rt, off, code, err := heyNumbers(f.at(h.rt), offset, f.at(h.code))
 	if err != nil {
 		a.skip(line, err.Error())
 		return

@@ -160,21 +160,21 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 // cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 	var parent []byte
-	l.shape.records(c, func(f [][]byte, n, line int) { l.record(a, f, n, line, &parent) }, a.skip)
+	l.shape.records(c, func(f *fields, line int) { l.record(a, f, line, &parent) }, a.skip)
 }
 
 // record reads one sample; parent is the label of the last top-level sample before it.
-func (l *jtlLayout) record(a *rawAgg, f [][]byte, n, line int, parent *[]byte) {
-	if n != l.cols {
-		a.skip(line, fmt.Sprintf("%d fields, want %d", n, l.cols))
+func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
+	if f.n != l.cols {
+		a.skip(line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
 		return
 	}
-	r, err := parseJTLRec(f[l.ts], f[l.elapsed], f[l.ok])
+	r, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
 	if err != nil {
 		a.skip(line, err.Error())
 		return
 	}
-	label := f[l.label]
+	label := f.at(l.label)
 	if jtlSubResult(*parent, label) {
 		return
 	}
@@ -186,11 +186,10 @@ func (l *jtlLayout) record(a *rawAgg, f [][]byte, n, line int, parent *[]byte) {
 // is not a sub-result of the previous one (JMeter writes sub-results right after their
 // parent), so that every chunk starts with a top-level record.
 func (l *jtlLayout) cut() cutFunc {
-	f := make([][]byte, l.shape.need)
-	pos := make([]int, l.shape.need)
+	f := &fields{pos: make([]int, l.shape.need)}
 	label := func(line []byte) ([]byte, bool) {
-		n := splitFields(line, l.shape.delim, f, pos)
-		return f[l.label], n == l.cols
+		f.split(line, l.shape.delim)
+		return f.at(l.label), f.n == l.cols
 	}
 	return csvCut(func(prev, next []byte) bool {
 		pl, ok1 := label(prev)

@@ -37,29 +37,29 @@ func readK6CSV(in *Input, sink Sink) (Skips, error) {
 			return ok
 		}
 	}
-	return readSamples(in, line, csvCut(nil), csvSamples(shape, func(a *rawAgg, f [][]byte, n, line int) {
-		k.record(a, f, n, line, in.opt.name())
+	return readSamples(in, line, csvCut(nil), csvSamples(shape, func(a *rawAgg, f *fields, line int) {
+		k.record(a, f, line, in.opt.name())
 	}), sink)
 }
 
 // record reads one k6 CSV record: a point of a relevant metric, or nothing.
-func (k *k6CSVCols) record(a *rawAgg, f [][]byte, n, line int, defaultName string) {
-	if n != k.cols {
-		a.skip(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", n, k.cols))
+func (k *k6CSVCols) record(a *rawAgg, f *fields, line int, defaultName string) {
+	if f.n != k.cols {
+		a.skip(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", f.n, k.cols))
 		return
 	}
 	cell := func(i int) []byte {
 		if i < 0 {
 			return nil
 		}
-		return trimSpace(f[i])
+		return trimSpace(f.at(i))
 	}
 	var p k6Point
 	var ok bool
 	if p.metric, ok = k6Relevant(cell(k.metric)); !ok {
 		return
 	}
-	if p.value, ok = decimal(f[k.value]); !ok || p.value > maxLatencyMs {
+	if p.value, ok = decimal(f.at(k.value)); !ok || p.value > maxLatencyMs {
 		a.skip(line, fmt.Sprintf("metric_value %q is not a plausible number", cell(k.value)))
 		return
 	}

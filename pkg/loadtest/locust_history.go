@@ -122,16 +122,16 @@ func (a *historyAcc) failErr(err error) {
 
 // record reads one history row: the timestamp and counts now, the latencies checked
 // (converted at the end of the chunk if the row is its endpoint's last).
-func (a *historyAcc) record(f [][]byte, n, line int) {
-	if n != len(a.h.names) {
-		a.fail(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", n, len(a.h.names)))
+func (a *historyAcc) record(f *fields, line int) {
+	if f.n != len(a.h.names) {
+		a.fail(line, fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", f.n, len(a.h.names)))
 		return
 	}
 	cell := func(i int) []byte {
 		if i < 0 {
 			return nil
 		}
-		return trimSpace(f[i])
+		return trimSpace(f.at(i))
 	}
 	ts, ok, err := cellNumber(a.h, line, a.cols.ts, cell(a.cols.ts))
 	if err == nil && !ok {

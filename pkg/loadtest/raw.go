@@ -223,11 +223,10 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 }
 
 // csvSamples builds the chunk parse of a CSV raw format from the one function it writes:
-// record reads a record's fields (the first need of them; n is how many the record has)
-// into samples, or skips it. Splitting is csvRecords': in place for unquoted records,
-// encoding/csv for quoted ones.
-func csvSamples(s csvShape, record func(a *rawAgg, f [][]byte, n, line int)) func(*rawAgg, chunk) {
+// record reads a record's fields into samples, or skips it. Splitting is the shape's:
+// in place for unquoted records, encoding/csv for quoted ones.
+func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
-		s.records(c, func(f [][]byte, n, line int) { record(a, f, n, line) }, a.skip)
+		s.records(c, func(f *fields, line int) { record(a, f, line) }, a.skip)
 	}
 }

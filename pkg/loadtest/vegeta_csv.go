@@ -18,23 +18,23 @@ func detectVegetaCSV(s *sniff) bool {
 func readVegetaCSV(in *Input, sink Sink) (Skips, error) {
 	name := in.opt.name()
 	shape := csvShape{delim: ',', need: 11}
-	return readSamples(in, 1, csvCut(nil), csvSamples(shape, func(a *rawAgg, f [][]byte, n, line int) {
-		vegetaCSVRecord(a, f, n, line, name)
+	return readSamples(in, 1, csvCut(nil), csvSamples(shape, func(a *rawAgg, f *fields, line int) {
+		vegetaCSVRecord(a, f, line, name)
 	}), sink)
 }
 
 // vegetaCSVRecord reads one result of Vegeta's CSV.
-func vegetaCSVRecord(a *rawAgg, f [][]byte, n, line int, defaultName string) {
-	if n != 12 && n != 9 {
-		a.skip(line, fmt.Sprintf("%d fields, want 12 (or 9 before v12.8.0)", n))
+func vegetaCSVRecord(a *rawAgg, f *fields, line int, defaultName string) {
+	if f.n != 12 && f.n != 9 {
+		a.skip(line, fmt.Sprintf("%d fields, want 12 (or 9 before v12.8.0)", f.n))
 		return
 	}
 	var method, url []byte
-	if n == 12 {
-		method, url = f[9], f[10]
+	if f.n == 12 {
+		method, url = f.at(9), f.at(10)
 	}
-	if ts, ok := whole(f[0]); !ok || !vegetaAdd(a, ts, f[1], f[2], method, url, defaultName) {
-		a.skip(line, fmt.Sprintf("timestamp %q, code %q or latency %q is not an integer", f[0], f[1], f[2]))
+	if ts, ok := whole(f.at(0)); !ok || !vegetaAdd(a, ts, f.at(1), f.at(2), method, url, defaultName) {
+		a.skip(line, fmt.Sprintf("timestamp %q, code %q or latency %q is not an integer", f.at(0), f.at(1), f.at(2)))
 	}
 }
 
