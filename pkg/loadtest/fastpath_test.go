@@ -601,3 +601,27 @@ func FuzzDigits(f *testing.F) {
 		}
 	})
 }
+
+// FuzzSecondsToNs: the integer conversion of hey's seconds is math.Round(v*1e9) exactly,
+// and both paths agree on what is a number and what is plausible.
+func FuzzSecondsToNs(f *testing.F) {
+	for _, s := range []string{"0.0483", "0.1010", "999999.9999", "1000000.000000001", "1e-3", "0.000000001", "12.3456789012", " 5 ", ".", "5.", ".5", "x"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		ns, ok, err := secondsToNs([]byte(s))
+		v, valid := decimal(s)
+		if (err == nil) != valid {
+			t.Fatalf("%q: err %v, decimal %v", s, err, valid)
+		}
+		if !valid {
+			return
+		}
+		if want := v*1000 <= maxLatencyMs; ok != want && math.Abs(v-1e6) > 1e-6 {
+			t.Fatalf("%q: plausible %v, float %v", s, ok, want)
+		}
+		if ok && ns != int64(math.Round(v*1e9)) {
+			t.Fatalf("%q: %d, math.Round %d", s, ns, int64(math.Round(v*1e9)))
+		}
+	})
+}
