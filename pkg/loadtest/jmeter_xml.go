@@ -181,20 +181,29 @@ func xmlCut(b *block, eof bool) (int, bool) {
 	return safe, false
 }
 
-// parseXMLChunk aggregates the samples of a chunk: the start tags the cut noted.
+// parseXMLChunk aggregates the samples of a chunk: the start tags the cut noted. Line
+// numbers (for messages) are counted only when a sample needs one.
 func parseXMLChunk(a *rawAgg, c chunk) {
 	line, counted := c.firstLine, 0
+	lineOf := func(end int) int {
+		line += bytes.Count(c.data[counted:end], []byte{'\n'})
+		counted = end
+		return line
+	}
 	var sa sampleAttrs
 	for i := 0; i+1 < len(c.marks); i += 2 {
 		start, end := int(c.marks[i]), int(c.marks[i+1])
-		line += bytes.Count(c.data[counted:end], []byte{'\n'})
-		counted = end
 		tag := c.data[start:end]
-		if sa.read(tag) {
-			addJTLSample(a, line, sa.vals[0], sa.vals[1], sa.vals[2], sa.vals[3])
-		} else {
-			xmlSampleFallback(a, line, tag)
+		if !sa.read(tag) {
+			xmlSampleFallback(a, lineOf(end), tag)
+			continue
 		}
+		r, err := parseJTLRec(sa.vals[0], sa.vals[1], sa.vals[2])
+		if err != nil {
+			a.skip(lineOf(end), err.Error())
+			continue
+		}
+		a.add(nil, sa.vals[3], r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 	}
 }
 

@@ -219,13 +219,33 @@ func (sa *sampleAttrs) read(tag []byte) bool {
 	prev := i
 	for k := 0; k < n; k += 2 {
 		q1, q2 := i+pos[k], i+pos[k+1]
-		name, ok := attrName(tag[prev:q1], k == 0)
-		if !ok || !sa.value(name, tag[q1+1:q2], amp) {
+		if seg := tag[prev:q1]; !longName(seg) {
+			name, ok := attrName(seg, k == 0)
+			if !ok || !sa.value(name, tag[q1+1:q2], amp) {
+				return false
+			}
+		} else if amp && bytes.IndexByte(tag[q1+1:q2], '&') >= 0 {
 			return false
 		}
 		prev = q2 + 1
 	}
 	return tagClose(tag[prev:])
+}
+
+// longName reports the usual " name=" before a value, with a single name of three
+// characters or more: an attribute perfgate does not read (its name is not checked
+// further: any bytes but space and "=").
+func longName(seg []byte) bool {
+	n := len(seg)
+	if n <= 4 || !isXMLSpace(seg[0]) || seg[n-1] != '=' {
+		return false
+	}
+	for _, c := range seg[1 : n-1] {
+		if c == '=' || isXMLSpace(c) {
+			return false
+		}
+	}
+	return true
 }
 
 // attrName reads what precedes a value: spaces (required before the first attribute),
