@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"encoding/binary"
+	"math/bits"
 	"unicode/utf8"
 )
 
@@ -210,27 +211,55 @@ func (sa *sampleAttrs) read(tag []byte) bool {
 		return sa.readQuotes(tag, i)
 	}
 	// Only double quotes: the values are between the quotes, found eight bytes at a time.
-	var pos [64]int
-	n := delimiters(tag[i:], '"', pos[:])
-	if n == len(pos) || n%2 != 0 {
-		return sa.readQuotes(tag, i)
-	}
 	amp := bytes.IndexByte(tag, '&') >= 0
-	prev := i
-	for k := 0; k < n; k += 2 {
-		q1, q2 := i+pos[k], i+pos[k+1]
-		if seg := tag[prev:q1]; !longName(seg) {
-			name, ok := attrName(seg, k == 0)
-			if !ok || !sa.value(name, tag[q1+1:q2], amp) {
+	const lo7 = 0x7F7F7F7F7F7F7F7F
+	prev, open, first := i, -1, true
+	for j := i; j < len(tag); j += 8 {
+		var m uint64 // the high bit of each byte that is a quote
+		if j+8 <= len(tag) {
+			y := binary.LittleEndian.Uint64(tag[j:]) ^ 0x2222222222222222
+			m = ^((y&lo7 + lo7) | y | lo7)
+		} else {
+			for k := j; k < len(tag); k++ {
+				if tag[k] == '"' {
+					m |= 0x80 << (8 * (k - j))
+				}
+			}
+		}
+		for ; m != 0; m &= m - 1 {
+			q := j + bits.TrailingZeros64(m)/8
+			if open < 0 {
+				open = q
+				continue
+			}
+			if !sa.attr(tag[prev:open], tag[open+1:q], first, amp) {
 				return false
 			}
-		} else if amp && bytes.IndexByte(tag[q1+1:q2], '&') >= 0 {
+			prev, open, first = q+1, -1, false
+		}
+	}
+	return open < 0 && tagClose(tag[prev:])
+}
+
+// attr reads one attribute: what precedes its value (seg: spaces, the name, "=") and
+// the value.
+func (sa *sampleAttrs) attr(seg, val []byte, first, amp bool) bool {
+	var name []byte
+	switch n := len(seg); {
+	case (n == 3 || n == 4) && seg[0] == ' ' && seg[n-1] == '=' && isLetter(seg[1]) && isLetter(seg[n-2]):
+		name = seg[1 : n-1] // the usual " t=", " ts=" (JMeter's names have two letters)
+	case longName(seg):
+		return !amp || bytes.IndexByte(val, '&') < 0 // not read: not checked further
+	default:
+		var ok bool
+		if name, ok = attrName(seg, first); !ok {
 			return false
 		}
-		prev = q2 + 1
 	}
-	return tagClose(tag[prev:])
+	return sa.value(name, val, amp)
 }
+
+func isLetter(c byte) bool { return c|0x20 >= 'a' && c|0x20 <= 'z' }
 
 // longName reports the usual " name=" before a value, with a single name of three
 // characters or more: an attribute perfgate does not read (its name is not checked

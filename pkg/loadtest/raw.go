@@ -32,10 +32,9 @@ type rawAgg struct {
 	// flags: failures come from separate records (k6 http_req_failed) once one is seen.
 	flags bool
 
-	scratch []byte          // endpoint keys
-	name    []byte          // names a reader composes (Gatling's group path)
-	recent  [8]*rawEndpoint // the last endpoints used: most rows hit one, no hashing
-	next    int
+	scratch []byte            // endpoint keys
+	name    []byte            // names a reader composes (Gatling's group path)
+	cache   [64]*rawEndpoint  // endpoints by a cheap hash of the name: most rows hit, no map
 	derived map[string][]byte // names derived from a field (a Vegeta URL's path), by field
 }
 
@@ -47,12 +46,16 @@ type skipAt struct {
 
 func newRawAgg(file string) *rawAgg { return &rawAgg{file: file, eps: map[string]*rawEndpoint{}} }
 
-// endpoint finds (or creates) an endpoint without allocating when it exists.
+// endpoint finds (or creates) an endpoint without allocating when it exists: first in a
+// small cache indexed by the name's length and last bytes, then in the map.
 func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
-	for _, e := range a.recent {
-		if e != nil && e.name == string(name) && e.method == string(method) {
-			return e
-		}
+	h := len(name) + len(method)<<3
+	if n := len(name); n > 0 {
+		h += int(name[n-1])*7 + int(name[n/2])*13
+	}
+	slot := &a.cache[h&(len(a.cache)-1)]
+	if e := *slot; e != nil && e.name == string(name) && e.method == string(method) {
+		return e
 	}
 	k := append(append(append(a.scratch[:0], method...), 0), name...)
 	a.scratch = k
@@ -62,8 +65,7 @@ func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
 		a.eps[string(k)] = e
 		a.order = append(a.order, string(k))
 	}
-	a.recent[a.next%len(a.recent)] = e
-	a.next++
+	*slot = e
 	return e
 }
 
