@@ -14,7 +14,7 @@ import (
 	"strings"
 )
 
-// csvShape is the record syntax of a CSV raw format, for csvRecords.
+// csvShape is the record syntax of a CSV raw format (see records).
 type csvShape struct {
 	delim byte
 	need  int  // fields the format reads: the first need of each record

@@ -8,7 +8,7 @@ import (
 
 // Every reader follows one rule for numbers. A number is a finite, non-negative decimal
 // as the load tools write it: digits with an optional fraction and exponent ("48",
-// "0.0483", "61.30423455714286", "1e-05"); spaces around it are ignored. A sign, "NaN",
+// "0.0483", "61.30423455714286", "1e-05"); ASCII spaces around it are ignored. A sign, "NaN",
 // "Inf", hex, digit separators or an empty field make it bad. Where a whole number is
 // needed (counts, status codes, epoch timestamps) a decimal must be integral ("12.0" is
 // 12, "12.5" is bad). Latencies above maxLatencyMs are bad too.
