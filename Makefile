@@ -118,7 +118,7 @@ demo: build
 aa:
 	$(GO) test -count=1 -run 'TestAAFalseAlarms|TestPower' -v ./pkg/threshold/ -aa.pairs 1000
 
-# Not part of test: generates multi-GB files (SIZE=1GB BIG=4GB DIR=/tmp/perfgate-bench).
+# Not part of test: every raw format, several GB (SIZE=1GB BIG=4GB KINDS=… RUNS=3 DIR=/tmp/perfgate-bench).
 bench:
 	bash bench/run.sh
 

@@ -1,6 +1,9 @@
 // Command check compares perfgate's normalized output with the naive reader's exact
-// results: counts and failures equal, means within 1e-9 relative, percentiles within 0.1 %.
-// It prints one line and exits 1 on any disagreement.
+// results: counts and failures equal, means equal up to float rounding (1e-9 relative),
+// percentiles within 0.05 % (the histogram's stated error: a bucket's midpoint is within
+// 0.05 % of every value in it; exact while an endpoint has at most 4096 distinct values).
+// Percentiles the naive reader did not compute (Locust history) are not compared. It
+// prints one line and exits 1 on any disagreement.
 //
 // Usage: check PERFGATE.json NAIVE.json
 package main
@@ -32,7 +35,7 @@ func main() {
 		}
 	}
 	var bad []string
-	worst := 0.0
+	worst, compared := 0.0, 0
 	for k, n := range nv {
 		p, ok := pg[k]
 		if !ok {
@@ -46,16 +49,25 @@ func main() {
 			bad = append(bad, fmt.Sprintf("%s: mean %v vs %v", k, p["avg_latency_ms"], n["mean_ms"]))
 		}
 		for _, q := range [][2]string{{"median_latency_ms", "p50_ms"}, {"p95_latency_ms", "p95_ms"}, {"p99_latency_ms", "p99_ms"}} {
-			r := rel(p[q[0]], n[q[1]])
+			want, ok := n[q[1]]
+			if !ok {
+				continue
+			}
+			compared++
+			r := rel(p[q[0]], want)
 			worst = math.Max(worst, r)
-			if r > 0.001 {
-				bad = append(bad, fmt.Sprintf("%s: %s %v vs exact %v", k, q[0], p[q[0]], n[q[1]]))
+			if r > 0.0005 {
+				bad = append(bad, fmt.Sprintf("%s: %s %v vs exact %v", k, q[0], p[q[0]], want))
 			}
 		}
 	}
 	if len(bad) > 0 || len(pg) != len(nv) {
 		fmt.Printf("DISAGREE: %s (%d vs %d endpoints)\n", strings.Join(bad, "; "), len(pg), len(nv))
 		os.Exit(1)
+	}
+	if compared == 0 {
+		fmt.Printf("agree: %d endpoints, counts and means exact (no percentiles to compare)\n", len(nv))
+		return
 	}
 	fmt.Printf("agree: %d endpoints, counts and means exact, percentiles within %.4f%%\n", len(nv), worst*100)
 }

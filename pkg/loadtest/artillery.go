@@ -2,7 +2,9 @@ package loadtest
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -17,47 +19,97 @@ var (
 	artilleryErrorSuffix = regexp.MustCompile(`^(.*)\.errors\.(.+)$`)
 )
 
+// detectArtillery: an aggregate with counters or summaries (v2) or latency (1.x).
+func detectArtillery(s *sniff) bool {
+	agg := child(s.object(), "aggregate")
+	return agg != nil && (child(agg, "counters") != nil || child(agg, "summaries") != nil || child(agg, "latency") != nil)
+}
+
+// artilleryTally counts the requests and failures of an endpoint.
+type artilleryTally struct{ requests, failures int64 }
+
 // readArtillery reads artillery run --output: v2 per endpoint from the
 // metrics-by-endpoint plugin (summaries and codes/errors counters; names contain dots,
 // so only the known prefixes and suffixes are matched), else the whole test; 1.x legacy
 // reports as the whole test. Latencies are what Artillery measures (time to first byte).
 // Failures are 4xx/5xx responses plus transport errors; rps is requests over
 // lastMetricAt − firstMetricAt.
-func readArtillery(in *Input, sink Sink) error {
+func readArtillery(in *Input, sink Sink) (Skips, error) {
 	var doc map[string]any
 	if err := decodeJSON(in.doc, in.File, &doc); err != nil {
-		return err
+		return Skips{}, err
 	}
-	agg, _ := doc["aggregate"].(map[string]any)
-	counters, _ := agg["counters"].(map[string]any)
-	summaries, _ := agg["summaries"].(map[string]any)
-	if summaries == nil {
-		summaries, _ = agg["histograms"].(map[string]any)
+	agg := jsonObj{file: in.File, key: "aggregate", m: child(doc, "aggregate")}
+	counters, summaries := agg.child("counters"), agg.child("summaries")
+	if summaries.m == nil {
+		summaries = agg.child("histograms")
 	}
-	if counters == nil && summaries == nil {
-		return readArtilleryLegacy(in, agg, sink)
+	if counters.m == nil && summaries.m == nil {
+		return Skips{}, readArtilleryLegacy(in, agg, sink)
 	}
-	first, ok1 := num(agg["firstMetricAt"])
-	last, ok2 := num(agg["lastMetricAt"])
+	var nums numbers
+	first, ok1 := nums.get(agg, "firstMetricAt")
+	last, ok2 := nums.get(agg, "lastMetricAt")
+	per, whole, err := artilleryTallies(counters)
+	if err = firstErr(nums.err, err); err != nil {
+		return Skips{}, err
+	}
 	spanS := 0.0
 	if ok1 && ok2 && last > first {
 		spanS = (last - first) / 1000
 	}
-	type tally struct{ requests, failures int64 }
-	per := map[string]*tally{}
-	get := func(n string) *tally {
+	line := 0
+	emit := func(name string, t artilleryTally, sum jsonObj) error {
+		line++
+		row := Row{Name: name, Line: line, Requests: max(t.requests, t.failures), Failures: t.failures}
+		if err := artillerySummary(&row, sum); err != nil {
+			return err
+		}
+		if spanS > 0 {
+			row.RPS, row.HasRPS = float64(row.Requests)/spanS, true
+		}
+		return sink(row)
+	}
+	if len(per) > 0 {
+		for _, name := range slices.Sorted(maps.Keys(per)) {
+			if err := emit(name, *per[name], summaries.child(artilleryEndpointSummary+name)); err != nil {
+				return Skips{}, err
+			}
+		}
+		return Skips{}, nil
+	}
+	sum := summaries.child("http.response_time")
+	if whole.requests == 0 && sum.m == nil {
+		return Skips{}, &SyntaxError{File: in.File, Key: "aggregate.counters", Msg: "no http.requests: no HTTP requests in this Artillery report"}
+	}
+	return Skips{}, emit(in.opt.name(), whole, sum)
+}
+
+func firstErr(errs ...error) error {
+	for _, e := range errs {
+		if e != nil {
+			return e
+		}
+	}
+	return nil
+}
+
+// artilleryTallies counts requests and failures per endpoint (the metrics-by-endpoint
+// counters) and for the whole test.
+func artilleryTallies(counters jsonObj) (map[string]*artilleryTally, artilleryTally, error) {
+	per := map[string]*artilleryTally{}
+	get := func(n string) *artilleryTally {
 		if per[n] == nil {
-			per[n] = &tally{}
+			per[n] = &artilleryTally{}
 		}
 		return per[n]
 	}
-	var whole tally
-	for k, v := range counters {
-		c, ok := num(v)
-		if !ok {
-			return &SyntaxError{File: in.File, Key: "aggregate.counters." + k, Msg: "want a count"}
+	var whole artilleryTally
+	for _, k := range slices.Sorted(maps.Keys(counters.m)) {
+		n, err := counters.count(k, true)
+		if err != nil {
+			return nil, whole, err
 		}
-		n := int64(c)
 		if rest, ok := strings.CutPrefix(k, artilleryEndpointCounter); ok && !strings.HasPrefix(rest, "response_time.") {
 			if m := artilleryCodeSuffix.FindStringSubmatch(rest); m != nil {
 				code, _ := strconv.Atoi(m[2])
@@ -84,108 +136,75 @@ func readArtillery(in *Input, sink Sink) error {
 			whole.failures += n
 		}
 	}
-	line := 0
-	emit := func(name string, t tally, sum map[string]any) error {
-		line++
-		row := Row{Name: name, Line: line, Requests: t.requests, Failures: t.failures}
-		if row.Failures > row.Requests {
-			row.Requests = row.Failures
-		}
-		if sum != nil {
-			artillerySummary(&row, sum)
-		}
-		if spanS > 0 {
-			row.RPS, row.HasRPS = float64(row.Requests)/spanS, true
-		}
-		return sink(row)
-	}
-	if len(per) > 0 {
-		for _, name := range sortedMapKeys(per) {
-			sum, _ := summaries[artilleryEndpointSummary+name].(map[string]any)
-			if err := emit(name, *per[name], sum); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	sum, _ := summaries["http.response_time"].(map[string]any)
-	if whole.requests == 0 && sum == nil {
-		return &SyntaxError{File: in.File, Key: "aggregate.counters", Msg: "no http.requests: no HTTP requests in this Artillery report"}
-	}
-	return emit(in.opt.name(), whole, sum)
+	return per, whole, nil
 }
 
 // artillerySummary fills latencies from a summary {min, max, count, mean, p50, median,
-// p75, p90, p95, p99, p999} (DDSketch, 1 % accuracy, rounded to 0.1 ms).
-func artillerySummary(row *Row, sum map[string]any) {
-	if c, ok := num(sum["count"]); ok && c > 0 {
+// p75, p90, p95, p99, p999} (DDSketch, 1 % accuracy, rounded to 0.1 ms); nothing when
+// there is none.
+func artillerySummary(row *Row, sum jsonObj) error {
+	if sum.m == nil {
+		return nil
+	}
+	var nums numbers
+	if c, ok := nums.get(sum, "count"); ok && c > 0 {
 		row.Timed = int64(c)
 	}
-	row.AvgMs, row.HasAvg = num(sum["mean"])
-	row.MedianMs, row.HasMedian = num(sum["median"])
-	if !row.HasMedian {
-		row.MedianMs, row.HasMedian = num(sum["p50"])
+	get := func(k string) (float64, bool, error) { return sum.number(k) }
+	median := "median"
+	if sum.m[median] == nil {
+		median = "p50"
 	}
-	mn, ok1 := num(sum["min"])
-	mx, ok2 := num(sum["max"])
-	row.MinMs, row.MaxMs, row.HasMinMax = mn, mx, ok1 && ok2
-	for _, p := range []struct {
-		key string
-		pct float64
-	}{{"p50", 50}, {"p75", 75}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p999", 99.9}} {
-		if v, ok := num(sum[p.key]); ok {
-			row.Ladder = append(row.Ladder, Point{Pct: p.pct, Ms: v})
-		}
+	if err := setLatencies(row, get, latencyKeys[string]{"mean", median, "min", "max"}); err != nil {
+		return err
 	}
+	if err := addLadder(row, get, []ladderPoint[string]{{"p50", 50}, {"p75", 75}, {"p90", 90}, {"p95", 95}, {"p99", 99}, {"p999", 99.9}}); err != nil {
+		return err
+	}
+	return nums.err
 }
 
 // readArtilleryLegacy reads the 1.x report: aggregate.latency {min, max, median, p95,
 // p99}, requestsCompleted, codes, errors, rps.mean; the whole test as one row.
-func readArtilleryLegacy(in *Input, agg map[string]any, sink Sink) error {
-	lat, _ := agg["latency"].(map[string]any)
-	if lat == nil {
+func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
+	lat := agg.child("latency")
+	if lat.m == nil {
 		return &SyntaxError{File: in.File, Key: "aggregate", Msg: "neither counters/summaries (v2) nor latency (1.x)"}
 	}
 	row := Row{Name: in.opt.name(), Line: 1}
-	completed, _ := num(agg["requestsCompleted"])
-	codes, _ := agg["codes"].(map[string]any)
-	errs, _ := agg["errors"].(map[string]any)
+	var nums numbers
+	completed, _ := nums.get(agg, "requestsCompleted")
 	var responses int64
-	for k, v := range codes {
-		c, _ := num(v)
+	codes := agg.child("codes")
+	for _, k := range slices.Sorted(maps.Keys(codes.m)) {
+		c, _ := nums.get(codes, k)
 		responses += int64(c)
 		if code, err := strconv.Atoi(k); err == nil && code >= 400 {
 			row.Failures += int64(c)
 		}
 	}
-	for _, v := range errs {
-		c, _ := num(v)
+	errs := agg.child("errors")
+	for _, k := range slices.Sorted(maps.Keys(errs.m)) {
+		c, _ := nums.get(errs, k)
 		row.Failures += int64(c)
 	}
-	row.Requests = int64(completed)
-	if row.Requests < responses {
-		row.Requests = responses
-	}
-	if transport := row.Failures; row.Requests < transport {
-		row.Requests = transport
+	row.Requests = max(int64(completed), responses, row.Failures)
+	if nums.err != nil {
+		return nums.err
 	}
 	if row.Requests == 0 {
 		return &SyntaxError{File: in.File, Key: "aggregate.requestsCompleted", Msg: "no requests"}
 	}
-	row.MedianMs, row.HasMedian = num(lat["median"])
-	mn, ok1 := num(lat["min"])
-	mx, ok2 := num(lat["max"])
-	row.MinMs, row.MaxMs, row.HasMinMax = mn, mx, ok1 && ok2
-	for _, p := range []struct {
-		key string
-		pct float64
-	}{{"median", 50}, {"p95", 95}, {"p99", 99}} {
-		if v, ok := num(lat[p.key]); ok {
-			row.Ladder = append(row.Ladder, Point{Pct: p.pct, Ms: v})
-		}
+	get := func(k string) (float64, bool, error) { return lat.number(k) }
+	if err := setLatencies(&row, get, latencyKeys[string]{"", "median", "min", "max"}); err != nil {
+		return err
 	}
-	if rps, ok := agg["rps"].(map[string]any); ok {
-		row.RPS, row.HasRPS = num(rps["mean"])
+	if err := addLadder(&row, get, []ladderPoint[string]{{"median", 50}, {"p95", 95}, {"p99", 99}}); err != nil {
+		return err
+	}
+	row.RPS, row.HasRPS = nums.get(agg.child("rps"), "mean")
+	if nums.err != nil {
+		return nums.err
 	}
 	if !row.HasMedian {
 		return &SyntaxError{File: in.File, Key: "aggregate.latency", Msg: fmt.Sprintf("no latency figures (%d requests)", row.Requests)}

@@ -43,7 +43,7 @@ func benchRead(b *testing.B, data []byte, f Format) {
 			b.Fatal(err)
 		}
 		n := 0
-		if err := in.Rows(func(Row) error { n++; return nil }); err != nil || n != 5 {
+		if _, err := in.Rows(func(Row) error { n++; return nil }); err != nil || n != 5 {
 			b.Fatal(n, err)
 		}
 	}

@@ -4,87 +4,178 @@ import (
 	"bytes"
 	"errors"
 	"io"
+	"runtime"
 	"sync"
 )
+
+// The raw-sample formats (a record per request, files of many GB) are all read in one
+// shape: the input is read in blocks into a fixed pool of buffers and cut into chunks of
+// whole records; one worker per core parses chunks into its own accumulator, with an
+// allocation-free fast path per record and the straightforward parser (encoding/csv,
+// encoding/json, encoding/xml) as the fallback for odd records; the accumulators are
+// merged at the end. A format gives a cut (where a chunk may end) and the parse of one
+// chunk; for the usual record shapes, csvSamples and lineSamples build the parse from
+// the one function that reads a record.
 
 // chunk is a run of whole records of a streamed file, handed to one worker.
 type chunk struct {
 	data      []byte
-	firstLine int // 1-based line number of data[0] in the file
+	firstLine int     // 1-based line number of data[0] in the file
+	marks     []int32 // what the cut noted in data (XML: where the samples' start tags are)
 }
 
-// chunkSize is the size of the blocks read (a variable so that tests can make chunks tiny).
-var chunkSize = 1 << 20
+// block is a buffer of the pool: the bytes read, and the offsets that a cut notes on the
+// way (the XML cut walks the markup anyway; with the offsets of the samples' start tags,
+// workers need not walk it again).
+type block struct {
+	data  []byte
+	marks []int32
+}
 
-// cutFunc returns how many bytes at the start of buf are whole records that may be
+// defaultChunkSize is the size of the blocks read; Options.chunkSize overrides it (tests
+// make chunks tiny so that cuts fall everywhere).
+const defaultChunkSize = 1 << 20
+
+// cutFunc returns how many bytes at the start of b.data are whole records that may be
 // processed on their own, or -1 when no cut is possible yet (more data is needed).
-type cutFunc func(buf []byte) int
+// b.data always starts at a cut; a cut may leave offsets in b.marks for the chunk's worker
+// (those of b.data[:n] only). At the end of the input (eof) the whole rest is usually the last chunk; a
+// cut may instead stop the parallel reading (stop), leaving b.data[n:] and the rest of
+// the input to a sequential reader.
+type cutFunc func(b *block, eof bool) (n int, stop bool)
 
-// inParallel reads r in blocks straight into pooled buffers, cuts them into chunks of
-// whole records with cut, and has the workers process them, each with its own state;
-// nothing is shared between workers, so the caller merges their states at the end. At
-// EOF the rest of the data is the last chunk. Memory stays bounded: a few buffers of
-// about chunkSize are in flight.
-func inParallel(r io.Reader, workers, firstLine int, cut cutFunc, work func(worker int, c chunk)) error {
-	// A fixed set of buffers circulates between the reader and the workers: no garbage.
-	free := make(chan []byte, workers+2)
-	for i := 0; i < workers+2; i++ {
-		free <- make([]byte, 0, 2*chunkSize)
+// merger is an accumulator of one worker: it adds another worker's state to its own.
+type merger[A any] interface{ merge(other A) }
+
+// pipeline is where and how a parallel read runs.
+type pipeline struct {
+	r         io.Reader
+	size      int // block size; 0 means defaultChunkSize
+	firstLine int // line number of the first byte of r
+	cut       cutFunc
+}
+
+// rest is what a stopped parallel read leaves: the unread input from line on.
+type rest struct {
+	r    io.Reader
+	line int
+}
+
+// parallel runs the shape: workers parse chunks into accumulators made by newAcc, merged
+// into the first. Memory stays bounded: workers+2 buffers of about twice the block size
+// circulate between the reader and the workers, and nothing else grows with the input.
+// A non-nil rest means the cut stopped the parallel read.
+func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A, *rest, error) {
+	size := p.size
+	if size <= 0 {
+		size = defaultChunkSize
 	}
-	ch := make(chan chunk, 1)
+	workers := runtime.GOMAXPROCS(0)
+	accs := make([]A, workers)
+	for i := range accs {
+		accs[i] = newAcc()
+	}
+	free := make(chan *block, workers+2)
+	for i := 0; i < workers+2; i++ {
+		free <- &block{data: make([]byte, 0, 2*size)}
+	}
+	ch := make(chan sent, 1)
 	var wg sync.WaitGroup
-	for w := 0; w < workers; w++ {
+	for w := range accs {
 		wg.Add(1)
-		go func(w int) {
+		go func() {
 			defer wg.Done()
 			for c := range ch {
-				work(w, c)
-				free <- c.data[:0]
+				parse(accs[w], c.chunk)
+				c.blk.data, c.blk.marks = c.blk.data[:0], c.blk.marks[:0]
+				free <- c.blk
 			}
-		}(w)
+		}()
 	}
-	line := firstLine
-	send := func(data []byte) {
-		ch <- chunk{data: data, firstLine: line}
-		line += bytes.Count(data, []byte{'\n'})
-	}
-	buf := <-free
-	var readErr error
-	for {
-		if cap(buf)-len(buf) < chunkSize/2 { // a record longer than the buffer: grow it
-			bigger := make([]byte, len(buf), 2*cap(buf))
-			copy(bigger, buf)
-			buf = bigger
-		}
-		n, err := io.ReadFull(r, buf[len(buf):cap(buf)])
-		buf = buf[:len(buf)+n]
-		eof := err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
-		if err != nil && !eof {
-			readErr = err
-			break
-		}
-		if eof {
-			if len(buf) > 0 {
-				send(buf)
-			}
-			break
-		}
-		if c := cut(buf); c > 0 {
-			next := append((<-free)[:0], buf[c:]...)
-			send(buf[:c])
-			buf = next
-		}
-	}
+	left, err := feed(p, size, free, ch)
 	close(ch)
 	wg.Wait()
-	return readErr
+	for _, a := range accs[1:] {
+		accs[0].merge(a)
+	}
+	return accs[0], left, err
+}
+
+// sent is a chunk on its way to a worker, with the block it lives in (back to the pool
+// after parsing).
+type sent struct {
+	chunk
+	blk *block
+}
+
+// feed reads the input into the pooled buffers and sends chunks until the end of the
+// input, a read error, or a stopping cut.
+func feed(p pipeline, size int, free chan *block, ch chan<- sent) (*rest, error) {
+	line := p.firstLine
+	send := func(b *block, n int) {
+		if n <= 0 {
+			free <- b
+			return
+		}
+		c := sent{chunk{data: b.data[:n], firstLine: line, marks: b.marks}, b}
+		line += bytes.Count(c.data, []byte{'\n'})
+		ch <- c // the block belongs to the worker from here on
+	}
+	b := <-free
+	for {
+		if cap(b.data)-len(b.data) < size/2 { // a record longer than the buffer: grow it
+			bigger := make([]byte, len(b.data), 2*cap(b.data))
+			copy(bigger, b.data)
+			b.data = bigger
+		}
+		n, err := io.ReadFull(p.r, b.data[len(b.data):cap(b.data)])
+		b.data = b.data[:len(b.data)+n]
+		eof := err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
+		if err != nil && !eof {
+			return nil, err
+		}
+		b.marks = b.marks[:0]
+		c, stop := p.cut(b, eof)
+		switch {
+		case stop:
+			tail := append([]byte(nil), b.data[max(c, 0):]...)
+			send(b, c)
+			return &rest{r: io.MultiReader(bytes.NewReader(tail), p.r), line: line}, nil
+		case eof:
+			send(b, len(b.data))
+			return nil, nil
+		case c > 0:
+			next := <-free
+			next.data = append(next.data[:0], b.data[c:]...)
+			send(b, c)
+			b = next
+		}
+	}
 }
 
 // lastLineCut is the cut of line-oriented formats without quoting (NDJSON, logs): after
 // the last newline.
-func lastLineCut(buf []byte) int {
-	if i := bytes.LastIndexByte(buf, '\n'); i >= 0 {
-		return i + 1
+func lastLineCut(b *block, eof bool) (int, bool) {
+	if eof {
+		return len(b.data), false
 	}
-	return -1
+	return bytes.LastIndexByte(b.data, '\n') + 1, false
+}
+
+// eachLine calls f for every line of a chunk, without its line end ("\n" or "\r\n").
+func eachLine(c chunk, f func(line []byte, n int)) {
+	data, n := c.data, c.firstLine
+	for len(data) > 0 {
+		var l []byte
+		if nl := bytes.IndexByte(data, '\n'); nl >= 0 {
+			l, data = data[:nl], data[nl+1:]
+		} else {
+			l, data = data, nil
+		}
+		if k := len(l); k > 0 && l[k-1] == '\r' {
+			l = l[:k-1]
+		}
+		f(l, n)
+		n++
+	}
 }

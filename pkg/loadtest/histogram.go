@@ -13,12 +13,13 @@ import (
 // of any value in it. Histograms merge exactly (counts add).
 type Histogram struct {
 	exact   map[int64]int64 // value → count, while small
-	ms      []int64         // exact counts of whole milliseconds below msLimit (the common case), while small
+	ms      []int64         // exact counts of whole milliseconds below msLimit (JMeter, Gatling), while small
+	tenths  []int64         // exact counts of other tenths of a millisecond below msLimit/10 ms (hey), while small
 	buckets []int64         // log-linear counts, once large
 	n       int64
 }
 
-// msLimit bounds the whole-millisecond array (32 KB of counts).
+// msLimit bounds the arrays of whole and tenth milliseconds (32 KB of counts each).
 const msLimit = 4096
 
 const (
@@ -44,12 +45,12 @@ func (h *Histogram) RecordN(ns, c int64) {
 	}
 	h.n += c
 	if h.exact != nil {
-		if ns%1e6 == 0 && ns < msLimit*1e6 {
-			i := ns / 1e6
-			if i >= int64(len(h.ms)) {
-				h.ms = append(h.ms, make([]int64, i+1-int64(len(h.ms))+int64(len(h.ms)/2))...)
-			}
-			h.ms[i] += c
+		switch {
+		case ns%1e6 == 0 && ns < msLimit*1e6:
+			h.ms = count(h.ms, ns/1e6, c)
+			return
+		case ns%1e5 == 0 && ns < msLimit*1e5:
+			h.tenths = count(h.tenths, ns/1e5, c)
 			return
 		}
 		h.exact[ns] += c
@@ -65,15 +66,20 @@ func (h *Histogram) RecordN(ns, c int64) {
 	h.buckets[i] += c
 }
 
+// count adds c at index i of a dense array, growing it.
+func count(a []int64, i, c int64) []int64 {
+	if i >= int64(len(a)) {
+		a = append(a, make([]int64, i+1-int64(len(a))+int64(len(a)/2))...)
+	}
+	a[i] += c
+	return a
+}
+
 func (h *Histogram) toBuckets() {
 	m := h.exact
 	h.exact = nil
-	for i, c := range h.ms {
-		if c > 0 {
-			m[int64(i)*1e6] += c
-		}
-	}
-	h.ms = nil
+	h.dense(func(v, c int64) { m[v] += c })
+	h.ms, h.tenths = nil, nil
 	for v, c := range m {
 		i := bucketIndex(v)
 		if i >= len(h.buckets) {
@@ -89,11 +95,7 @@ func (h *Histogram) Merge(o *Histogram) {
 		return
 	}
 	if o.exact != nil {
-		for i, c := range o.ms {
-			if c > 0 {
-				h.RecordN(int64(i)*1e6, c)
-			}
-		}
+		o.dense(h.RecordN)
 		for v, c := range o.exact {
 			h.RecordN(v, c)
 		}
@@ -142,28 +144,32 @@ func bucketValue(i int) int64 {
 	return lo + (hi-lo)/2
 }
 
+// dense calls f for the values of the dense arrays.
+func (h *Histogram) dense(f func(ns, count int64)) {
+	for i, c := range h.ms {
+		if c > 0 {
+			f(int64(i)*1e6, c)
+		}
+	}
+	for i, c := range h.tenths {
+		if c > 0 {
+			f(int64(i)*1e5, c)
+		}
+	}
+}
+
 // Each calls f for every distinct value (or bucket midpoint) in ascending order.
 func (h *Histogram) Each(f func(ns, count int64)) {
 	if h.exact != nil {
-		keys := make([]int64, 0, len(h.exact))
-		for k := range h.exact {
-			keys = append(keys, k)
+		type vc struct{ v, c int64 }
+		all := make([]vc, 0, len(h.exact))
+		for v, c := range h.exact {
+			all = append(all, vc{v, c})
 		}
-		sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
-		// Merge the sorted map keys with the whole-millisecond array.
-		j := 0
-		for i, c := range h.ms {
-			if c == 0 {
-				continue
-			}
-			v := int64(i) * 1e6
-			for ; j < len(keys) && keys[j] < v; j++ {
-				f(keys[j], h.exact[keys[j]])
-			}
-			f(v, c)
-		}
-		for ; j < len(keys); j++ {
-			f(keys[j], h.exact[keys[j]])
+		h.dense(func(v, c int64) { all = append(all, vc{v, c}) })
+		sort.Slice(all, func(i, j int) bool { return all[i].v < all[j].v })
+		for _, x := range all {
+			f(x.v, x.c)
 		}
 		return
 	}

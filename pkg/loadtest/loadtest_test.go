@@ -46,7 +46,7 @@ func readAll(t *testing.T, name, content string, force Format) ([]Row, Format, e
 		return nil, FormatAuto, err
 	}
 	var rows []Row
-	err = in.Rows(func(r Row) error { rows = append(rows, r); return nil })
+	_, err = in.Rows(func(r Row) error { rows = append(rows, r); return nil })
 	return rows, in.Format, err
 }
 
@@ -274,4 +274,61 @@ func mustRead(t testing.TB, rel string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// TestDetectorsExclusive: on every fixture, exactly one detector matches (so the order of
+// the table only matters for --format's help), and it is the format Open detects.
+func TestDetectorsExclusive(t *testing.T) {
+	var files []string
+	for _, dir := range []string{"real", "locust", "seed", "loadtest", "compare", "issue"} {
+		m, _ := filepath.Glob(filepath.Join("..", "..", "testdata", dir, "*"))
+		files = append(files, m...)
+	}
+	extra := map[string]string{"k6.ndjson": k6NDJSON(), "k6.csv": k6CSV(), "jtl.xml": `<?xml version="1.0"?><testResults></testResults>`}
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err == nil && !strings.HasSuffix(f, ".golden") && !strings.HasSuffix(f, ".md") && !strings.HasSuffix(f, ".html") {
+			extra[f] = string(b)
+		}
+	}
+	checked := map[Format]int{}
+	for name, data := range extra {
+		in, err := Open(strings.NewReader(data), name, Options{})
+		if err != nil {
+			continue // not a result file (failures.csv, exceptions.csv…)
+		}
+		checked[in.Format]++
+		s := newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))
+		if r := lookup(in.Format); r.Doc && in.Document() != nil {
+			if err := decodeJSON(in.Document(), name, &s.doc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var matched []Format
+		for _, r := range readers {
+			if r.Detect(s) {
+				matched = append(matched, r.Name)
+			}
+		}
+		if len(matched) != 1 || matched[0] != in.Format {
+			t.Errorf("%s: detected as %s; detectors matching: %v", name, in.Format, matched)
+		}
+	}
+	if len(checked) < 12 {
+		t.Errorf("only %d formats among the fixtures: %v", len(checked), checked)
+	}
+}
+
+// TestToolOf: every format names its tool (the prefix of its name, as the comparability
+// check has read it so far); an unknown name is its own tool.
+func TestToolOf(t *testing.T) {
+	for _, f := range Formats() {
+		prefix, _, _ := strings.Cut(f, "-")
+		if got := ToolOf(Format(f)); got != prefix {
+			t.Errorf("ToolOf(%q) = %q, want %q", f, got, prefix)
+		}
+	}
+	if got := ToolOf("gatling-binary-v4"); got != "gatling-binary-v4" {
+		t.Errorf("unknown format: %q", got)
+	}
 }

@@ -1,23 +1,14 @@
 package loadtest
 
 import (
+	"cmp"
 	"fmt"
 	"math"
 	"math/bits"
-	"sort"
+	"slices"
 )
 
-// sample is one request of a raw-sample format. Every raw reader turns its records into
-// samples; rawAgg is the one place that aggregates them.
-type sample struct {
-	method, name string
-	latencyNs    int64
-	failed       bool
-	startNs      int64 // start of the request (Unix ns, or ns since the test start); 0 if unknown
-	endNs        int64 // end of the request, same clock
-}
-
-// rawEndpoint accumulates the samples of one endpoint.
+// rawEndpoint accumulates the samples (requests) of one endpoint of a raw-sample file.
 type rawEndpoint struct {
 	method, name string
 	n, failures  int64
@@ -28,48 +19,59 @@ type rawEndpoint struct {
 	span         Span
 }
 
-// rawAgg aggregates samples per (method, name) while a file streams, and counts the
-// records it had to skip.
+// rawAgg aggregates the samples of a raw-sample file per (method, name), and counts the
+// records it had to skip. Each worker of the parallel reader has its own; merge joins them.
 type rawAgg struct {
-	file      string
-	eps       map[string]*rawEndpoint
-	order     []string
-	skipped   int
-	firstSkip string
-	skipLine  int
-	scratch   []byte
-	recent    [8]*rawEndpoint // the last endpoints used: most rows hit one, no hashing
-	next      int
+	file    string
+	eps     map[string]*rawEndpoint
+	order   []string
+	skipped int
+	first   skipAt // the first skipped record in file order
+	fatal   skipAt // the first record that fails the whole read, in file order (XML)
+
+	// flags: failures come from separate records (k6 http_req_failed) once one is seen.
+	flags bool
+
+	scratch []byte            // endpoint keys
+	name    []byte            // names a reader composes (Gatling's group path)
+	cache   [64]*rawEndpoint  // endpoints by a cheap hash of the name: most rows hit, no map
+	derived map[string][]byte // names derived from a field (a Vegeta URL's path), by field
+}
+
+// skipAt is a skipped record: where, and why.
+type skipAt struct {
+	line int
+	msg  string
 }
 
 func newRawAgg(file string) *rawAgg { return &rawAgg{file: file, eps: map[string]*rawEndpoint{}} }
 
-func (a *rawAgg) add(s sample) {
-	a.addBytes(s.method, []byte(s.name), s.latencyNs, s.failed, s.startNs, s.endNs)
-}
-
-// endpoint finds (or creates) an endpoint without allocating when it exists.
-func (a *rawAgg) endpoint(method string, name []byte) *rawEndpoint {
-	for _, e := range a.recent {
-		if e != nil && e.name == string(name) && e.method == method {
-			return e
-		}
+// endpoint finds (or creates) an endpoint without allocating when it exists: first in a
+// small cache indexed by the name's length and last bytes, then in the map.
+func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
+	h := len(name) + len(method)<<3
+	if n := len(name); n > 0 {
+		h += int(name[n-1])*7 + int(name[n/2])*13
+	}
+	slot := &a.cache[h&(len(a.cache)-1)]
+	if e := *slot; e != nil && e.name == string(name) && e.method == string(method) {
+		return e
 	}
 	k := append(append(append(a.scratch[:0], method...), 0), name...)
 	a.scratch = k
 	e := a.eps[string(k)]
 	if e == nil {
-		e = &rawEndpoint{method: method, name: string(name), hist: NewHistogram(), min: math.MaxInt64}
+		e = &rawEndpoint{method: string(method), name: string(name), hist: NewHistogram(), min: math.MaxInt64}
 		a.eps[string(k)] = e
 		a.order = append(a.order, string(k))
 	}
-	a.recent[a.next%len(a.recent)] = e
-	a.next++
+	*slot = e
 	return e
 }
 
-// addBytes is add for readers that hold the name as bytes (the hot paths).
-func (a *rawAgg) addBytes(method string, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
+// add records one request: its latency, whether it failed, and when it started and
+// ended on the input's clock (both 0 when unknown).
+func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
 	e := a.endpoint(method, name)
 	e.n++
 	if failed {
@@ -78,15 +80,51 @@ func (a *rawAgg) addBytes(method string, name []byte, latencyNs int64, failed bo
 	var carry uint64
 	e.sumLo, carry = bits.Add64(e.sumLo, uint64(latencyNs), 0)
 	e.sumHi += carry
-	if latencyNs < e.min {
-		e.min = latencyNs
-	}
-	if latencyNs > e.max {
-		e.max = latencyNs
-	}
+	e.min = min(e.min, latencyNs)
+	e.max = max(e.max, latencyNs)
 	e.hist.Record(latencyNs)
 	if startNs != 0 || endNs != 0 {
 		e.span.Add(startNs, endNs)
+	}
+}
+
+// flag records a separate failure record of an endpoint (k6 http_req_failed: failed
+// tells its value). Once a file has such records, they alone count failures.
+func (a *rawAgg) flag(method, name []byte, failed bool) {
+	a.flags = true
+	if failed {
+		a.endpoint(method, name).flagged++
+	}
+}
+
+// derive returns the name derived from a field by f (e.g. a URL's path), computing it
+// once per distinct field: no allocation for fields seen before.
+func (a *rawAgg) derive(field []byte, f func(string) string) []byte {
+	if v, ok := a.derived[string(field)]; ok {
+		return v
+	}
+	v := []byte(f(string(field)))
+	if a.derived == nil {
+		a.derived = map[string][]byte{}
+	}
+	if len(a.derived) < 4096 {
+		a.derived[string(field)] = v
+	}
+	return v
+}
+
+// skip records a malformed record that was left out.
+func (a *rawAgg) skip(line int, msg string) {
+	a.skipped++
+	if a.first.msg == "" || line < a.first.line {
+		a.first = skipAt{line, msg}
+	}
+}
+
+// fail records a record that makes the whole read fail (the earliest one is reported).
+func (a *rawAgg) fail(line int, msg string) {
+	if a.fatal.msg == "" || line < a.fatal.line {
+		a.fatal = skipAt{line, msg}
 	}
 }
 
@@ -111,31 +149,45 @@ func (a *rawAgg) merge(b *rawAgg) {
 		e.hist.Merge(be.hist)
 		e.span.Union(be.span)
 	}
+	a.flags = a.flags || b.flags
 	a.skipped += b.skipped
-	if b.firstSkip != "" && (a.firstSkip == "" || b.skipLine < a.skipLine) {
-		a.firstSkip, a.skipLine = b.firstSkip, b.skipLine
+	if b.fatal.msg != "" {
+		a.fail(b.fatal.line, b.fatal.msg)
+	}
+	if b.first.msg != "" && (a.first.msg == "" || b.first.line < a.first.line) {
+		a.first = b.first
 	}
 }
 
-// skip records a malformed record that was left out.
-func (a *rawAgg) skip(line int, msg string) {
-	a.skipped++
-	if a.firstSkip == "" || line < a.skipLine {
-		a.firstSkip, a.skipLine = (&SyntaxError{File: a.file, Line: line, Msg: msg}).Error(), line
+// emit sends one row per endpoint, in key order, and reports the skipped records. It
+// fails when nothing usable remains.
+func (a *rawAgg) emit(sink Sink) (Skips, error) {
+	if a.fatal.msg != "" {
+		return Skips{}, &SyntaxError{File: a.file, Line: a.fatal.line, Msg: a.fatal.msg}
 	}
-}
-
-// emit sends one row per endpoint, in name order. It fails when nothing usable remains.
-func (a *rawAgg) emit(in *Input, sink Sink) error {
-	in.Skipped, in.FirstSkip = a.skipped, a.firstSkip
-	if len(a.eps) == 0 {
-		if a.skipped > 0 {
-			return &SyntaxError{File: a.file, Msg: fmt.Sprintf("no usable sample: all %d records malformed (first: %s)", a.skipped, a.firstSkip)}
+	var skips Skips
+	if a.skipped > 0 {
+		skips = Skips{Count: a.skipped, First: (&SyntaxError{File: a.file, Line: a.first.line, Msg: a.first.msg}).Error()}
+	}
+	var keys []string
+	for _, k := range a.order {
+		e := a.eps[k]
+		if e.n == 0 {
+			continue // seen only in failure records: no request
 		}
-		return &SyntaxError{File: a.file, Msg: "no samples"}
+		if a.flags {
+			e.failures = min(e.flagged, e.n)
+		}
+		keys = append(keys, k)
 	}
-	sort.SliceStable(a.order, func(i, j int) bool { return a.order[i] < a.order[j] })
-	for i, k := range a.order {
+	if len(keys) == 0 {
+		if skips.Count > 0 {
+			return skips, &SyntaxError{File: a.file, Msg: fmt.Sprintf("no usable sample: all %d records malformed (first: %s)", skips.Count, skips.First)}
+		}
+		return skips, &SyntaxError{File: a.file, Msg: "no samples"}
+	}
+	slices.SortStableFunc(keys, cmp.Compare)
+	for i, k := range keys {
 		e := a.eps[k]
 		sumNs := float64(e.sumHi)*(1<<64) + float64(e.sumLo)
 		row := Row{Method: e.method, Name: e.name, Line: i + 1, Requests: e.n, Failures: e.failures,
@@ -143,15 +195,40 @@ func (a *rawAgg) emit(in *Input, sink Sink) error {
 			MinMs: float64(e.min) / 1e6, MaxMs: float64(e.max) / 1e6, HasMinMax: true,
 			Samples: e.hist, Span: e.span}
 		if err := sink(row); err != nil {
-			return err
+			return skips, err
 		}
 	}
-	return nil
+	return skips, nil
 }
 
-// maxLatencyMs bounds a plausible request duration (about 11.6 days); larger values
-// are malformed records, and would not fit in nanoseconds anyway.
-const maxLatencyMs = 1e9
+// readSamples is the reader of every raw-sample format: the parallel shape over the rest
+// of the input (from line firstLine on), one rawAgg per worker, then one row per endpoint.
+func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chunk), sink Sink) (Skips, error) {
+	agg, _, err := parallel(in.pipeline(firstLine, cut), func() *rawAgg { return newRawAgg(in.File) }, parse)
+	if err != nil {
+		return Skips{}, &SyntaxError{File: in.File, Msg: err.Error()}
+	}
+	return agg.emit(sink)
+}
 
-// msToNs converts float milliseconds to integer nanoseconds.
-func msToNs(ms float64) int64 { return int64(math.Round(ms * 1e6)) }
+// lineSamples builds the chunk parse of a line-oriented raw format (NDJSON, logs) from
+// the one function it writes: record reads a line (without its line end) into samples,
+// skips, or ignores it. Blank lines are ignored.
+func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk) {
+	return func(a *rawAgg, c chunk) {
+		eachLine(c, func(l []byte, n int) {
+			if len(l) > 0 {
+				record(a, l, n)
+			}
+		})
+	}
+}
+
+// csvSamples builds the chunk parse of a CSV raw format from the one function it writes:
+// record reads a record's fields into samples, or skips it. Splitting is the shape's:
+// in place for unquoted records, encoding/csv for quoted ones.
+func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
+	return func(a *rawAgg, c chunk) {
+		s.records(c, func(f *fields, line int) { record(a, f, line) }, a.skip)
+	}
+}

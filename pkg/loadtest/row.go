@@ -5,9 +5,7 @@ package loadtest
 
 import (
 	"fmt"
-	"math"
 	"sort"
-	"strconv"
 	"strings"
 )
 
@@ -112,6 +110,13 @@ func (r *Row) Key() string {
 // Sink receives rows as a reader produces them. Returning an error stops the reader.
 type Sink func(Row) error
 
+// Skips counts the malformed records that a raw-sample reader left out (see the rule
+// for numbers in numbers.go); summary formats never skip, they fail.
+type Skips struct {
+	Count int    // records left out
+	First string // the first of them in file order: "file:line: reason"
+}
+
 // SyntaxError is a problem at a position in an input file.
 type SyntaxError struct {
 	File string
@@ -133,54 +138,6 @@ func (e *SyntaxError) Error() string {
 	}
 	b.WriteString(e.Msg)
 	return b.String()
-}
-
-// ParseMs parses a latency: "150" and "150ms" are 150 ms, "1.5s" is 1500 ms; "us"/"µs"
-// and "ns" are accepted too. Negative, NaN and infinite values are errors.
-func ParseMs(s string) (float64, error) {
-	t := strings.TrimSpace(s)
-	scale := 1.0
-	// Longest suffixes first: "ms" must not be taken for "s" (defect 1 of the Python scripts).
-	for _, u := range []struct {
-		suffix string
-		scale  float64
-	}{{"ms", 1}, {"us", 1e-3}, {"µs", 1e-3}, {"ns", 1e-6}, {"s", 1000}} {
-		if strings.HasSuffix(t, u.suffix) {
-			t = strings.TrimSpace(strings.TrimSuffix(t, u.suffix))
-			scale = u.scale
-			break
-		}
-	}
-	v, err := parseNumber(t)
-	if err != nil {
-		return 0, fmt.Errorf("%q is not a duration (want e.g. 150, 150ms or 1.5s)", s)
-	}
-	return v * scale, nil
-}
-
-// parseNumber parses a finite, non-negative decimal number.
-func parseNumber(s string) (float64, error) {
-	v, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
-	if err != nil || math.IsNaN(v) || math.IsInf(v, 0) {
-		return 0, fmt.Errorf("%q is not a number", s)
-	}
-	if v < 0 {
-		return 0, fmt.Errorf("%q is negative", s)
-	}
-	return v, nil
-}
-
-// parseCount parses a non-negative integer count; "12.0" is accepted (FORMATS: parse every
-// numeric field as a float), "12.5" is not.
-func parseCount(s string) (int64, error) {
-	v, err := parseNumber(s)
-	if err != nil {
-		return 0, err
-	}
-	if v != math.Trunc(v) || v > 1<<53 {
-		return 0, fmt.Errorf("%q is not a whole count", s)
-	}
-	return int64(v), nil
 }
 
 // sortLadder orders a ladder by percentile and drops duplicates (the first one wins).

@@ -84,7 +84,7 @@ func TestJTLHeaderlessAndCustomColumns(t *testing.T) {
 		t.Fatal(err)
 	}
 	var got []Row
-	if err := in.Rows(func(r Row) error { got = append(got, r); return nil }); err != nil || len(got) != 1 || got[0].AvgMs != 33 || got[0].Name != "GET /x" {
+	if _, err := in.Rows(func(r Row) error { got = append(got, r); return nil }); err != nil || len(got) != 1 || got[0].AvgMs != 33 || got[0].Name != "GET /x" {
 		t.Errorf("%+v %v", got, err)
 	}
 	// An unknown column count without --jtl-columns is an error that says what to do.
@@ -107,14 +107,15 @@ func TestMalformedRecordsAreSkippedAndCounted(t *testing.T) {
 		t.Fatal(err)
 	}
 	var rows []Row
-	if err := in.Rows(func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+	skips, err := in.Rows(func(r Row) error { rows = append(rows, r); return nil })
+	if err != nil {
 		t.Fatal(err)
 	}
 	if len(rows) != 1 || rows[0].Requests != 2 || rows[0].Failures != 1 {
 		t.Errorf("rows %+v", rows)
 	}
-	if in.Skipped != 4 || in.FirstSkip != `m.jtl:3: elapsed "fast" is not a duration in ms` {
-		t.Errorf("skipped %d, first %q", in.Skipped, in.FirstSkip)
+	if skips.Count != 4 || skips.First != `m.jtl:3: elapsed "fast" is not a duration in ms` {
+		t.Errorf("skipped %+v", skips)
 	}
 	_, _, err = readAll(t, "bad.jtl", header+"1718000000124,fast,GET /a,200,true\n", FormatAuto)
 	if err == nil || err.Error() != `bad.jtl: no usable sample: all 1 records malformed (first: bad.jtl:2: elapsed "fast" is not a duration in ms)` {
@@ -407,23 +408,23 @@ func TestTinyChunks(t *testing.T) {
 		name, data string
 		format     Format
 	}{{"jtl", jtl.String(), FormatJMeterCSV}, {"ndjson", nd.String(), FormatK6JSON}} {
-		read := func() map[string]Row {
-			rows, _, err := readAll(t, c.name, c.data, c.format)
+		read := func(size int) map[string]Row {
+			in, err := Open(strings.NewReader(c.data), c.name, Options{Format: c.format, chunkSize: size})
 			if err != nil {
 				t.Fatal(err)
 			}
 			out := map[string]Row{}
-			for _, r := range rows {
+			if _, err := in.Rows(func(r Row) error {
 				r.Samples, r.Line = nil, 0
 				out[r.Key()] = r
+				return nil
+			}); err != nil {
+				t.Fatal(err)
 			}
 			return out
 		}
-		whole := read()
-		saved := chunkSize
-		chunkSize = 300
-		tiny := read()
-		chunkSize = saved
+		whole := read(0)
+		tiny := read(300)
 		if !reflect.DeepEqual(whole, tiny) || len(whole) == 0 {
 			t.Errorf("%s: tiny chunks differ:\n%v\n%v", c.name, whole, tiny)
 		}
@@ -431,3 +432,41 @@ func TestTinyChunks(t *testing.T) {
 }
 
 func benchNDJSONSmall() string { return string(benchNDJSON(200 << 10)) }
+
+// TestHistogramDenseArrays: whole and tenth milliseconds (kept in arrays) and other
+// values (in the map) come out in one ascending order, merge exactly, and survive the
+// switch to buckets.
+func TestHistogramDenseArrays(t *testing.T) {
+	vals := []int64{48_300_000, 3_000_000, 48_300_000, 1_234_567, 409_500_000, 409_600_000, 5_000_000_000, 100_000}
+	a, b := NewHistogram(), NewHistogram()
+	for i, v := range vals {
+		if i%2 == 0 {
+			a.Record(v)
+		} else {
+			b.Record(v)
+		}
+	}
+	a.Merge(b)
+	var got []int64
+	a.Each(func(ns, c int64) {
+		for ; c > 0; c-- {
+			got = append(got, ns)
+		}
+	})
+	want := []int64{100_000, 1_234_567, 3_000_000, 48_300_000, 48_300_000, 409_500_000, 409_600_000, 5_000_000_000}
+	if !reflect.DeepEqual(got, want) || a.Count() != int64(len(vals)) {
+		t.Errorf("Each: %v, want %v", got, want)
+	}
+	if q, _ := a.Quantile(0.5); q != 48_300_000 {
+		t.Errorf("median %d", q)
+	}
+	for i := int64(0); i < 5000; i++ {
+		a.Record(i*1000 + 7) // 5000 more distinct values: buckets
+	}
+	if a.Exact() || a.Count() != int64(len(vals))+5000 {
+		t.Errorf("exact %v, count %d", a.Exact(), a.Count())
+	}
+	if q, _ := a.Quantile(1); q < 4_995_000_000 || q > 5_005_000_000 {
+		t.Errorf("max %d after the switch to buckets", q)
+	}
+}

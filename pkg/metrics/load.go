@@ -82,13 +82,13 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 		if in.Format == loadtest.FormatLocustHistory {
 			info.Notes = append(info.Notes, fmt.Sprintf("%s: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles", path))
 		}
-		err = in.Rows(b.add)
+		skips, err := in.Rows(b.add)
 		closer()
 		if err != nil {
 			return nil, nil, err
 		}
-		if in.Skipped > 0 {
-			info.Notes = append(info.Notes, fmt.Sprintf("%s: skipped %d malformed record(s); first: %s", path, in.Skipped, in.FirstSkip))
+		if skips.Count > 0 {
+			info.Notes = append(info.Notes, fmt.Sprintf("%s: skipped %d malformed record(s); first: %s", path, skips.Count, skips.First))
 		}
 	}
 	if normalized != nil {

@@ -140,7 +140,7 @@ func TestLocustJSONPercentilesMatchLocustReport(t *testing.T) {
 				}
 			}
 		}
-		err = in.Rows(func(r loadtest.Row) error {
+		_, err = in.Rows(func(r loadtest.Row) error {
 			check(r.Method+" "+r.Name, r.Hist)
 			for k, c := range r.Hist {
 				all[k] += c

@@ -72,7 +72,7 @@ func loadAARun(t testing.TB, tool, file string, columns bool, rng *rand.Rand) *a
 	}
 	run := &aaRun{tool: tool, file: file, columns: columns, endpoints: map[string][]aaRequest{}}
 	failures := map[string]int64{}
-	err = in.Rows(func(r loadtest.Row) error {
+	_, err = in.Rows(func(r loadtest.Row) error {
 		k := r.Key()
 		if _, ok := run.endpoints[k]; !ok {
 			run.names = append(run.names, k)

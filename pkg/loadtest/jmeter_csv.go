@@ -1,0 +1,211 @@
+package loadtest
+
+import (
+	"bytes"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"strings"
+	"unicode"
+)
+
+// Default CSV JTL column sets by column count, for files written without a header
+// (JMeter < 3.0 did not write one by default). The first eight columns are the same in all.
+var jtlDefaultColumns = map[int][]string{
+	12: strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,bytes,grpThreads,allThreads,Latency", ","),                                           // 2.x defaults (e.g. 2.13)
+	13: strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,grpThreads,allThreads,Latency", ","),                            // 2.x with failureMessage
+	15: strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,grpThreads,allThreads,Latency,IdleTime,Connect", ","),           // 3.0
+	16: strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,Latency,IdleTime,Connect", ","), // 3.1–3.x
+	17: strings.Split("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect", ","),
+}
+
+// detectJMeterCSV: a JTL header, or a headerless JTL (JMeter < 3.0): an epoch-ms
+// timestamp and a number first.
+func detectJMeterCSV(s *sniff) bool {
+	h := s.header()
+	if jtlHeader(h) != 0 {
+		return true
+	}
+	fields := strings.Split(h, ",")
+	return len(fields) >= 10 && len(fields[0]) == 13 && isDigits(fields[0]) && isDigits(fields[1])
+}
+
+// jtlHeader returns the delimiter of a JTL header line, or 0 when the line is not one.
+// Like JMeter, the delimiter is the first non-word character after the first name.
+func jtlHeader(line string) rune {
+	if !strings.HasPrefix(line, "timeStamp") && !strings.HasPrefix(line, "elapsed") {
+		return 0
+	}
+	var delim rune
+	for _, r := range line {
+		if !(unicode.IsLetter(r) || unicode.IsDigit(r) || r == '_') {
+			delim = r
+			break
+		}
+	}
+	if delim == 0 || !strings.Contains(line, "elapsed") || !strings.Contains(line, "label") {
+		return 0
+	}
+	return delim
+}
+
+// headerlessDelimiter finds the delimiter after the leading epoch-ms timestamp.
+func headerlessDelimiter(line string) rune {
+	for _, r := range line {
+		if r < '0' || r > '9' {
+			return r
+		}
+	}
+	return ','
+}
+
+// readJMeterCSV reads a CSV JTL: header or not, any single-character delimiter, quoted
+// fields with delimiters, quotes and newlines. Sub-result rows are not counted twice.
+// Malformed records are skipped and reported. The records are parsed in parallel chunks.
+func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
+	cols, delim, firstLine, err := jtlColumns(in)
+	if err != nil {
+		return Skips{}, err
+	}
+	l, err := newJTLLayout(in.File, delim, cols)
+	if err != nil {
+		return Skips{}, err
+	}
+	return readSamples(in, firstLine, l.cut(), l.parse, sink)
+}
+
+// jtlColumns reads the header (or picks the columns of a headerless file) and returns
+// the columns, the delimiter and the first data line.
+func jtlColumns(in *Input) (cols []string, delim rune, firstLine int, err error) {
+	head, _ := in.br.Peek(64 << 10)
+	first, _, _ := strings.Cut(string(head), "\n")
+	first = strings.TrimRight(first, "\r")
+	delim = jtlHeader(first)
+	hasHeader := delim != 0
+	if !hasHeader {
+		delim = headerlessDelimiter(first)
+	}
+	parseLine := func(line string) ([]string, error) {
+		cr := csv.NewReader(strings.NewReader(line))
+		cr.Comma = delim
+		cr.FieldsPerRecord = -1
+		cr.LazyQuotes = true
+		return cr.Read()
+	}
+	switch {
+	case hasHeader:
+		line, err := in.br.ReadString('\n')
+		if err != nil && err != io.EOF {
+			return nil, 0, 0, &SyntaxError{File: in.File, Msg: err.Error()}
+		}
+		h, err := parseLine(strings.TrimRight(line, "\r\n"))
+		if err != nil {
+			return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
+		}
+		for _, c := range h {
+			cols = append(cols, strings.Trim(strings.TrimSpace(c), `"`))
+		}
+		return cols, delim, 2, nil
+	case len(in.opt.JTLColumns) > 0:
+		return in.opt.JTLColumns, delim, 1, nil
+	}
+	f, err := parseLine(first) // headerless: the column count picks the version's default set
+	if err != nil {
+		return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
+	}
+	set, ok := jtlDefaultColumns[len(f)]
+	if !ok {
+		return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: fmt.Sprintf("JTL without a header and with %d columns: no default column set has that many; give the columns with --jtl-columns", len(f))}
+	}
+	return set, delim, 1, nil
+}
+
+// jtlLayout is where a CSV JTL keeps the four fields perfgate needs.
+type jtlLayout struct {
+	shape                  csvShape
+	cols                   int
+	ts, elapsed, label, ok int
+}
+
+func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
+	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
+		return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
+	}
+	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1}
+	for i, c := range cols {
+		switch c {
+		case "timeStamp":
+			l.ts = i
+		case "elapsed":
+			l.elapsed = i
+		case "label":
+			l.label = i
+		case "success":
+			l.ok = i
+		}
+	}
+	for _, c := range []struct {
+		name string
+		i    int
+	}{{"timeStamp", l.ts}, {"elapsed", l.elapsed}, {"label", l.label}, {"success", l.ok}} {
+		if c.i < 0 {
+			return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c.name)}
+		}
+	}
+	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok)}
+	return l, nil
+}
+
+// parse aggregates the samples of a chunk. A chunk starts with a top-level sample (see
+// cut), so sub-results are recognized within the chunk.
+func (l *jtlLayout) parse(a *rawAgg, c chunk) {
+	var parent []byte
+	l.shape.records(c, func(f *fields, line int) { l.record(a, f, line, &parent) }, a.skip)
+}
+
+// record reads one sample; parent is the label of the last top-level sample before it.
+func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
+	if f.n != l.cols {
+		a.skip(line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
+		return
+	}
+	r, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
+	if err != nil {
+		a.skip(line, err.Error())
+		return
+	}
+	label := f.at(l.label)
+	if jtlSubResult(*parent, label) {
+		return
+	}
+	*parent = label
+	a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+}
+
+// cut is csvCut where, in addition, both lines are well-formed records and the next line
+// is not a sub-result of the previous one (JMeter writes sub-results right after their
+// parent), so that every chunk starts with a top-level record.
+func (l *jtlLayout) cut() cutFunc {
+	f := &fields{pos: make([]int, l.shape.need)}
+	label := func(line []byte) ([]byte, bool) {
+		f.split(line, l.shape.delim)
+		return f.at(l.label), f.n == l.cols
+	}
+	return csvCut(func(prev, next []byte) bool {
+		pl, ok1 := label(prev)
+		nl, ok2 := label(next)
+		return ok1 && ok2 && !jtlSubResult(pl, nl) && !sameBase(pl, nl)
+	})
+}
+
+// sameBase reports whether a and b are both "<base>-<n>" with the same base: siblings
+// among the sub-results of one parent.
+func sameBase(a, b []byte) bool {
+	i, j := bytes.LastIndexByte(a, '-'), bytes.LastIndexByte(b, '-')
+	if i <= 0 || j <= 0 || !bytes.Equal(a[:i], b[:j]) {
+		return false
+	}
+	_, ok1 := digitsOnly(a[i+1:])
+	_, ok2 := digitsOnly(b[j+1:])
+	return ok1 && ok2
+}
