@@ -75,10 +75,7 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 	for i := range accs {
 		accs[i] = newAcc()
 	}
-	free := make(chan *block, workers+2)
-	for i := 0; i < workers+2; i++ {
-		free <- &block{data: make([]byte, 0, 2*size)}
-	}
+	pool := &blockPool{free: make(chan *block, workers+2), max: workers + 2, size: 2 * size}
 	ch := make(chan sent, 1)
 	var wg sync.WaitGroup
 	for w := range accs {
@@ -88,11 +85,11 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 			for c := range ch {
 				parse(accs[w], c.chunk)
 				c.blk.data, c.blk.marks = c.blk.data[:0], c.blk.marks[:0]
-				free <- c.blk
+				pool.free <- c.blk
 			}
 		}()
 	}
-	left, err := feed(p, size, free, ch)
+	left, err := feed(p, size, pool, ch)
 	close(ch)
 	wg.Wait()
 	for _, a := range accs[1:] {
@@ -108,28 +105,65 @@ type sent struct {
 	blk *block
 }
 
+// smallBlock is the capacity of the first buffer of a parallel read: a small input (the
+// usual CI file, a fuzzer's input) costs that, not workers+2 buffers of twice the block size.
+const smallBlock = 64 << 10
+
+// blockPool hands out the buffers of a parallel read, made on demand, at most max: the
+// first one small, the others of capacity size — and the first one too, once the input
+// proved larger than it. Only the feeding goroutine calls get; workers return blocks to
+// free, whose capacity is max.
+type blockPool struct {
+	free      chan *block
+	made, max int
+	size      int
+	large     bool // the input did not fit in the first buffer
+}
+
+func (p *blockPool) get() *block {
+	var b *block
+	select {
+	case b = <-p.free:
+	default:
+		switch {
+		case p.made == 0:
+			p.made++
+			return &block{data: make([]byte, 0, min(p.size, smallBlock))}
+		case p.made < p.max:
+			p.made++
+			return &block{data: make([]byte, 0, p.size)}
+		}
+		b = <-p.free
+	}
+	if p.large && cap(b.data) < p.size {
+		b.data = make([]byte, 0, p.size)
+	}
+	return b
+}
+
 // feed reads the input into the pooled buffers and sends chunks until the end of the
 // input, a read error, or a stopping cut.
-func feed(p pipeline, size int, free chan *block, ch chan<- sent) (*rest, error) {
+func feed(p pipeline, size int, pool *blockPool, ch chan<- sent) (*rest, error) {
 	line := p.firstLine
 	send := func(b *block, n int) {
 		if n <= 0 {
-			free <- b
+			pool.free <- b
 			return
 		}
 		c := sent{chunk{data: b.data[:n], firstLine: line, marks: b.marks}, b}
 		line += bytes.Count(c.data, []byte{'\n'})
 		ch <- c // the block belongs to the worker from here on
 	}
-	b := <-free
+	b := pool.get()
 	for {
-		if cap(b.data)-len(b.data) < size/2 { // a record longer than the buffer: grow it
+		if len(b.data) > 0 && cap(b.data)-len(b.data) < size/2 { // a record longer than the buffer: grow it
 			bigger := make([]byte, len(b.data), 2*cap(b.data))
 			copy(bigger, b.data)
 			b.data = bigger
 		}
 		n, err := io.ReadFull(p.r, b.data[len(b.data):cap(b.data)])
 		b.data = b.data[:len(b.data)+n]
+		pool.large = pool.large || err == nil
 		eof := err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF)
 		if err != nil && !eof {
 			return nil, err
@@ -145,7 +179,7 @@ func feed(p pipeline, size int, free chan *block, ch chan<- sent) (*rest, error)
 			send(b, len(b.data))
 			return nil, nil
 		case c > 0:
-			next := <-free
+			next := pool.get()
 			next.data = append(next.data[:0], b.data[c:]...)
 			send(b, c)
 			b = next

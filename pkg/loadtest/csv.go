@@ -353,7 +353,7 @@ func csvErr(file string, err error) error {
 	if errors.As(err, &pe) {
 		return &SyntaxError{File: file, Line: pe.Line, Msg: pe.Err.Error()}
 	}
-	return &SyntaxError{File: file, Msg: err.Error()}
+	return readError(file, err)
 }
 
 // csvTable reads a small CSV file with a header sequentially (the summary formats): rows

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,7 +168,7 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	}
 	head, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, &SyntaxError{File: file, Msg: err.Error()}
+		return nil, readError(file, err)
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	if len(trimmed) == 0 {
@@ -176,8 +177,14 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	in := &Input{File: file, Format: opt.Format, opt: opt, br: br}
 	s := newSniff(trimmed)
 	if in.Format == FormatAuto {
-		if head[0] == 0x00 {
+		if gatlingBinary(head) {
 			return nil, &SyntaxError{File: file, Msg: "binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13"}
+		}
+		if utf16Text(head) {
+			return nil, &SyntaxError{File: file, Msg: "the file is UTF-16 text (a Windows \"Unicode\" export); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"}
+		}
+		if bytes.IndexByte(head[:min(len(head), 512)], 0x00) >= 0 {
+			return nil, &SyntaxError{File: file, Msg: fmt.Sprintf("not a recognized format: binary data (NUL bytes) in the first bytes; use --format (known: %s)", strings.Join(Formats(), ", "))}
 		}
 		in.Format = detect(s, false)
 	}
@@ -205,6 +212,38 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	return in, nil
 }
 
+// gatlingBinary tells whether head starts like Gatling ≥ 3.13's binary simulation.log:
+// a Run record (header byte 0) whose first field, the Gatling version, is a Java string
+// (big-endian int32 length, then that many bytes) such as "3.13.1".
+func gatlingBinary(head []byte) bool {
+	if len(head) < 5 || head[0] != 0x00 {
+		return false
+	}
+	n := int(binary.BigEndian.Uint32(head[1:5]))
+	if n < 3 || n > 32 || len(head) < 5+n {
+		return false
+	}
+	v := head[5 : 5+n]
+	return v[0] >= '1' && v[0] <= '9' && bytes.IndexByte(v, '.') > 0 && bytes.Trim(v, "0123456789.-ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz") == nil
+}
+
+// utf16Text tells whether head is UTF-16 text: a UTF-16 byte order mark, or ASCII
+// characters each next to a NUL byte.
+func utf16Text(head []byte) bool {
+	if len(head) >= 2 && (head[0] == 0xff && head[1] == 0xfe || head[0] == 0xfe && head[1] == 0xff) {
+		return true
+	}
+	if len(head) < 8 {
+		return false
+	}
+	le, be := true, true
+	for i := 0; i+1 < 8; i += 2 {
+		le = le && head[i] >= 0x09 && head[i] < 0x7f && head[i+1] == 0
+		be = be && head[i] == 0 && head[i+1] >= 0x09 && head[i+1] < 0x7f
+	}
+	return le || be
+}
+
 // startOf buffers r, decompressing gzip and dropping a UTF-8 byte order mark.
 func startOf(r io.Reader, file string) (*bufio.Reader, error) {
 	br := bufio.NewReaderSize(r, 256<<10)
@@ -213,7 +252,7 @@ func startOf(r io.Reader, file string) (*bufio.Reader, error) {
 		if err != nil {
 			return nil, &SyntaxError{File: file, Msg: "bad gzip data: " + err.Error()}
 		}
-		br = bufio.NewReaderSize(zr, 256<<10)
+		br = bufio.NewReaderSize(gzipChecked{zr, file}, 256<<10)
 	}
 	if bom, _ := br.Peek(3); bytes.Equal(bom, []byte("\xef\xbb\xbf")) {
 		br.Discard(3)
@@ -221,10 +260,30 @@ func startOf(r io.Reader, file string) (*bufio.Reader, error) {
 	return br, nil
 }
 
+// gzipChecked makes a damaged gzip stream an error of its own: gzip reports a file cut
+// short as io.ErrUnexpectedEOF, which the readers take for the end of a file still being
+// written (a JMeter XML JTL of a running test); a truncated or corrupt archive is never
+// read as complete.
+type gzipChecked struct {
+	zr   *gzip.Reader
+	file string
+}
+
+func (g gzipChecked) Read(p []byte) (int, error) {
+	n, err := g.zr.Read(p)
+	switch {
+	case err == nil || err == io.EOF:
+		return n, err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return n, &SyntaxError{File: g.file, Msg: "gzip data cut short: the file is truncated (was the copy or download complete?)"}
+	}
+	return n, &SyntaxError{File: g.file, Msg: "bad gzip data: " + err.Error()}
+}
+
 func readDocument(br *bufio.Reader, file string) ([]byte, error) {
 	doc, err := io.ReadAll(io.LimitReader(br, maxJSONSize+1))
 	if err != nil {
-		return nil, &SyntaxError{File: file, Msg: err.Error()}
+		return nil, readError(file, err)
 	}
 	if len(doc) > maxJSONSize {
 		return nil, &SyntaxError{File: file, Msg: fmt.Sprintf("JSON document larger than %d MB", maxJSONSize>>20)}

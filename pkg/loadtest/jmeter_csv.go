@@ -96,7 +96,7 @@ func jtlColumns(in *Input) (cols []string, delim rune, firstLine int, err error)
 	case hasHeader:
 		line, err := in.br.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return nil, 0, 0, &SyntaxError{File: in.File, Msg: err.Error()}
+			return nil, 0, 0, readError(in.File, err)
 		}
 		h, err := parseLine(strings.TrimRight(line, "\r\n"))
 		if err != nil {

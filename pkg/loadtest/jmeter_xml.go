@@ -37,7 +37,7 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 		var err error
 		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCut), func() *rawAgg { return newRawAgg(in.File) }, parseXMLChunk)
 		if err != nil {
-			return Skips{}, &SyntaxError{File: in.File, Msg: err.Error()}
+			return Skips{}, readError(in.File, err)
 		}
 		if agg.fatal.msg != "" {
 			return Skips{}, &SyntaxError{File: in.File, Line: agg.fatal.line, Msg: agg.fatal.msg}

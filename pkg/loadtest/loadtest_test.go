@@ -1,6 +1,8 @@
 package loadtest
 
 import (
+	"bytes"
+	"compress/gzip"
 	"errors"
 	"math"
 	"os"
@@ -330,5 +332,65 @@ func TestToolOf(t *testing.T) {
 	}
 	if got := ToolOf("gatling-binary-v4"); got != "gatling-binary-v4" {
 		t.Errorf("unknown format: %q", got)
+	}
+}
+
+// TestDamagedGzip: a gzip archive cut short (a copy or download that did not finish) or
+// corrupt is an error naming the file, for every format — never half the requests read
+// as a whole run.
+func TestDamagedGzip(t *testing.T) {
+	t.Parallel()
+	files := []string{
+		"../../testdata/real/jmeter-2.13-baseline-run1.jtl",
+		"../../testdata/loadtest/jmeter-2.13-baseline-run1-first400.xml",
+		"../../testdata/real/vegeta-12.13.0-baseline-run1-raw.jsonl",
+		"../../testdata/real/vegeta-12.13.0-baseline-run1-raw.csv",
+		"../../testdata/real/hey-0.1.4-v1-models-baseline-run1.csv",
+		"../../testdata/loadtest/k6-synthetic-out.csv",
+		"../../testdata/loadtest/gatling-3.12-synthetic-simulation.log",
+		"../../testdata/locust/locust-2.12.1-baseline-run1_stats.csv",
+		"../../testdata/locust/locust-2.12.1-baseline-run1_stats_history.csv",
+		"../../testdata/real/artillery-2.0.34-baseline-run1.json",
+	}
+	for _, f := range files {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var z bytes.Buffer
+		zw := gzip.NewWriter(&z)
+		zw.Write(raw)
+		zw.Close()
+		whole := z.Bytes()
+		corrupt := append([]byte(nil), whole...)
+		corrupt[len(corrupt)-6] ^= 0xff // the CRC-32 of the trailer
+		for name, data := range map[string][]byte{"cut": whole[:len(whole)*2/3], "trailer cut": whole[:len(whole)-4], "corrupt": corrupt} {
+			want := "r.gz: gzip data cut short: the file is truncated"
+			if name == "corrupt" {
+				want = "r.gz: bad gzip data: gzip: invalid checksum"
+			}
+			in, err := Open(bytes.NewReader(data), "r.gz", Options{})
+			if err == nil {
+				_, err = in.Rows(func(Row) error { return nil })
+			}
+			if err == nil || !strings.HasPrefix(err.Error(), want) {
+				t.Errorf("%s, %s: %v", filepath.Base(f), name, err)
+			}
+		}
+	}
+}
+
+// TestUTF16Text: a file saved as UTF-16 says so instead of "unrecognized format".
+func TestUTF16Text(t *testing.T) {
+	t.Parallel()
+	text := "timeStamp,elapsed,label\n"
+	var le, be []byte
+	for _, c := range []byte(text) {
+		le, be = append(le, c, 0), append(be, 0, c)
+	}
+	for name, data := range map[string][]byte{"LE with BOM": append([]byte{0xff, 0xfe}, le...), "LE": le, "BE": be} {
+		if _, err := Open(bytes.NewReader(data), "r.jtl", Options{}); err == nil || !strings.Contains(err.Error(), "r.jtl: the file is UTF-16 text") {
+			t.Errorf("%s: %v", name, err)
+		}
 	}
 }

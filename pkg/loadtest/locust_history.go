@@ -43,7 +43,7 @@ func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 	acc, _, err := parallel(in.pipeline(line, csvCut(nil)), func() *historyAcc { return &historyAcc{h: h, cols: cols, eps: map[string]*historyEntry{}} },
 		func(a *historyAcc, c chunk) { a.parse(shape, c) })
 	if err != nil {
-		return Skips{}, &SyntaxError{File: in.File, Msg: err.Error()}
+		return Skips{}, readError(in.File, err)
 	}
 	return Skips{}, acc.emit(sink)
 }

@@ -206,7 +206,7 @@ func (a *rawAgg) emit(sink Sink) (Skips, error) {
 func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chunk), sink Sink) (Skips, error) {
 	agg, _, err := parallel(in.pipeline(firstLine, cut), func() *rawAgg { return newRawAgg(in.File) }, parse)
 	if err != nil {
-		return Skips{}, &SyntaxError{File: in.File, Msg: err.Error()}
+		return Skips{}, readError(in.File, err)
 	}
 	return agg.emit(sink)
 }

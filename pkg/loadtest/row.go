@@ -4,6 +4,7 @@
 package loadtest
 
 import (
+	"errors"
 	"fmt"
 	"sort"
 	"strings"
@@ -123,6 +124,16 @@ type SyntaxError struct {
 	Line int    // 1-based; 0 when unknown
 	Key  string // JSON key path or CSV column, when known
 	Msg  string
+}
+
+// readError is err, a failed read of file, as a *SyntaxError naming the file: err itself
+// when it already is one (a damaged gzip stream names its file).
+func readError(file string, err error) error {
+	var se *SyntaxError
+	if errors.As(err, &se) {
+		return se
+	}
+	return &SyntaxError{File: file, Msg: err.Error()}
 }
 
 // Error returns "file:line: key: message" (the parts that are known).

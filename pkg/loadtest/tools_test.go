@@ -306,6 +306,11 @@ func TestGatling(t *testing.T) {
 	if err == nil || err.Error() != "simulation.log: binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13" {
 		t.Errorf("binary log: %v", err)
 	}
+	for _, nul := range []string{"\x00\x00\x00\x00", "\x00\x00\x00\x00\x06abcdef", "GET,/a\x00,1\n"} {
+		if _, _, err := readAll(t, "data.bin", nul, FormatAuto); err == nil || !strings.Contains(err.Error(), "data.bin: not a recognized format: binary data (NUL bytes)") {
+			t.Errorf("%q: %v", nul, err)
+		}
+	}
 
 	global := `{"name": "All Requests", "numberOfRequests": {"total": 150, "ok": 148, "ko": 2},
  "minResponseTime": {"total": 21, "ok": 21, "ko": 412}, "maxResponseTime": {"total": 488, "ok": 488, "ko": 5012},
