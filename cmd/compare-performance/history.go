@@ -29,7 +29,7 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 	switch {
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
-		return nil, fmt.Errorf("reading history %s: %v", h.path, err)
+		return nil, fmt.Errorf("reading history %s: %w", h.path, err)
 	default:
 		var skipped []*history.LineError
 		h.past, skipped, err = history.Read(f, h.path)
@@ -57,7 +57,7 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 		}
 	}
 	if h.entry, err = history.NewEntry(run, v.name, ev, cur); err != nil {
-		return nil, fmt.Errorf("recording the run in %s: %v", h.path, err)
+		return nil, fmt.Errorf("recording the run in %s: %w", h.path, err)
 	}
 	return h, nil
 }
@@ -66,7 +66,7 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 func (h *runHistory) write(keep int) error {
 	all := history.Append(h.past, h.entry, keep)
 	if err := cli.WriteFileAtomic(h.path, func(w io.Writer) error { return history.Write(w, all) }); err != nil {
-		return fmt.Errorf("writing history %s: %v", h.path, err)
+		return fmt.Errorf("writing history %s: %w", h.path, err)
 	}
 	return nil
 }

@@ -321,16 +321,16 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	recorded.Verdict = v.name
 	file := md + "\n" + report.CommandComment(recorded)
 	if err := cli.WriteFileAtomic(o.report, func(w io.Writer) error { _, err := io.WriteString(w, file); return err }); err != nil {
-		return fmt.Errorf("writing report %s: %v", o.report, err)
+		return fmt.Errorf("writing report %s: %w", o.report, err)
 	}
 	if o.jsonOut != "" {
 		if err := cli.WriteFileAtomic(o.jsonOut, func(w io.Writer) error { return report.JSON(w, ev, v.name, v.code, &c.cmd) }); err != nil {
-			return fmt.Errorf("writing %s: %v", o.jsonOut, err)
+			return fmt.Errorf("writing %s: %w", o.jsonOut, err)
 		}
 	}
 	if o.junitOut != "" {
 		if err := cli.WriteFileAtomic(o.junitOut, func(w io.Writer) error { return report.JUnit(w, ev) }); err != nil {
-			return fmt.Errorf("writing %s: %v", o.junitOut, err)
+			return fmt.Errorf("writing %s: %w", o.junitOut, err)
 		}
 	}
 	if hist != nil {
@@ -344,7 +344,7 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	}
 	if p := getenv("GITHUB_OUTPUT"); p != "" {
 		if err := cli.AppendGitHubOutputs(p, c.stepOutputs(ev, v)...); err != nil {
-			return fmt.Errorf("writing $GITHUB_OUTPUT (%s): %v", p, err)
+			return fmt.Errorf("writing $GITHUB_OUTPUT (%s): %w", p, err)
 		}
 	}
 	if getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
@@ -415,7 +415,7 @@ func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*me
 		if looksJSON(path) {
 			fmt.Fprintf(stdout, "❌ Invalid JSON in %s: %s\n", path, cli.Sanitize(err.Error()))
 		}
-		return nil, false, fmt.Errorf("reading %s: %v", what, err)
+		return nil, false, fmt.Errorf("reading %s: %w", what, err)
 	}
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
@@ -480,7 +480,7 @@ func tool(formats []string) string {
 	seen := map[string]bool{}
 	var out []string
 	for _, f := range formats {
-		t, _, _ := strings.Cut(f, "-")
+		t := loadtest.ToolOf(loadtest.Format(f))
 		if !seen[t] {
 			seen[t] = true
 			out = append(out, t)

@@ -69,11 +69,11 @@ func (r *runner) pullRequest() (n int, fork string, skip bool, err error) {
 	}
 	b, err := os.ReadFile(path)
 	if err != nil {
-		return 0, "", false, fmt.Errorf("--pr-comment: reading $GITHUB_EVENT_PATH: %v", err)
+		return 0, "", false, fmt.Errorf("--pr-comment: reading $GITHUB_EVENT_PATH: %w", err)
 	}
 	var ev prEvent
 	if err := json.Unmarshal(b, &ev); err != nil {
-		return 0, "", false, fmt.Errorf("--pr-comment: $GITHUB_EVENT_PATH %s: %v", path, err)
+		return 0, "", false, fmt.Errorf("--pr-comment: $GITHUB_EVENT_PATH %s: %w", path, err)
 	}
 	switch {
 	case ev.PullRequest != nil && ev.PullRequest.Number > 0:

@@ -185,7 +185,7 @@ type job struct {
 func (o *options) job(inputs []string, output string, baselines bool, stderr io.Writer, env Env) (*job, error) {
 	format, err := loadtest.ParseFormat(o.format)
 	if err != nil {
-		return nil, fmt.Errorf("--format: %v", err)
+		return nil, fmt.Errorf("--format: %w", err)
 	}
 	if (baselines && o.users < 1) || o.users < 0 {
 		return nil, fmt.Errorf("--users: want a positive number of users, got %d", o.users)

@@ -30,7 +30,7 @@ func historyArgs(pos []string, out, def string) (string, error) {
 func (j *job) historyRuns(stderr io.Writer) ([]*metrics.File, error) {
 	f, err := os.Open(j.history)
 	if err != nil {
-		return nil, fmt.Errorf("reading history %s: %v", j.history, err)
+		return nil, fmt.Errorf("reading history %s: %w", j.history, err)
 	}
 	defer f.Close()
 	entries, skipped, err := history.Read(f, j.history)

@@ -135,6 +135,9 @@ func Recover(w io.Writer, prog string, run func() int) (code int) {
 		if r := recover(); r != nil {
 			fmt.Fprintf(w, "❌ %s: internal error: %v (this is a bug; please report it, with the stack printed when PERFGATE_DEBUG=1)\n", prog, r)
 			if os.Getenv("PERFGATE_DEBUG") != "" {
+				if ds, ok := r.(interface{ DebugStack() []byte }); ok { // a panic raised again from another goroutine
+					w.Write(ds.DebugStack())
+				}
 				w.Write(debug.Stack())
 			}
 			code = ExitFail

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"go.yaml.in/yaml/v3"
 )
 
@@ -131,7 +133,7 @@ func (c *Config) CheckAcknowledged(now time.Time) error {
 	for i, a := range c.Acknowledged {
 		if a.Until.After(limit) {
 			days := int(a.Until.Sub(today).Hours() / 24)
-			return &Error{File: c.File, Line: a.Line, Msg: fmt.Sprintf("acknowledged[%d]: until %s is %d days ahead; an acknowledgement may last at most %d days (until %s at the latest): fix the regression or acknowledge it again later",
+			return &fileerr.Error{File: c.File, Line: a.Line, Msg: fmt.Sprintf("acknowledged[%d]: until %s is %d days ahead; an acknowledgement may last at most %d days (until %s at the latest): fix the regression or acknowledge it again later",
 				i, a.Until.Format(AckDate), days, MaxAckDays, limit.Format(AckDate))}
 		}
 	}

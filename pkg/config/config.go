@@ -13,6 +13,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"go.yaml.in/yaml/v3"
 
 	"github.com/perfgate/perfgate/pkg/metrics"
@@ -35,28 +37,13 @@ type Config struct {
 	Acknowledged []Ack
 }
 
-// Error is a configuration problem at a line of the file.
-type Error struct {
-	File string
-	Line int
-	Msg  string
-}
-
-// Error returns "file:line: message".
-func (e *Error) Error() string {
-	if e.Line > 0 {
-		return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
-	}
-	return fmt.Sprintf("%s: %s", e.File, e.Msg)
-}
-
-// Errorf returns an *Error positioned at node n.
+// Errorf returns a *fileerr.Error positioned at node n.
 func Errorf(file string, n *yaml.Node, format string, args ...any) error {
 	line := 0
 	if n != nil {
 		line = n.Line
 	}
-	return &Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
+	return &fileerr.Error{File: file, Line: line, Msg: fmt.Sprintf(format, args...)}
 }
 
 // sections are the top-level keys; each is handled below.
@@ -70,7 +57,7 @@ func Load(path string) (*Config, error) {
 		if errors.As(err, &pe) {
 			err = pe.Err
 		}
-		return nil, &Error{File: path, Msg: err.Error()}
+		return nil, &fileerr.Error{File: path, Err: err}
 	}
 	return Parse(data, path)
 }
@@ -133,9 +120,9 @@ var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
 func syntaxError(file string, err error) error {
 	if m := yamlLine.FindStringSubmatch(err.Error()); m != nil {
 		line, _ := strconv.Atoi(m[1])
-		return &Error{File: file, Line: line, Msg: m[2]}
+		return &fileerr.Error{File: file, Line: line, Msg: m[2]}
 	}
-	return &Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: ")}
+	return &fileerr.Error{File: file, Msg: strings.TrimPrefix(err.Error(), "yaml: "), Err: err}
 }
 
 // parseServices reads

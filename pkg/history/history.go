@@ -16,6 +16,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
@@ -140,16 +142,17 @@ func (e Entry) Label() string {
 
 // LineError is a line of the file that could not be read: it is skipped.
 type LineError struct {
-	File string
-	Line int
-	Msg  string
+	Pos *fileerr.Error // the file, the line and what is wrong
 	// Kept tells that the line is of another version of the layout: not read, but kept
 	// when the file is rewritten. Other skipped lines are dropped then.
 	Kept bool
 }
 
 // Error returns "file:line: message".
-func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e *LineError) Error() string { return e.Pos.Error() }
+
+// Unwrap returns the positioned error.
+func (e *LineError) Unwrap() error { return e.Pos }
 
 // Read reads a history file. A line that is not a history entry of this schema is
 // skipped and reported in skipped (FILE:LINE), never fatal; blank lines are ignored. A
@@ -160,12 +163,12 @@ func Read(r io.Reader, file string) (entries []Entry, skipped []*LineError, err 
 	for line := 1; ; line++ {
 		b, rerr := br.ReadBytes('\n')
 		if rerr != nil && !errors.Is(rerr, io.EOF) {
-			return entries, skipped, fmt.Errorf("reading %s: %w", file, rerr)
+			return entries, skipped, fileerr.Wrap(file, rerr)
 		}
 		if t := bytes.TrimSpace(b); len(t) > 0 {
 			e, msg := parseLine(t)
 			if msg != "" {
-				skipped = append(skipped, &LineError{File: file, Line: line, Msg: msg, Kept: e.Kept()})
+				skipped = append(skipped, &LineError{Pos: fileerr.At(file, line, "%s", msg), Kept: e.Kept()})
 			}
 			if msg == "" || e.Kept() {
 				entries = append(entries, e)

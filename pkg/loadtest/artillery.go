@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 const (
@@ -80,7 +82,7 @@ func readArtillery(in *Input, sink Sink) (Skips, error) {
 	}
 	sum := summaries.child("http.response_time")
 	if whole.requests == 0 && sum.m == nil {
-		return Skips{}, &SyntaxError{File: in.File, Key: "aggregate.counters", Msg: "no http.requests: no HTTP requests in this Artillery report"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "aggregate.counters", Msg: "no http.requests: no HTTP requests in this Artillery report"}
 	}
 	return Skips{}, emit(in.opt.name(), whole, sum)
 }
@@ -169,7 +171,7 @@ func artillerySummary(row *Row, sum jsonObj) error {
 func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 	lat := agg.child("latency")
 	if lat.m == nil {
-		return &SyntaxError{File: in.File, Key: "aggregate", Msg: "neither counters/summaries (v2) nor latency (1.x)"}
+		return &fileerr.Error{File: in.File, Key: "aggregate", Msg: "neither counters/summaries (v2) nor latency (1.x)"}
 	}
 	row := Row{Name: in.opt.name(), Line: 1}
 	var nums numbers
@@ -193,7 +195,7 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 		return nums.err
 	}
 	if row.Requests == 0 {
-		return &SyntaxError{File: in.File, Key: "aggregate.requestsCompleted", Msg: "no requests"}
+		return &fileerr.Error{File: in.File, Key: "aggregate.requestsCompleted", Msg: "no requests"}
 	}
 	get := func(k string) (float64, bool, error) { return lat.number(k) }
 	if err := setLatencies(&row, get, latencyKeys[string]{"", "median", "min", "max"}); err != nil {
@@ -207,7 +209,7 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 		return nums.err
 	}
 	if !row.HasMedian {
-		return &SyntaxError{File: in.File, Key: "aggregate.latency", Msg: fmt.Sprintf("no latency figures (%d requests)", row.Requests)}
+		return &fileerr.Error{File: in.File, Key: "aggregate.latency", Msg: fmt.Sprintf("no latency figures (%d requests)", row.Requests)}
 	}
 	return sink(row)
 }

@@ -3,9 +3,12 @@ package loadtest
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"io"
 	"runtime"
+	"runtime/debug"
 	"sync"
+	"sync/atomic"
 )
 
 // The raw-sample formats (a record per request, files of many GB) are all read in one
@@ -78,12 +81,15 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 	pool := &blockPool{free: make(chan *block, workers+2), max: workers + 2, size: 2 * size}
 	ch := make(chan sent, 1)
 	var wg sync.WaitGroup
+	var crash workerCrash
 	for w := range accs {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for c := range ch {
-				parse(accs[w], c.chunk)
+				if !crash.happened() {
+					crash.guard(c.firstLine, func() { parse(accs[w], c.chunk) })
+				}
 				c.blk.data, c.blk.marks = c.blk.data[:0], c.blk.marks[:0]
 				pool.free <- c.blk
 			}
@@ -92,10 +98,59 @@ func parallel[A merger[A]](p pipeline, newAcc func() A, parse func(A, chunk)) (A
 	left, err := feed(p, size, pool, ch)
 	close(ch)
 	wg.Wait()
+	crash.raise()
 	for _, a := range accs[1:] {
 		accs[0].merge(a)
 	}
 	return accs[0], left, err
+}
+
+// WorkerPanic is a panic of a reader goroutine, raised again on the goroutine that called
+// the reader: the command's recovery then reports it in one line (its Stack when asked
+// for) instead of the process dying with every goroutine's trace.
+type WorkerPanic struct {
+	Value any
+	Line  int // the first line of the chunk being read
+	Stack []byte
+}
+
+// Error names the panic and where the input was being read.
+func (p *WorkerPanic) Error() string {
+	return fmt.Sprintf("%v (reading from line %d)", p.Value, p.Line)
+}
+
+// DebugStack is the stack of the goroutine that panicked.
+func (p *WorkerPanic) DebugStack() []byte { return p.Stack }
+
+// workerCrash keeps the first panic of the workers; the others go on draining chunks so
+// that the feeding goroutine never blocks.
+type workerCrash struct {
+	mu  sync.Mutex
+	p   *WorkerPanic
+	hit atomic.Bool
+}
+
+func (c *workerCrash) happened() bool { return c.hit.Load() }
+
+func (c *workerCrash) guard(line int, f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.mu.Lock()
+			if c.p == nil {
+				c.p = &WorkerPanic{Value: r, Line: line, Stack: debug.Stack()}
+			}
+			c.mu.Unlock()
+			c.hit.Store(true)
+		}
+	}()
+	f()
+}
+
+// raise panics again, on the caller's goroutine, with the first worker panic.
+func (c *workerCrash) raise() {
+	if c.p != nil {
+		panic(c.p)
+	}
 }
 
 // sent is a chunk on its way to a worker, with the block it lives in (back to the pool

@@ -12,6 +12,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // csvShape is the record syntax of a CSV raw format (see records).
@@ -260,7 +262,7 @@ func readCSVHeader(br *bufio.Reader, file string, lazy bool) (h *csvHeader, line
 	cr.LazyQuotes = lazy
 	names, err := cr.Read()
 	if err == io.EOF {
-		return nil, 0, &SyntaxError{File: file, Msg: "file is empty"}
+		return nil, 0, &fileerr.Error{File: file, Msg: "file is empty"}
 	}
 	if err != nil {
 		return nil, 0, csvErr(file, err)
@@ -284,7 +286,7 @@ func (h *csvHeader) need(aliases ...string) (int, error) {
 	if i := h.col(aliases...); i >= 0 {
 		return i, nil
 	}
-	return -1, &SyntaxError{File: h.file, Line: 1, Msg: fmt.Sprintf("missing column %q", titleCase(aliases[0]))}
+	return -1, &fileerr.Error{File: h.file, Line: 1, Msg: fmt.Sprintf("missing column %q", titleCase(aliases[0]))}
 }
 
 // needAll is need for several required columns (each a list of aliases), in order.
@@ -330,7 +332,7 @@ func (h *csvHeader) percentileColumns() []percentileColumn {
 
 // errAt is a problem with the value of column i at a line.
 func (h *csvHeader) errAt(line, i int, err error) error {
-	return &SyntaxError{File: h.file, Line: line, Key: fmt.Sprintf("column %q", h.names[i]), Msg: err.Error()}
+	return &fileerr.Error{File: h.file, Line: line, Key: fmt.Sprintf("column %q", h.names[i]), Msg: err.Error()}
 }
 
 // normCol normalizes a CSV header cell: quotes and spaces trimmed, lower case.
@@ -351,9 +353,9 @@ func titleCase(s string) string {
 func csvErr(file string, err error) error {
 	var pe *csv.ParseError
 	if errors.As(err, &pe) {
-		return &SyntaxError{File: file, Line: pe.Line, Msg: pe.Err.Error()}
+		return &fileerr.Error{File: file, Line: pe.Line, Msg: pe.Err.Error()}
 	}
-	return readError(file, err)
+	return fileerr.Wrap(file, err)
 }
 
 // csvTable reads a small CSV file with a header sequentially (the summary formats): rows
@@ -372,7 +374,7 @@ func newCSVTable(r io.Reader, file string) (*csvTable, error) {
 	cr.ReuseRecord = true
 	names, err := cr.Read()
 	if err == io.EOF {
-		return nil, &SyntaxError{File: file, Msg: "file is empty"}
+		return nil, &fileerr.Error{File: file, Msg: "file is empty"}
 	}
 	if err != nil {
 		return nil, csvErr(file, err)
@@ -391,7 +393,7 @@ func (t *csvTable) next() error {
 	}
 	t.line, _ = t.r.FieldPos(0)
 	if len(rec) != len(t.names) {
-		return &SyntaxError{File: t.file, Line: t.line, Msg: fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", len(rec), len(t.names))}
+		return &fileerr.Error{File: t.file, Line: t.line, Msg: fmt.Sprintf("%d fields, the header has %d (truncated or malformed line)", len(rec), len(t.names))}
 	}
 	t.rec = rec
 	return nil

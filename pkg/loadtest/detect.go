@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // Format names an input format; the names are the values of the --format flag.
@@ -120,6 +122,11 @@ func ToolOf(f Format) string {
 	return string(f)
 }
 
+// SketchPercentiles tells whether the percentiles a format holds are estimates of a
+// sketch rather than computed from the samples: Artillery reports DDSketch quantiles
+// (within 1 % relative error), which a comparison must allow for.
+func SketchPercentiles(f Format) bool { return f == FormatArtillery }
+
 // Input is an opened result file whose format is known.
 type Input struct {
 	File   string
@@ -168,23 +175,23 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	}
 	head, err := br.Peek(64 << 10)
 	if err != nil && err != io.EOF && !errors.Is(err, bufio.ErrBufferFull) {
-		return nil, readError(file, err)
+		return nil, fileerr.Wrap(file, err)
 	}
 	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	if len(trimmed) == 0 {
-		return nil, &SyntaxError{File: file, Msg: "file is empty"}
+		return nil, &fileerr.Error{File: file, Msg: "file is empty"}
 	}
 	in := &Input{File: file, Format: opt.Format, opt: opt, br: br}
 	s := newSniff(trimmed)
 	if in.Format == FormatAuto {
 		if gatlingBinary(head) {
-			return nil, &SyntaxError{File: file, Msg: "binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13"}
+			return nil, &fileerr.Error{File: file, Msg: "binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13"}
 		}
 		if utf16Text(head) {
-			return nil, &SyntaxError{File: file, Msg: "the file is UTF-16 text (a Windows \"Unicode\" export); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"}
+			return nil, &fileerr.Error{File: file, Msg: "the file is UTF-16 text (a Windows \"Unicode\" export); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"}
 		}
 		if bytes.IndexByte(head[:min(len(head), 512)], 0x00) >= 0 {
-			return nil, &SyntaxError{File: file, Msg: fmt.Sprintf("not a recognized format: binary data (NUL bytes) in the first bytes; use --format (known: %s)", strings.Join(Formats(), ", "))}
+			return nil, &fileerr.Error{File: file, Msg: fmt.Sprintf("not a recognized format: binary data (NUL bytes) in the first bytes; use --format (known: %s)", strings.Join(Formats(), ", "))}
 		}
 		in.Format = detect(s, false)
 	}
@@ -193,9 +200,9 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	}
 	if trimmed[0] != '{' && trimmed[0] != '[' {
 		if in.Format == FormatAuto {
-			return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("unrecognized format (first line %q); use --format (known: %s)", shorten(strings.TrimSpace(s.first), 80), strings.Join(Formats(), ", "))}
+			return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("unrecognized format (first line %q); use --format (known: %s)", shorten(strings.TrimSpace(s.first), 80), strings.Join(Formats(), ", "))}
 		}
-		return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("not a JSON document, as format %s requires", in.Format)}
+		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("not a JSON document, as format %s requires", in.Format)}
 	}
 	if in.doc, err = readDocument(br, file); err != nil {
 		return nil, err
@@ -206,7 +213,7 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 			return nil, err
 		}
 		if in.Format = detect(s, true); in.Format == FormatAuto {
-			return nil, &SyntaxError{File: file, Msg: "unrecognized JSON format (not a Locust, k6, JMeter, Gatling, Vegeta or Artillery result, a per-service summary or normalized metrics); use --format"}
+			return nil, &fileerr.Error{File: file, Msg: "unrecognized JSON format (not a Locust, k6, JMeter, Gatling, Vegeta or Artillery result, a per-service summary or normalized metrics); use --format"}
 		}
 	}
 	return in, nil
@@ -250,7 +257,7 @@ func startOf(r io.Reader, file string) (*bufio.Reader, error) {
 	if magic, _ := br.Peek(2); len(magic) == 2 && magic[0] == 0x1f && magic[1] == 0x8b {
 		zr, err := gzip.NewReader(br)
 		if err != nil {
-			return nil, &SyntaxError{File: file, Msg: "bad gzip data: " + err.Error()}
+			return nil, &fileerr.Error{File: file, Msg: "bad gzip data: " + err.Error()}
 		}
 		br = bufio.NewReaderSize(gzipChecked{zr, file}, 256<<10)
 	}
@@ -275,18 +282,18 @@ func (g gzipChecked) Read(p []byte) (int, error) {
 	case err == nil || err == io.EOF:
 		return n, err
 	case errors.Is(err, io.ErrUnexpectedEOF):
-		return n, &SyntaxError{File: g.file, Msg: "gzip data cut short: the file is truncated (was the copy or download complete?)"}
+		return n, &fileerr.Error{File: g.file, Msg: "gzip data cut short: the file is truncated (was the copy or download complete?)"}
 	}
-	return n, &SyntaxError{File: g.file, Msg: "bad gzip data: " + err.Error()}
+	return n, &fileerr.Error{File: g.file, Msg: "bad gzip data: " + err.Error()}
 }
 
 func readDocument(br *bufio.Reader, file string) ([]byte, error) {
 	doc, err := io.ReadAll(io.LimitReader(br, maxJSONSize+1))
 	if err != nil {
-		return nil, readError(file, err)
+		return nil, fileerr.Wrap(file, err)
 	}
 	if len(doc) > maxJSONSize {
-		return nil, &SyntaxError{File: file, Msg: fmt.Sprintf("JSON document larger than %d MB", maxJSONSize>>20)}
+		return nil, &fileerr.Error{File: file, Msg: fmt.Sprintf("JSON document larger than %d MB", maxJSONSize>>20)}
 	}
 	return doc, nil
 }

@@ -12,6 +12,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // The fast paths against the straightforward readers: on any input that the
@@ -468,7 +470,7 @@ func historyStraight(data string, sink Sink) error {
 		last[k] = row
 	}
 	if rows == 0 {
-		return &SyntaxError{File: "f", Msg: "header only, no data rows"}
+		return &fileerr.Error{File: "f", Msg: "header only, no data rows"}
 	}
 	for _, k := range order {
 		row := last[k]

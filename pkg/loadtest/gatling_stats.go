@@ -7,6 +7,8 @@ import (
 	"math"
 	"slices"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // readGatlingStats reads the report's js/global_stats.json (the whole run, one row named
@@ -70,7 +72,7 @@ func gatlingStatsRows(in *Input, sink Sink) error {
 		return err
 	}
 	if line == 0 {
-		return &SyntaxError{File: in.File, Key: "contents", Msg: "no REQUEST entries"}
+		return &fileerr.Error{File: in.File, Key: "contents", Msg: "no REQUEST entries"}
 	}
 	return nil
 }
@@ -83,7 +85,7 @@ func gatlingRow(file, name string, st map[string]any, line int) (Row, error) {
 		return row, err
 	}
 	if !ok {
-		return row, &SyntaxError{File: file, Key: name + ".numberOfRequests.total", Msg: "missing"}
+		return row, &fileerr.Error{File: file, Key: name + ".numberOfRequests.total", Msg: "missing"}
 	}
 	row.Requests = total
 	if row.Failures, _, err = gatlingCount(file, name, st, "ko"); err != nil {
@@ -105,7 +107,7 @@ func gatlingRow(file, name string, st map[string]any, line int) (Row, error) {
 // gatlingValue reads st[k][sub]: a number, or the formatted string of the non-raw
 // stats ("1,234"; "-" for none).
 func gatlingValue(file, name string, st map[string]any, k, sub string) (float64, bool, error) {
-	bad := func(msg string) error { return &SyntaxError{File: file, Key: name + "." + k + "." + sub, Msg: msg} }
+	bad := func(msg string) error { return &fileerr.Error{File: file, Key: name + "." + k + "." + sub, Msg: msg} }
 	var s string
 	switch v := child(st, k)[sub].(type) {
 	case nil:
@@ -134,7 +136,7 @@ func gatlingCount(file, name string, st map[string]any, sub string) (int64, bool
 		return 0, ok, err
 	}
 	if f != math.Trunc(f) || f > 1<<53 {
-		return 0, false, &SyntaxError{File: file, Key: name + ".numberOfRequests." + sub, Msg: fmt.Sprintf("%v is not a whole count", f)}
+		return 0, false, &fileerr.Error{File: file, Key: name + ".numberOfRequests." + sub, Msg: fmt.Sprintf("%v is not a whole count", f)}
 	}
 	return int64(f), true, nil
 }

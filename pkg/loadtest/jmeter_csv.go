@@ -7,6 +7,8 @@ import (
 	"io"
 	"strings"
 	"unicode"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // Default CSV JTL column sets by column count, for files written without a header
@@ -96,11 +98,11 @@ func jtlColumns(in *Input) (cols []string, delim rune, firstLine int, err error)
 	case hasHeader:
 		line, err := in.br.ReadString('\n')
 		if err != nil && err != io.EOF {
-			return nil, 0, 0, readError(in.File, err)
+			return nil, 0, 0, fileerr.Wrap(in.File, err)
 		}
 		h, err := parseLine(strings.TrimRight(line, "\r\n"))
 		if err != nil {
-			return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
+			return nil, 0, 0, &fileerr.Error{File: in.File, Line: 1, Msg: err.Error()}
 		}
 		for _, c := range h {
 			cols = append(cols, strings.Trim(strings.TrimSpace(c), `"`))
@@ -111,11 +113,11 @@ func jtlColumns(in *Input) (cols []string, delim rune, firstLine int, err error)
 	}
 	f, err := parseLine(first) // headerless: the column count picks the version's default set
 	if err != nil {
-		return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: err.Error()}
+		return nil, 0, 0, &fileerr.Error{File: in.File, Line: 1, Msg: err.Error()}
 	}
 	set, ok := jtlDefaultColumns[len(f)]
 	if !ok {
-		return nil, 0, 0, &SyntaxError{File: in.File, Line: 1, Msg: fmt.Sprintf("JTL without a header and with %d columns: no default column set has that many; give the columns with --jtl-columns", len(f))}
+		return nil, 0, 0, &fileerr.Error{File: in.File, Line: 1, Msg: fmt.Sprintf("JTL without a header and with %d columns: no default column set has that many; give the columns with --jtl-columns", len(f))}
 	}
 	return set, delim, 1, nil
 }
@@ -129,7 +131,7 @@ type jtlLayout struct {
 
 func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
-		return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
+		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
 	}
 	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1}
 	for i, c := range cols {
@@ -149,7 +151,7 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 		i    int
 	}{{"timeStamp", l.ts}, {"elapsed", l.elapsed}, {"label", l.label}, {"success", l.ok}} {
 		if c.i < 0 {
-			return nil, &SyntaxError{File: file, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c.name)}
+			return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c.name)}
 		}
 	}
 	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok)}

@@ -7,6 +7,8 @@ import (
 	"io"
 	"math"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // detectJMeterXML: an XML declaration or a testResults root.
@@ -37,10 +39,10 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 		var err error
 		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCut), func() *rawAgg { return newRawAgg(in.File) }, parseXMLChunk)
 		if err != nil {
-			return Skips{}, readError(in.File, err)
+			return Skips{}, fileerr.Wrap(in.File, err)
 		}
 		if agg.fatal.msg != "" {
-			return Skips{}, &SyntaxError{File: in.File, Line: agg.fatal.line, Msg: agg.fatal.msg}
+			return Skips{}, &fileerr.Error{File: in.File, Line: agg.fatal.line, Msg: agg.fatal.msg}
 		}
 	} else {
 		left = &rest{r: in.br, line: 1}
@@ -125,7 +127,7 @@ func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int) error {
 			if errors.As(err, &se) {
 				se.Line += lineOff
 			}
-			return &SyntaxError{File: agg.file, Line: line + lineOff, Msg: "invalid XML: " + err.Error()}
+			return &fileerr.Error{File: agg.file, Line: line + lineOff, Msg: "invalid XML: " + err.Error()}
 		}
 		switch t := tok.(type) {
 		case xml.StartElement:

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // decodeJSON unmarshals doc into v (numbers as json.Number), turning syntax errors into
@@ -20,16 +22,16 @@ func decodeJSON(doc []byte, file string, v any) error {
 		var te *json.UnmarshalTypeError
 		switch {
 		case errors.Is(err, io.EOF), errors.Is(err, io.ErrUnexpectedEOF):
-			return &SyntaxError{File: file, Line: LineOf(doc, int64(len(doc))), Msg: "truncated JSON (unexpected end of file)"}
+			return &fileerr.Error{File: file, Line: LineOf(doc, int64(len(doc))), Msg: "truncated JSON (unexpected end of file)"}
 		case errors.As(err, &se):
-			return &SyntaxError{File: file, Line: LineOf(doc, se.Offset), Msg: "invalid JSON: " + se.Error()}
+			return &fileerr.Error{File: file, Line: LineOf(doc, se.Offset), Msg: "invalid JSON: " + se.Error()}
 		case errors.As(err, &te):
-			return &SyntaxError{File: file, Line: LineOf(doc, te.Offset), Key: te.Field, Msg: fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)}
+			return &fileerr.Error{File: file, Line: LineOf(doc, te.Offset), Key: te.Field, Msg: fmt.Sprintf("want %s, got JSON %s", te.Type, te.Value)}
 		}
-		return &SyntaxError{File: file, Msg: "invalid JSON: " + err.Error()}
+		return &fileerr.Error{File: file, Msg: "invalid JSON: " + err.Error()}
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return &SyntaxError{File: file, Line: LineOf(doc, dec.InputOffset()), Msg: "unexpected data after the JSON document"}
+		return &fileerr.Error{File: file, Line: LineOf(doc, dec.InputOffset()), Msg: "unexpected data after the JSON document"}
 	}
 	return nil
 }
@@ -48,7 +50,7 @@ type jsonObj struct {
 }
 
 func (o jsonObj) err(field, msg string) error {
-	return &SyntaxError{File: o.file, Key: o.key + "." + field, Msg: msg}
+	return &fileerr.Error{File: o.file, Key: o.key + "." + field, Msg: msg}
 }
 
 func (o jsonObj) str(field string) string {
@@ -66,27 +68,18 @@ func (o jsonObj) child(field string) jsonObj {
 // a unit ("150ms", "1.5s"). Absent, null, "" and "N/A" are missing; anything else that is
 // not a number under the rule (numbers.go) is an error.
 func (o jsonObj) ms(field string) (float64, bool, error) {
-	switch v := o.m[field].(type) {
-	case nil:
-		return 0, false, nil
-	case json.Number:
-		f, err := parseNumber(v.String())
-		if err != nil {
-			return 0, false, o.err(field, err.Error())
-		}
-		return f, true, nil
-	case string:
-		if v == "" || v == "N/A" || v == "n/a" {
-			return 0, false, nil
-		}
-		f, err := ParseMs(v)
-		if err != nil {
-			return 0, false, o.err(field, err.Error())
-		}
-		return f, true, nil
-	default:
-		return 0, false, o.err(field, fmt.Sprintf("want a number, got %v", v))
+	v, ok := o.m[field].(string)
+	if !ok {
+		return o.number(field)
 	}
+	if v == "" || v == "N/A" || v == "n/a" {
+		return 0, false, nil
+	}
+	f, err := ParseMs(v)
+	if err != nil {
+		return 0, false, o.err(field, err.Error())
+	}
+	return f, true, nil
 }
 
 // number reads a plain JSON number (absent and null are missing; a string, a negative

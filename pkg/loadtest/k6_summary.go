@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // detectK6Summary: the metrics of --summary-export or handleSummary data, or the
@@ -45,7 +47,7 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	if metrics["http_req_duration"].m == nil {
-		return Skips{}, &SyntaxError{File: in.File, Key: "metrics.http_req_duration", Msg: "missing: no HTTP requests in this k6 summary"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "metrics.http_req_duration", Msg: "missing: no HTTP requests in this k6 summary"}
 	}
 	eps := k6Endpoints(metrics)
 	line := 0
@@ -74,7 +76,7 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	if !ok {
-		return Skips{}, &SyntaxError{File: in.File, Key: "metrics.http_reqs", Msg: "no request count (http_reqs) in this k6 summary"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "metrics.http_reqs", Msg: "no request count (http_reqs) in this k6 summary"}
 	}
 	return Skips{}, sink(row)
 }

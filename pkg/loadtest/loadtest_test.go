@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/google/go-cmp/cmp"
 )
 
@@ -41,6 +43,14 @@ func TestParseMs(t *testing.T) {
 }
 
 // readAll opens content as a file and collects its rows.
+// rowKey identifies a row's endpoint: method and name.
+func rowKey(r Row) string {
+	if r.Method == "" {
+		return r.Name
+	}
+	return r.Method + " " + r.Name
+}
+
 func readAll(t *testing.T, name, content string, force Format) ([]Row, Format, error) {
 	t.Helper()
 	in, err := Open(strings.NewReader(content), name, Options{Format: force})
@@ -124,7 +134,7 @@ func TestLocustHistoryLastRowPerEndpoint(t *testing.T) {
 	}
 	got := map[string]Row{}
 	for _, r := range rows {
-		got[r.Key()] = r
+		got[rowKey(r)] = r
 	}
 	// The last rows of the file (timestamp 1795773943) hold the cumulative totals; the file
 	// spans 1795773924..1795773943 = 19 s.
@@ -255,9 +265,9 @@ func TestBadInput(t *testing.T) {
 			if err == nil {
 				t.Fatal("no error")
 			}
-			var se *SyntaxError
+			var se *fileerr.Error
 			if !errors.As(err, &se) {
-				t.Errorf("error %T is not a *SyntaxError", err)
+				t.Errorf("error %T is not a *fileerr.Error", err)
 			}
 			if err.Error() != tc.want {
 				t.Errorf("error\n got: %s\nwant: %s", err, tc.want)

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 var (
@@ -43,7 +45,7 @@ func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 	acc, _, err := parallel(in.pipeline(line, csvCut(nil)), func() *historyAcc { return &historyAcc{h: h, cols: cols, eps: map[string]*historyEntry{}} },
 		func(a *historyAcc, c chunk) { a.parse(shape, c) })
 	if err != nil {
-		return Skips{}, readError(in.File, err)
+		return Skips{}, fileerr.Wrap(in.File, err)
 	}
 	return Skips{}, acc.emit(sink)
 }
@@ -78,7 +80,7 @@ type historyAcc struct {
 	touched    []*historyEntry // entries with a pending row
 	rows       int
 	first, end float64
-	err        *SyntaxError // the first error in file order
+	err        *fileerr.Error // the first error in file order
 	scratch    []byte
 }
 
@@ -107,13 +109,13 @@ func (a *historyAcc) parse(shape csvShape, c chunk) {
 }
 
 func (a *historyAcc) fail(line int, msg string) {
-	a.failErr(&SyntaxError{File: a.h.file, Line: line, Msg: msg})
+	a.failErr(&fileerr.Error{File: a.h.file, Line: line, Msg: msg})
 }
 
 func (a *historyAcc) failErr(err error) {
-	var se *SyntaxError
+	var se *fileerr.Error
 	if !errors.As(err, &se) {
-		se = &SyntaxError{File: a.h.file, Msg: err.Error()}
+		se = &fileerr.Error{File: a.h.file, Msg: err.Error()}
 	}
 	if a.err == nil || se.Line < a.err.Line {
 		a.err = se
@@ -238,7 +240,7 @@ func (a *historyAcc) emit(sink Sink) error {
 		return a.err
 	}
 	if a.rows == 0 {
-		return &SyntaxError{File: a.h.file, Msg: "header only, no data rows"}
+		return &fileerr.Error{File: a.h.file, Msg: "header only, no data rows"}
 	}
 	entries := make([]*historyEntry, 0, len(a.eps))
 	for _, e := range a.eps {

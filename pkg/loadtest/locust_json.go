@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // locustEntry is one serialized Locust StatsEntry (--json, --json-file; FORMATS §1.3).
@@ -50,7 +52,7 @@ func locustJSONRows(doc []byte, file string, sink Sink) error {
 		return err
 	}
 	if len(entries) == 0 {
-		return &SyntaxError{File: file, Msg: "no stats entries (Locust writes [] when no request was made)"}
+		return &fileerr.Error{File: file, Msg: "no stats entries (Locust writes [] when no request was made)"}
 	}
 	var start, end float64 = math.Inf(1), math.Inf(-1)
 	for _, e := range entries {
@@ -81,7 +83,7 @@ func locustJSONRows(doc []byte, file string, sink Sink) error {
 func locustEntryRow(e locustEntry, i int, file string) (Row, error) {
 	key := fmt.Sprintf("[%d]", i)
 	bad := func(field, msg string) error {
-		return &SyntaxError{File: file, Key: key + "." + field, Msg: msg}
+		return &fileerr.Error{File: file, Key: key + "." + field, Msg: msg}
 	}
 	for _, f := range []struct {
 		name  string

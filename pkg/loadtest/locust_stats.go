@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"io"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // Column names of Locust CSVs across versions (FORMATS §1.2), normalized by normCol.
@@ -77,7 +79,7 @@ func readLocustStats(in *Input, sink Sink) (Skips, error) {
 		}
 	}
 	if rows == 0 {
-		return Skips{}, &SyntaxError{File: in.File, Msg: "header only, no data rows"}
+		return Skips{}, &fileerr.Error{File: in.File, Msg: "header only, no data rows"}
 	}
 	return Skips{}, nil
 }
@@ -93,7 +95,7 @@ func (t *csvTable) counts(iReq, iFail int) (int64, int64, error) {
 		return 0, 0, err
 	}
 	if fail > req {
-		return 0, 0, &SyntaxError{File: t.file, Line: t.line, Msg: fmt.Sprintf("%d failures out of %d requests (Locust counts failures among requests)", fail, req)}
+		return 0, 0, &fileerr.Error{File: t.file, Line: t.line, Msg: fmt.Sprintf("%d failures out of %d requests (Locust counts failures among requests)", fail, req)}
 	}
 	return req, fail, nil
 }

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // detectLocustWeb: an object with a "stats" list.
@@ -24,7 +26,7 @@ func readLocustWeb(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	if len(v.Stats) == 0 {
-		return Skips{}, &SyntaxError{File: in.File, Key: "stats", Msg: "no stats entries"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "stats", Msg: "no stats entries"}
 	}
 	for i, e := range v.Stats {
 		row, err := locustWebRow(jsonObj{file: in.File, key: fmt.Sprintf("stats[%d]", i), m: e}, i)

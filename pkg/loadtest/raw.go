@@ -6,6 +6,8 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // rawEndpoint accumulates the samples (requests) of one endpoint of a raw-sample file.
@@ -163,11 +165,11 @@ func (a *rawAgg) merge(b *rawAgg) {
 // fails when nothing usable remains.
 func (a *rawAgg) emit(sink Sink) (Skips, error) {
 	if a.fatal.msg != "" {
-		return Skips{}, &SyntaxError{File: a.file, Line: a.fatal.line, Msg: a.fatal.msg}
+		return Skips{}, &fileerr.Error{File: a.file, Line: a.fatal.line, Msg: a.fatal.msg}
 	}
 	var skips Skips
 	if a.skipped > 0 {
-		skips = Skips{Count: a.skipped, First: (&SyntaxError{File: a.file, Line: a.first.line, Msg: a.first.msg}).Error()}
+		skips = Skips{Count: a.skipped, First: (&fileerr.Error{File: a.file, Line: a.first.line, Msg: a.first.msg}).Error()}
 	}
 	var keys []string
 	for _, k := range a.order {
@@ -182,9 +184,9 @@ func (a *rawAgg) emit(sink Sink) (Skips, error) {
 	}
 	if len(keys) == 0 {
 		if skips.Count > 0 {
-			return skips, &SyntaxError{File: a.file, Msg: fmt.Sprintf("no usable sample: all %d records malformed (first: %s)", skips.Count, skips.First)}
+			return skips, &fileerr.Error{File: a.file, Msg: fmt.Sprintf("no usable sample: all %d records malformed (first: %s)", skips.Count, skips.First)}
 		}
-		return skips, &SyntaxError{File: a.file, Msg: "no samples"}
+		return skips, &fileerr.Error{File: a.file, Msg: "no samples"}
 	}
 	slices.SortStableFunc(keys, cmp.Compare)
 	for i, k := range keys {
@@ -206,7 +208,7 @@ func (a *rawAgg) emit(sink Sink) (Skips, error) {
 func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chunk), sink Sink) (Skips, error) {
 	agg, _, err := parallel(in.pipeline(firstLine, cut), func() *rawAgg { return newRawAgg(in.File) }, parse)
 	if err != nil {
-		return Skips{}, readError(in.File, err)
+		return Skips{}, fileerr.Wrap(in.File, err)
 	}
 	return agg.emit(sink)
 }

@@ -4,10 +4,7 @@
 package loadtest
 
 import (
-	"errors"
-	"fmt"
 	"sort"
-	"strings"
 )
 
 // Point is one step of a percentile ladder: Pct percent of the requests took at most Ms
@@ -62,9 +59,6 @@ func (r *Row) TimedRequests() int64 {
 	return r.Requests
 }
 
-// LadderAt returns the ladder value at exactly pct percent.
-func (r *Row) LadderAt(pct float64) (float64, bool) { return At(r.Ladder, pct) }
-
 // At returns the value of a ladder at exactly pct percent.
 func At(ladder []Point, pct float64) (float64, bool) {
 	for _, p := range ladder {
@@ -100,14 +94,6 @@ func (s *Span) Union(o Span) {
 	}
 }
 
-// Key identifies the endpoint: method and name.
-func (r *Row) Key() string {
-	if r.Method == "" {
-		return r.Name
-	}
-	return r.Method + " " + r.Name
-}
-
 // Sink receives rows as a reader produces them. Returning an error stops the reader.
 type Sink func(Row) error
 
@@ -116,39 +102,6 @@ type Sink func(Row) error
 type Skips struct {
 	Count int    // records left out
 	First string // the first of them in file order: "file:line: reason"
-}
-
-// SyntaxError is a problem at a position in an input file.
-type SyntaxError struct {
-	File string
-	Line int    // 1-based; 0 when unknown
-	Key  string // JSON key path or CSV column, when known
-	Msg  string
-}
-
-// readError is err, a failed read of file, as a *SyntaxError naming the file: err itself
-// when it already is one (a damaged gzip stream names its file).
-func readError(file string, err error) error {
-	var se *SyntaxError
-	if errors.As(err, &se) {
-		return se
-	}
-	return &SyntaxError{File: file, Msg: err.Error()}
-}
-
-// Error returns "file:line: key: message" (the parts that are known).
-func (e *SyntaxError) Error() string {
-	var b strings.Builder
-	b.WriteString(e.File)
-	if e.Line > 0 {
-		fmt.Fprintf(&b, ":%d", e.Line)
-	}
-	b.WriteString(": ")
-	if e.Key != "" {
-		fmt.Fprintf(&b, "%s: ", e.Key)
-	}
-	b.WriteString(e.Msg)
-	return b.String()
 }
 
 // sortLadder orders a ladder by percentile and drops duplicates (the first one wins).

@@ -5,6 +5,8 @@ import (
 	"maps"
 	"slices"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // normalizedFields are the field names that only normalized metrics files use.
@@ -76,7 +78,7 @@ func summaryRow(o jsonObj, i int) (Row, error) {
 		return row, err
 	}
 	if row.Failures > row.Requests {
-		return row, &SyntaxError{File: o.file, Key: o.key + ".failures", Msg: fmt.Sprintf("%d failures out of %d requests", row.Failures, row.Requests)}
+		return row, &fileerr.Error{File: o.file, Key: o.key + ".failures", Msg: fmt.Sprintf("%d failures out of %d requests", row.Failures, row.Requests)}
 	}
 	if row.Total {
 		return row, nil

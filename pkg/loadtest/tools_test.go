@@ -14,7 +14,7 @@ import (
 func byKey(rows []Row) map[string]Row {
 	m := map[string]Row{}
 	for _, r := range rows {
-		m[r.Key()] = r
+		m[rowKey(r)] = r
 	}
 	return m
 }
@@ -23,7 +23,7 @@ func q(t *testing.T, r Row, p float64) float64 {
 	t.Helper()
 	ns, ok := r.Samples.Quantile(p)
 	if !ok {
-		t.Fatalf("%s: no samples", r.Key())
+		t.Fatalf("%s: no samples", rowKey(r))
 	}
 	return float64(ns) / 1e6
 }
@@ -267,7 +267,7 @@ func TestK6OutputsAgree(t *testing.T) {
 		if len(m) != 1 || all.Requests != 5 || all.Failures != 1 || all.AvgMs != 32 || all.MedianMs != 30 || all.RPS != 1 {
 			t.Errorf("%s: %+v", c.name, m)
 		}
-		if v, ok := all.LadderAt(95); !ok || v != 56 {
+		if v, ok := At(all.Ladder, 95); !ok || v != 56 {
 			t.Errorf("%s: ladder %v", c.name, all.Ladder)
 		}
 	}
@@ -421,7 +421,7 @@ func TestTinyChunks(t *testing.T) {
 			out := map[string]Row{}
 			if _, err := in.Rows(func(r Row) error {
 				r.Samples, r.Line = nil, 0
-				out[r.Key()] = r
+				out[rowKey(r)] = r
 				return nil
 			}); err != nil {
 				t.Fatal(err)

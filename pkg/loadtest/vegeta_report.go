@@ -6,6 +6,8 @@ import (
 	"errors"
 	"io"
 	"math"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // detectVegetaReport: a JSON line with latencies (report -every writes one per line), or
@@ -29,7 +31,7 @@ func readVegetaReport(in *Input, sink Sink) (Skips, error) {
 	o := jsonObj{file: in.File, key: "report", m: last}
 	lat := o.child("latencies")
 	if lat.m == nil {
-		return Skips{}, &SyntaxError{File: in.File, Key: "latencies", Msg: "missing"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "latencies", Msg: "missing"}
 	}
 	ns := func(k string) (float64, bool, error) {
 		v, ok, err := lat.ms(k)
@@ -44,7 +46,7 @@ func readVegetaReport(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	if !hasSuccess || success > 1 {
-		return Skips{}, &SyntaxError{File: in.File, Key: "success", Msg: "want a ratio between 0 and 1"}
+		return Skips{}, &fileerr.Error{File: in.File, Key: "success", Msg: "want a ratio between 0 and 1"}
 	}
 	row.Failures = row.Requests - int64(math.Round(success*float64(row.Requests)))
 	// min and 90th since v12.8.0
@@ -80,12 +82,12 @@ func lastVegetaReport(in *Input) (map[string]any, error) {
 			if last != nil && errors.Is(err, io.ErrUnexpectedEOF) {
 				break
 			}
-			return nil, &SyntaxError{File: in.File, Msg: "invalid JSON: " + err.Error()}
+			return nil, &fileerr.Error{File: in.File, Msg: "invalid JSON: " + err.Error()}
 		}
 		last = v
 	}
 	if last == nil {
-		return nil, &SyntaxError{File: in.File, Msg: "no report"}
+		return nil, &fileerr.Error{File: in.File, Msg: "no report"}
 	}
 	return last, nil
 }

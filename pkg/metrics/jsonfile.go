@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/perfgate/perfgate/pkg/loadtest"
 )
 
@@ -96,7 +98,7 @@ type serviceParser struct {
 }
 
 func (p *serviceParser) bad(field, msg string) error {
-	return &loadtest.SyntaxError{File: p.file, Line: lineOfKey(p.doc, p.key, field), Key: fmt.Sprintf("%s.%s", p.key, field), Msg: msg}
+	return &fileerr.Error{File: p.file, Line: lineOfKey(p.doc, p.key, field), Key: fmt.Sprintf("%s.%s", p.key, field), Msg: msg}
 }
 
 // field reads one field: the metadata keys, the percentile ladder, the per-run values,
@@ -237,12 +239,12 @@ func orderedObject(doc []byte, file, path string) ([]kv, error) {
 	fail := func(err error) error {
 		off := dec.InputOffset()
 		if err == io.EOF || err == io.ErrUnexpectedEOF {
-			return &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, int64(len(doc))), Key: path, Msg: "truncated JSON (unexpected end of file)"}
+			return &fileerr.Error{File: file, Line: loadtest.LineOf(doc, int64(len(doc))), Key: path, Msg: "truncated JSON (unexpected end of file)"}
 		}
 		if se, ok := err.(*json.SyntaxError); ok {
 			off = se.Offset
 		}
-		return &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, off), Key: path, Msg: "invalid JSON: " + err.Error()}
+		return &fileerr.Error{File: file, Line: loadtest.LineOf(doc, off), Key: path, Msg: "invalid JSON: " + err.Error()}
 	}
 	tok, err := dec.Token()
 	if err != nil {
@@ -253,7 +255,7 @@ func orderedObject(doc []byte, file, path string) ([]kv, error) {
 		if path != "" {
 			where = path
 		}
-		return nil, &loadtest.SyntaxError{File: file, Line: 1, Msg: where + " is not a JSON object"}
+		return nil, &fileerr.Error{File: file, Line: 1, Msg: where + " is not a JSON object"}
 	}
 	var out []kv
 	seen := map[string]bool{}
@@ -268,7 +270,7 @@ func orderedObject(doc []byte, file, path string) ([]kv, error) {
 			return nil, fail(err)
 		}
 		if seen[key] {
-			return nil, &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Key: joinKey(path, key), Msg: "duplicate key"}
+			return nil, &fileerr.Error{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Key: joinKey(path, key), Msg: "duplicate key"}
 		}
 		seen[key] = true
 		out = append(out, kv{key, raw})
@@ -277,7 +279,7 @@ func orderedObject(doc []byte, file, path string) ([]kv, error) {
 		return nil, fail(err)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return nil, &loadtest.SyntaxError{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Msg: "unexpected data after the JSON object"}
+		return nil, &fileerr.Error{File: file, Line: loadtest.LineOf(doc, dec.InputOffset()), Msg: "unexpected data after the JSON object"}
 	}
 	return out, nil
 }

@@ -10,6 +10,8 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/perfgate/perfgate/pkg/loadtest"
 )
 
@@ -72,7 +74,7 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 		if in.Format == loadtest.FormatNormalized {
 			closer()
 			if len(paths) > 1 {
-				return nil, nil, fmt.Errorf("%s: a normalized metrics file cannot be combined with other inputs; give it alone", path)
+				return nil, nil, fileerr.At(path, 0, "a normalized metrics file cannot be combined with other inputs; give it alone")
 			}
 			if normalized, err = Parse(in.Document(), path); err != nil {
 				return nil, nil, err
@@ -148,15 +150,15 @@ func open(path string, opt loadtest.Options, wrap func(string, int64, io.Reader)
 	st, err := os.Stat(path)
 	switch {
 	case errors.Is(err, fs.ErrNotExist):
-		return nil, nil, fmt.Errorf("%s: no such file", path)
+		return nil, nil, &fileerr.Error{File: path, Msg: "no such file", Err: err}
 	case err != nil:
-		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
+		return nil, nil, &fileerr.Error{File: path, Err: unwrapPathError(err)}
 	case st.IsDir():
-		return nil, nil, fmt.Errorf("%s: is a directory, not a result file", path)
+		return nil, nil, fileerr.At(path, 0, "is a directory, not a result file")
 	}
 	fh, err := os.Open(path)
 	if err != nil {
-		return nil, nil, fmt.Errorf("%s: %v", path, unwrapPathError(err))
+		return nil, nil, &fileerr.Error{File: path, Err: unwrapPathError(err)}
 	}
 	var r io.Reader = fh
 	if wrap != nil {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"fmt"
 	"strings"
 
 	"github.com/perfgate/perfgate/pkg/config"
@@ -16,23 +15,16 @@ func AckExpired(a *config.Ack) string {
 // acknowledgedSection lists the failures that an unexpired acknowledgement covers:
 // reported with the reason, the expiry and the tracking issue, but not failing.
 func acknowledgedSection(b *strings.Builder, ev *threshold.Evaluation) {
-	rows := filter(ev, threshold.Acknowledged)
-	if len(rows) == 0 {
-		return
-	}
-	b.WriteString(AcknowledgedHeading + "\n\n")
-	b.WriteString("Known regressions acknowledged in the configuration (`acknowledged:`): they do not fail the build until their acknowledgement expires (at the end of the Until day, UTC).\n\n")
-	b.WriteString("| Service | Metric | Expected | Current | Change | Reason | Until | Issue |\n")
-	b.WriteString("|---------|--------|----------|---------|--------|--------|-------|-------|\n")
-	for _, r := range rows {
-		reason, until, issue := "—", "—", "—"
-		if a := r.Ack; a != nil {
-			reason, until = Cell(a.Reason), a.Until.Format(config.AckDate)
-			if a.Issue != "" {
-				issue = Cell(a.Issue)
+	tableSection(b, AcknowledgedHeading, "Known regressions acknowledged in the configuration (`acknowledged:`): they do not fail the build until their acknowledgement expires (at the end of the Until day, UTC).",
+		[]string{"Service", "Metric", "Expected", "Current", "Change", "Reason", "Until", "Issue"},
+		rowsOf(filter(ev, threshold.Acknowledged), func(r threshold.Result) []string {
+			reason, until, issue := "—", "—", "—"
+			if a := r.Ack; a != nil {
+				reason, until = Cell(a.Reason), a.Until.Format(config.AckDate)
+				if a.Issue != "" {
+					issue = Cell(a.Issue)
+				}
 			}
-		}
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), reason, until, issue)
-	}
-	b.WriteString("\n")
+			return []string{Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), reason, until, issue}
+		}))
 }

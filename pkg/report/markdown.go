@@ -99,30 +99,51 @@ func Markdown(w io.Writer, ev *threshold.Evaluation, t *Trend) error {
 	return err
 }
 
+// tableSection writes a section made of a table: the heading, intro (when not empty),
+// the header and separator of cols, the rows (their cells as given) and a blank line;
+// nothing when there is no row.
+func tableSection(b *strings.Builder, heading, intro string, cols []string, rows [][]string) {
+	if len(rows) == 0 {
+		return
+	}
+	b.WriteString(heading + "\n\n")
+	if intro != "" {
+		b.WriteString(intro + "\n\n")
+	}
+	b.WriteString("| " + strings.Join(cols, " | ") + " |\n|")
+	for _, c := range cols {
+		b.WriteString(strings.Repeat("-", len(c)+2) + "|")
+	}
+	b.WriteString("\n")
+	for _, cells := range rows {
+		b.WriteString("| " + strings.Join(cells, " | ") + " |\n")
+	}
+	b.WriteString("\n")
+}
+
+// rowsOf makes a table row of each result.
+func rowsOf(rs []threshold.Result, cells func(r threshold.Result) []string) [][]string {
+	out := make([][]string, 0, len(rs))
+	for _, r := range rs {
+		out = append(out, cells(r))
+	}
+	return out
+}
+
 // seedSections writes the seed's failures, warnings and passed sections.
 func seedSections(b *strings.Builder, ev *threshold.Evaluation) {
-	if fails := filter(ev, threshold.Fail); len(fails) > 0 {
-		b.WriteString(FailuresHeading + "\n\n")
-		b.WriteString("| Service | Metric | Expected | Current | Change | Impact |\n")
-		b.WriteString("|---------|--------|----------|---------|--------|--------|\n")
-		for _, r := range fails {
+	tableSection(b, FailuresHeading, "", []string{"Service", "Metric", "Expected", "Current", "Change", "Impact"},
+		rowsOf(filter(ev, threshold.Fail), func(r threshold.Result) []string {
 			impact := CriticalImpact
 			if r.Ack != nil {
 				impact += " (" + AckExpired(r.Ack) + ")"
 			}
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), impact)
-		}
-		b.WriteString("\n")
-	}
-	if warns := filter(ev, threshold.Warn); len(warns) > 0 {
-		b.WriteString(WarningsHeading + "\n\n")
-		b.WriteString("| Service | Metric | Expected | Current | Change |\n")
-		b.WriteString("|---------|--------|----------|---------|--------|\n")
-		for _, r := range warns {
-			fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r))
-		}
-		b.WriteString("\n")
-	}
+			return []string{Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r), impact}
+		}))
+	tableSection(b, WarningsHeading, "", []string{"Service", "Metric", "Expected", "Current", "Change"},
+		rowsOf(filter(ev, threshold.Warn), func(r threshold.Result) []string {
+			return []string{Cell(r.Service), Cell(r.Metric), Expected(r), FormatValue(r.Current, r.HasCurrent), FormatChange(r)}
+		}))
 	if n := ev.Count(threshold.Pass); n > 0 {
 		fmt.Fprintf(b, PassedHeadingFmt+"\n\n%s\n\n", n, PassedLine)
 	}
@@ -135,47 +156,29 @@ func evidenceSection(b *strings.Builder, ev *threshold.Evaluation) {
 			evidence = append(evidence, r)
 		}
 	}
-	if len(evidence) == 0 {
-		return
-	}
-	b.WriteString(EvidenceHeading + "\n\n")
-	b.WriteString("| Service | Metric | Verdict | Evidence | Decided by |\n")
-	b.WriteString("|---------|--------|---------|----------|------------|\n")
-	for _, r := range evidence {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), r.Status, Cell(Evidence(r)), r.Decided())
-	}
-	b.WriteString("\n")
+	tableSection(b, EvidenceHeading, "", []string{"Service", "Metric", "Verdict", "Evidence", "Decided by"},
+		rowsOf(evidence, func(r threshold.Result) []string {
+			return []string{Cell(r.Service), Cell(r.Metric), r.Status.String(), Cell(Evidence(r)), fmt.Sprint(r.Decided())}
+		}))
 }
 
 func notComparedSection(b *strings.Builder, ev *threshold.Evaluation) {
-	nc := filter(ev, threshold.NotCompared)
-	if len(nc) == 0 {
-		return
-	}
-	b.WriteString(NotComparedHeading + "\n\n")
-	b.WriteString("| Service | Metric | Expected | Current | Reason |\n")
-	b.WriteString("|---------|--------|----------|---------|--------|\n")
-	for _, r := range nc {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(Reason(r)))
-	}
-	b.WriteString("\n")
+	tableSection(b, NotComparedHeading, "", []string{"Service", "Metric", "Expected", "Current", "Reason"},
+		rowsOf(filter(ev, threshold.NotCompared), func(r threshold.Result) []string {
+			return []string{Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), Cell(Reason(r))}
+		}))
 }
 
 func missingSection(b *strings.Builder, ev *threshold.Evaluation) {
-	if len(ev.Missing) == 0 {
-		return
-	}
-	b.WriteString(MissingHeading + "\n\n")
-	b.WriteString("| Service | Present in | Note |\n")
-	b.WriteString("|---------|------------|------|\n")
+	var rows [][]string
 	for _, m := range ev.Missing {
 		note := "no current results for this service: it was not tested, or its name changed"
 		if m.Side == threshold.CurrentOnly {
 			note = "no baseline for this service: refresh the baseline to compare it"
 		}
-		fmt.Fprintf(b, "| %s | %s | %s |\n", Cell(m.Service), m.Side, note)
+		rows = append(rows, []string{Cell(m.Service), fmt.Sprint(m.Side), note})
 	}
-	b.WriteString("\n")
+	tableSection(b, MissingHeading, "", []string{"Service", "Present in", "Note"}, rows)
 }
 
 func comparabilitySection(b *strings.Builder, ev *threshold.Evaluation) {
@@ -213,17 +216,11 @@ func estimatedSection(b *strings.Builder, ev *threshold.Evaluation) {
 			rows = append(rows, r)
 		}
 	}
-	if len(rows) == 0 {
-		return
-	}
-	b.WriteString(EstimatedHeading + "\n\n")
-	b.WriteString("These rows compare estimates from the averages (p95 = int(1.4 × avg), p99 = int(1.7 × avg)), not measured percentiles. Refresh the baseline with `extract-baselines` to compare measured percentiles.\n\n")
-	b.WriteString("| Service | Metric | Expected | Current | Verdict | How |\n")
-	b.WriteString("|---------|--------|----------|---------|---------|-----|\n")
-	for _, r := range rows {
-		fmt.Fprintf(b, "| %s | %s | %s | %s | %s | %s |\n", Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), r.Status, Cell(EstimateNote(r)))
-	}
-	b.WriteString("\n")
+	tableSection(b, EstimatedHeading, "These rows compare estimates from the averages (p95 = int(1.4 × avg), p99 = int(1.7 × avg)), not measured percentiles. Refresh the baseline with `extract-baselines` to compare measured percentiles.",
+		[]string{"Service", "Metric", "Expected", "Current", "Verdict", "How"},
+		rowsOf(rows, func(r threshold.Result) []string {
+			return []string{Cell(r.Service), Cell(r.Metric), FormatValue(r.Baseline, r.HasBaseline), FormatValue(r.Current, r.HasCurrent), r.Status.String(), Cell(EstimateNote(r))}
+		}))
 }
 
 func filter(ev *threshold.Evaluation, s threshold.Status) []threshold.Result {

@@ -3,11 +3,12 @@ package report
 import (
 	"bytes"
 	"encoding/json"
-	"fmt"
 	"math"
 	"regexp"
 	"strconv"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 
 	"github.com/perfgate/perfgate/pkg/threshold"
 )
@@ -83,7 +84,7 @@ func (s *Summary) addSummary(line string) {
 func Parse(doc []byte, file string) (*Parsed, error) {
 	t := bytes.TrimSpace(bytes.TrimPrefix(doc, []byte("\ufeff")))
 	if len(t) == 0 {
-		return nil, fmt.Errorf("%s: file is empty", file)
+		return nil, fileerr.At(file, 0, "file is empty")
 	}
 	if t[0] == '{' {
 		return parseJSON(t, file)
@@ -138,12 +139,12 @@ func parseMarkdown(doc, file string) (*Parsed, error) {
 			continue
 		}
 		if len(cells) < 5 {
-			return nil, fmt.Errorf("%s:%d: table row with %d cells, want at least 5 (Service, Metric, Expected, Current, Change)", file, i+1, len(cells))
+			return nil, fileerr.At(file, i+1, "table row with %d cells, want at least 5 (Service, Metric, Expected, Current, Change)", len(cells))
 		}
 		*section = append(*section, Row{Service: cells[0], Metric: threshold.CanonicalMetric(cells[1]), Expected: normNumber(cells[2]), Current: normNumber(cells[3]), Change: cells[4]})
 	}
 	if !titled {
-		return nil, fmt.Errorf("%s: not a regression report (no %q heading)", file, Title)
+		return nil, fileerr.At(file, 0, "not a regression report (no %q heading)", Title)
 	}
 	p.Trend = trend.charts
 	return p, nil
@@ -232,10 +233,10 @@ func splitRow(l string) []string {
 func parseJSON(doc []byte, file string) (*Parsed, error) {
 	var rep JSONReport
 	if err := json.Unmarshal(doc, &rep); err != nil {
-		return nil, fmt.Errorf("%s: not a perfgate JSON report: %v", file, err)
+		return nil, &fileerr.Error{File: file, Msg: "not a perfgate JSON report: " + err.Error(), Err: err}
 	}
 	if rep.Schema != JSONSchemaID {
-		return nil, fmt.Errorf("%s: not a perfgate JSON report (schema %q, want %q)", file, rep.Schema, JSONSchemaID)
+		return nil, fileerr.At(file, 0, "not a perfgate JSON report (schema %q, want %q)", rep.Schema, JSONSchemaID)
 	}
 	sum := rep.Summary
 	p := &Parsed{Format: "json", Summary: Summary{Known: true, Total: sum.Total, Failures: sum.Failures, Warnings: sum.Warnings, Passed: sum.Passed, NotCompared: sum.NotCompared, Verdict: sum.Verdict},

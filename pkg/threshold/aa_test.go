@@ -60,6 +60,9 @@ var aaRuns = []struct {
 // failure counts, not which request failed, so the failures go to random requests of
 // their endpoint; the halves and resamples stay exchangeable, which is all an A/A pair
 // needs.
+// rowKey identifies a row's endpoint: method and name.
+func rowKey(r loadtest.Row) string { return strings.TrimSpace(r.Method + " " + r.Name) }
+
 func loadAARun(t testing.TB, tool, file string, columns bool, rng *rand.Rand) *aaRun {
 	fh, err := os.Open("../../testdata/" + file)
 	if err != nil {
@@ -73,7 +76,7 @@ func loadAARun(t testing.TB, tool, file string, columns bool, rng *rand.Rand) *a
 	run := &aaRun{tool: tool, file: file, columns: columns, endpoints: map[string][]aaRequest{}}
 	failures := map[string]int64{}
 	_, err = in.Rows(func(r loadtest.Row) error {
-		k := r.Key()
+		k := rowKey(r)
 		if _, ok := run.endpoints[k]; !ok {
 			run.names = append(run.names, k)
 		}

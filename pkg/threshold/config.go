@@ -5,6 +5,8 @@ import (
 	"math"
 	"strconv"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/perfgate/perfgate/pkg/config"
 )
 
@@ -34,7 +36,7 @@ func Apply(s *Set, c *config.Config) error {
 	if w := c.Thresholds.WarnRatio; w != nil {
 		r, err := strconv.ParseFloat(w.Text, 64)
 		if err != nil || math.IsNaN(r) || r <= 0 || r > 1 {
-			return &config.Error{File: file, Line: w.Line, Msg: fmt.Sprintf("thresholds.warn_ratio: want a number in (0, 1], got %q", w.Text)}
+			return &fileerr.Error{File: file, Line: w.Line, Msg: fmt.Sprintf("thresholds.warn_ratio: want a number in (0, 1], got %q", w.Text)}
 		}
 		s.WarnRatio = r
 	}
@@ -56,7 +58,7 @@ func Apply(s *Set, c *config.Config) error {
 func fromEntry(file string, e config.ThresholdEntry) (Threshold, error) {
 	where, metric := e.Node.Text, CanonicalMetric(e.Metric)
 	at := func(v *config.Value, format string, a ...any) error {
-		return &config.Error{File: file, Line: v.Line, Msg: fmt.Sprintf(format, a...)}
+		return &fileerr.Error{File: file, Line: v.Line, Msg: fmt.Sprintf(format, a...)}
 	}
 	if e.Off {
 		return Threshold{Metric: metric}, nil

@@ -4,6 +4,7 @@ import (
 	"math"
 	"slices"
 
+	"github.com/perfgate/perfgate/pkg/loadtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
 	"github.com/perfgate/perfgate/pkg/stats"
 )
@@ -13,9 +14,6 @@ import (
 // (1 + 0.01) / (1 − 0.01) = 1.0202.
 const SketchMargin = 1.0202
 
-// sketchFormats are the input formats whose percentiles are sketch estimates.
-var sketchFormats = []string{"artillery"}
-
 // sketched reports whether a file's percentiles come from a sketch.
 func sketched(f *metrics.File) bool {
 	src, ok := f.Source()
@@ -23,7 +21,7 @@ func sketched(f *metrics.File) bool {
 		return false
 	}
 	for _, fm := range src.Formats {
-		if slices.Contains(sketchFormats, fm) {
+		if loadtest.SketchPercentiles(loadtest.Format(fm)) {
 			return true
 		}
 	}

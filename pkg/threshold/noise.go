@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/perfgate/perfgate/pkg/fileerr"
+
 	"github.com/perfgate/perfgate/pkg/config"
 	"github.com/perfgate/perfgate/pkg/loadtest"
 	"github.com/perfgate/perfgate/pkg/metrics"
@@ -42,14 +44,14 @@ func ApplyNoise(s *Set, c *config.Config) error {
 	if v := n.Alpha; v != nil {
 		a, err := strconv.ParseFloat(v.Text, 64)
 		if err != nil || math.IsNaN(a) || a <= 0 || a >= 0.5 {
-			return &config.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.alpha: want a significance level between 0 and 0.5, got %q", v.Text)}
+			return &fileerr.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.alpha: want a significance level between 0 and 0.5, got %q", v.Text)}
 		}
 		s.Noise.Alpha = a
 	}
 	if v := n.MinRequests; v != nil {
 		m, err := strconv.ParseInt(v.Text, 10, 64)
 		if err != nil || m < 0 {
-			return &config.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.min_requests: want a non-negative whole number, got %q", v.Text)}
+			return &fileerr.Error{File: c.File, Line: v.Line, Msg: fmt.Sprintf("noise.min_requests: want a non-negative whole number, got %q", v.Text)}
 		}
 		s.Noise.MinRequests = m
 	}

@@ -261,7 +261,7 @@ func (s *Set) ParseFlag(v string) error {
 		t, err = ParseChange(metric, expr)
 	}
 	if err != nil {
-		return fmt.Errorf("--threshold %q: %v", v, err)
+		return fmt.Errorf("--threshold %q: %w", v, err)
 	}
 	t.Source = source
 	s.Override(service, t, false)

@@ -98,7 +98,7 @@ func release(version, out string, mtime time.Time, stdout io.Writer) error {
 		name := fmt.Sprintf("perfgate_%s_%s_%s", version, goos, goarch)
 		dir := filepath.Join(stage, name)
 		if err := build(goos, goarch, version, dir); err != nil {
-			return fmt.Errorf("%s: %v", p, err)
+			return fmt.Errorf("%s: %w", p, err)
 		}
 		if err := copyFile("README.md", filepath.Join(dir, "README.md")); err != nil {
 			return err
@@ -109,7 +109,7 @@ func release(version, out string, mtime time.Time, stdout io.Writer) error {
 			archive, pack = filepath.Join(out, name+".zip"), Zip
 		}
 		if err := pack(archive, dir, name, mtime); err != nil {
-			return fmt.Errorf("packing %s: %v", archive, err)
+			return fmt.Errorf("packing %s: %w", archive, err)
 		}
 		archives = append(archives, archive)
 		fmt.Fprintf(stdout, "%s\n", archive)
@@ -182,66 +182,68 @@ func mode(name string) int64 {
 
 // TarGz packs the files of dir under the folder prefix into a gzip-compressed tar.
 func TarGz(archive, dir, prefix string, mtime time.Time) error {
-	return writeArchive(archive, func(w io.Writer) error {
+	return writeArchive(archive, dir, func(w io.Writer) (add func(string, []byte) error, done func() error) {
 		gz, _ := gzip.NewWriterLevel(w, gzip.BestCompression)
 		tw := tar.NewWriter(gz)
-		names, err := entries(dir)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			b, err := os.ReadFile(filepath.Join(dir, n))
-			if err != nil {
-				return err
-			}
+		add = func(n string, b []byte) error {
 			h := &tar.Header{Name: prefix + "/" + n, Mode: mode(n), Size: int64(len(b)), ModTime: mtime, Typeflag: tar.TypeReg, Format: tar.FormatPAX, Uname: "root", Gname: "root"}
 			if err := tw.WriteHeader(h); err != nil {
 				return err
 			}
-			if _, err := tw.Write(b); err != nil {
-				return err
-			}
-		}
-		if err := tw.Close(); err != nil {
+			_, err := tw.Write(b)
 			return err
 		}
-		return gz.Close()
+		done = func() error {
+			if err := tw.Close(); err != nil {
+				return err
+			}
+			return gz.Close()
+		}
+		return add, done
 	})
 }
 
 // Zip packs the files of dir under the folder prefix into a zip archive.
 func Zip(archive, dir, prefix string, mtime time.Time) error {
-	return writeArchive(archive, func(w io.Writer) error {
+	return writeArchive(archive, dir, func(w io.Writer) (add func(string, []byte) error, done func() error) {
 		zw := zip.NewWriter(w)
-		names, err := entries(dir)
-		if err != nil {
-			return err
-		}
-		for _, n := range names {
-			b, err := os.ReadFile(filepath.Join(dir, n))
-			if err != nil {
-				return err
-			}
+		add = func(n string, b []byte) error {
 			h := &zip.FileHeader{Name: prefix + "/" + n, Method: zip.Deflate, Modified: mtime}
 			h.SetMode(os.FileMode(mode(n)))
 			f, err := zw.CreateHeader(h)
 			if err != nil {
 				return err
 			}
-			if _, err := f.Write(b); err != nil {
-				return err
-			}
+			_, err = f.Write(b)
+			return err
 		}
-		return zw.Close()
+		return add, zw.Close
 	})
 }
 
-func writeArchive(path string, write func(io.Writer) error) error {
+// writeArchive creates the archive at path and adds every regular file of dir, in name
+// order, through the archive writer that open makes of it.
+func writeArchive(path, dir string, open func(io.Writer) (add func(name string, b []byte) error, done func() error)) error {
+	names, err := entries(dir)
+	if err != nil {
+		return err
+	}
 	f, err := os.Create(path)
 	if err != nil {
 		return err
 	}
-	if err := write(f); err != nil {
+	add, done := open(f)
+	for _, n := range names {
+		b, err := os.ReadFile(filepath.Join(dir, n))
+		if err == nil {
+			err = add(n, b)
+		}
+		if err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := done(); err != nil {
 		f.Close()
 		return err
 	}
