@@ -9,7 +9,7 @@ import (
 )
 
 // The record writers, one per kind: the shapes of the real files in testdata/real (and,
-// for the formats without a real file, of FORMATS.md's examples).
+// for the formats without a real file, of the layouts their tools' source code writes).
 
 const jtlHeader = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n"
 

@@ -22,7 +22,7 @@ import (
 )
 
 // demoRuns are the five runs of the history demo (make demo, step 6): the real Locust
-// runs of shared/data/real replayed as five commits — three of the unchanged code (the
+// runs of testdata/locust replayed as five commits — three of the unchanged code (the
 // baseline run's stats CSV, its --json output, the CSV again), then two of the regressed
 // code (its --json output, its stats CSV).
 var demoRuns = []string{

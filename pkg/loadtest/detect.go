@@ -25,7 +25,7 @@ const (
 	FormatLocustJSON    Format = "locust-json"    // Locust --json / --json-file (StatsEntry list with histograms)
 	FormatLocustWeb     Format = "locust-web"     // Locust web UI GET /stats/requests
 	FormatSummary       Format = "summary"        // {"svc": {"name","requests","failures","median","average","min","max","rps"}}
-	FormatNormalized    Format = "normalized"     // perfgate / Python-script normalized metrics (SPEC §3)
+	FormatNormalized    Format = "normalized"     // perfgate / Python-script normalized metrics (README, "Normalized metrics")
 
 	FormatJMeterCSV        Format = "jmeter-csv"        // JMeter CSV JTL, with or without header
 	FormatJMeterXML        Format = "jmeter-xml"        // JMeter XML JTL
