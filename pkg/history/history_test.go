@@ -154,8 +154,13 @@ func FuzzRead(f *testing.F) {
 			t.Fatal(err)
 		}
 		back, skipped, err := Read(&b, "h.jsonl")
-		if err != nil || len(skipped) > 0 {
-			t.Fatalf("rewritten history does not read back: %v %v", err, skipped)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, s := range skipped {
+			if !s.Kept { // only lines of another version, kept as they were, are not read
+				t.Fatalf("rewritten history does not read back: %v", s)
+			}
 		}
 		if diff := cmp.Diff(entries, back, cmp.AllowUnexported(Entry{}), cmp.Comparer(func(a, b []byte) bool { return bytes.Equal(compact(a), compact(b)) })); diff != "" {
 			t.Errorf("round trip (-want +got):\n%s", diff)
