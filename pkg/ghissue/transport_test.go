@@ -110,9 +110,7 @@ func TestPatchIsRetried(t *testing.T) {
 // case, TestNeverSent; tests do not ask DNS.)
 func TestCreateNeverSent(t *testing.T) {
 	t.Parallel()
-	closed := httptest.NewServer(http.NotFoundHandler())
-	refused := closed.URL + "/"
-	closed.Close()
+	refused := refusedURL(t)
 	plainTLS := httptest.NewUnstartedServer(http.NotFoundHandler()) // a certificate no one trusts
 	plainTLS.Config.ErrorLog = log.New(io.Discard, "", 0)
 	plainTLS.StartTLS()
@@ -134,7 +132,7 @@ func TestCreateNeverSent(t *testing.T) {
 			t.Errorf("%s: %v", name, err)
 		}
 		if want := []time.Duration{time.Second, 2 * time.Second}; !cmp.Equal(sleeps, want) || len(notices) != 0 {
-			t.Errorf("%s: sleeps %v (want %v: tried 3 times), notices %q", name, sleeps, want, notices)
+			t.Errorf("%s: sleeps %v (want %v: tried 3 times), notices %q, error %v", name, sleeps, want, notices, err)
 		}
 	}
 }
