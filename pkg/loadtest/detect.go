@@ -134,7 +134,24 @@ type Input struct {
 	opt    Options
 	br     *bufio.Reader // streamed formats: positioned at the start, BOM removed
 	doc    []byte        // JSON documents: the whole document
+
+	notes     []string // what reading found worth telling (Notes)
+	durationS float64  // the test duration the input states (DurationS)
 }
+
+// Notes returns what reading the input found worth telling the user, once Rows has
+// returned: how a layout was read ("only Aggregated rows: …"), a figure that could not
+// be derived. Each note is one sentence without the file name.
+func (in *Input) Notes() []string { return in.notes }
+
+func (in *Input) note(format string, args ...any) {
+	in.notes = append(in.notes, fmt.Sprintf(format, args...))
+}
+
+// DurationS returns the test duration in seconds that the input itself states (a
+// dashboard's own figure), once Rows has returned; 0 when it states none, and callers
+// derive the duration from rates or time spans.
+func (in *Input) DurationS() float64 { return in.durationS }
 
 // Options adjusts how inputs are read.
 type Options struct {

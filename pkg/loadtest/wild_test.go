@@ -1,0 +1,99 @@
+package loadtest
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// Tests of result files as real teams write them (issue 17): each file in
+// testdata/loadtest is built the way the tool writes it (see testdata/loadtest/README.md).
+
+// readNotes opens a file of testdata and returns its rows and the reader's notes.
+func readNotes(t *testing.T, rel string, opt Options) ([]Row, *Input) {
+	t.Helper()
+	in, err := Open(strings.NewReader(mustRead(t, rel)), rel, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rows []Row
+	if _, err := in.Rows(func(r Row) error { rows = append(rows, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	return rows, in
+}
+
+// TestK6SummaryDefaultTrendStats: k6's default summaryTrendStats are avg, min, med, max,
+// p(90), p(95): the ladder holds the median, p90 and p95, and no p99.
+func TestK6SummaryDefaultTrendStats(t *testing.T) {
+	rows, in := readNotes(t, "loadtest/k6-0.49-summary-export-default-trend-stats.json", Options{})
+	if in.Format != FormatK6Summary || len(rows) != 1 {
+		t.Fatalf("%s: %+v", in.Format, rows)
+	}
+	r := rows[0]
+	want := Row{Name: "all", Line: 1, Requests: 150, Failures: 2, AvgMs: 61.2, MedianMs: 48.1, MinMs: 21.03, MaxMs: 488.2,
+		HasAvg: true, HasMedian: true, HasMinMax: true, RPS: 4.998, HasRPS: true,
+		Ladder: []Point{{50, 48.1}, {90, 92.5}, {95, 140.7}}}
+	if diff := cmp.Diff(want, r); diff != "" {
+		t.Errorf("row (-want +got):\n%s", diff)
+	}
+}
+
+// TestJMeterStatisticsOneSamplePerLabel: five labels of one sample each over a 92 s run.
+// Each label's throughput is 1 / its own elapsed time, so Σ requests / Σ throughput is
+// 0.16 s; the dashboard's own figure, Total's sampleCount / throughput, is 92 s.
+func TestJMeterStatisticsOneSamplePerLabel(t *testing.T) {
+	rows, in := readNotes(t, "loadtest/jmeter-5.6-statistics-one-sample-per-label.json", Options{})
+	if in.Format != FormatJMeterStatistics || len(rows) != 6 {
+		t.Fatalf("%s: %d rows", in.Format, len(rows))
+	}
+	if d := in.DurationS(); d < 91.999999 || d > 92.000001 {
+		t.Errorf("duration %v s, want 92", d)
+	}
+	if len(in.Notes()) != 0 {
+		t.Errorf("notes %q", in.Notes())
+	}
+	cart := byKey(rows)["GET /api/cart"]
+	if cart.Requests != 1 || cart.Failures != 1 || cart.AvgMs != 210 || !cmp.Equal(cart.Ladder, []Point{{90, 210}, {95, 210}, {99, 210}}) {
+		t.Errorf("cart %+v", cart)
+	}
+
+	// Without the Total row, the longest label: 1 sample / 2.94 per s = 0.34 s. Without
+	// any throughput, the duration is unknown and a note says so.
+	doc := mustRead(t, "loadtest/jmeter-5.6-statistics-one-sample-per-label.json")
+	total := strings.Index(doc, `  "Total" : {`)
+	end := strings.Index(doc[total:], "},\n") + total + 3
+	in, err := Open(strings.NewReader(doc[:total]+doc[end:]), "nototal.json", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Rows(func(Row) error { return nil }); err != nil || in.DurationS() != 0.34 {
+		t.Errorf("without Total: %v s, %v", in.DurationS(), err)
+	}
+	noRate := strings.NewReplacer(`"throughput" : `, `"throughputX" : `).Replace(doc)
+	in, err = Open(strings.NewReader(noRate), "norate.json", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := in.Rows(func(Row) error { return nil }); err != nil || in.DurationS() != 0 ||
+		!cmp.Equal(in.Notes(), []string{"the test duration is unknown (no throughput in the Total row or any label): compare-performance cannot check that the runs lasted about as long"}) {
+		t.Errorf("without throughput: %v s, notes %q, %v", in.DurationS(), in.Notes(), err)
+	}
+}
+
+// TestJMeterStatisticsCustomPercentiles: a dashboard made with aggregate_rpt_pct1=99,
+// pct2=95, pct3=90: read as 90/95/99 its p99 would be below its p95. The percentiles are
+// left out, the row marked Unranked (nothing estimated from it), and a note says why.
+func TestJMeterStatisticsCustomPercentiles(t *testing.T) {
+	rows, in := readNotes(t, "loadtest/jmeter-5.6-statistics-pct-99-95-90.json", Options{})
+	for _, r := range rows {
+		if len(r.Ladder) != 0 || !r.Unranked || !r.HasMedian {
+			t.Errorf("%s: ladder %v, unranked %v", r.Name, r.Ladder, r.Unranked)
+		}
+	}
+	want := []string{`label "GET /api/users": pct3ResTime 115.00000000000001 is below pct2ResTime 120: the percentile settings of the dashboard (aggregate_rpt_pct1..3) are not the defaults 90/95/99, and the file does not name them: its percentiles are left out (no p95 or p99 from this file, and none estimated)`}
+	if !cmp.Equal(in.Notes(), want) {
+		t.Errorf("notes %q", in.Notes())
+	}
+}
