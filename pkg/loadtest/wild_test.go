@@ -97,3 +97,39 @@ func TestJMeterStatisticsCustomPercentiles(t *testing.T) {
 		t.Errorf("notes %q", in.Notes())
 	}
 }
+
+// TestArtillery1xTimeouts: Artillery 1.x counts a request that timed out in errors
+// (ETIMEDOUT) and not in requestsCompleted; rps.count is every request sent. 40 sent, 36
+// completed (one HTTP 500), 4 timed out: 5 failures of 40 requests.
+func TestArtillery1xTimeouts(t *testing.T) {
+	rows, in := readNotes(t, "loadtest/artillery-1.7.9-report-etimedout.json", Options{})
+	if in.Format != FormatArtillery || len(rows) != 1 {
+		t.Fatalf("%s: %+v", in.Format, rows)
+	}
+	want := Row{Name: "all", Line: 1, Requests: 40, Failures: 5, Timed: 36, MedianMs: 90.1, MinMs: 36.9, MaxMs: 135.9,
+		HasMedian: true, HasMinMax: true, RPS: 1.96, HasRPS: true,
+		Ladder: []Point{{50, 90.1}, {95, 135.7}, {99, 135.9}}}
+	if diff := cmp.Diff(want, rows[0]); diff != "" {
+		t.Errorf("row (-want +got):\n%s", diff)
+	}
+}
+
+// TestArtillery1xEmptyCounters: Artillery 1.x writes "counters": {} (custom counters)
+// in every report since 2018; a report is told 2.x or 1.x by the fields that carry
+// data, not by the counters key. A 2.x report with no HTTP counters and no summaries is
+// still 2.x (no 1.x latency), and says it has no requests.
+func TestArtillery1xEmptyCounters(t *testing.T) {
+	rows, _ := readNotes(t, "loadtest/artillery-1.7.9-report-empty-counters.json", Options{Name: "checkout"})
+	if len(rows) != 1 || rows[0].Name != "checkout" || rows[0].Requests != 60 || rows[0].Failures != 1 || rows[0].MedianMs != 95 {
+		t.Errorf("%+v", rows)
+	}
+	for _, tc := range []struct{ doc, err string }{
+		{`{"aggregate": {"counters": {}, "rates": {}, "summaries": {}, "firstMetricAt": 1, "lastMetricAt": 2}}`, "v2.json: aggregate.counters: no http.requests: no HTTP requests in this Artillery report"},
+		{`{"aggregate": {"counters": {"vusers.created": 3}, "latency": {}, "summaries": {}}}`, "v2.json: aggregate.counters: no http.requests: no HTTP requests in this Artillery report"},
+		{`{"aggregate": {"counters": {}, "latency": {"min": null, "max": null}, "requestsCompleted": 0, "rps": {"count": 0, "mean": 0}, "codes": {}, "errors": {}}}`, "v2.json: aggregate.requestsCompleted: no requests"},
+	} {
+		if _, _, err := readAll(t, "v2.json", tc.doc, FormatAuto); err == nil || err.Error() != tc.err {
+			t.Errorf("%s: %v, want %s", tc.doc, err, tc.err)
+		}
+	}
+}
