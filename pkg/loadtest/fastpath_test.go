@@ -401,11 +401,12 @@ func xmlWellFormed(data string) bool {
 // FuzzLocustHistoryFast: the parallel history reader against the sequential one it
 // replaced (csvTable, row by row).
 func FuzzLocustHistoryFast(f *testing.F) {
-	f.Add("1,1,GET,/,3,1,5,1,9\n2,1,GET,/,4,1,6,1,9\n2,1,,Aggregated,4,1,6,1,9\n")
-	f.Add("1,1,GET,\"/a,b\",3,1,5,N/A,9\n3,1,GET,\"/a,b\",5,0,5ms,1,9\n")
-	f.Add("1,1,GET,/,3,x,5,1,9\n")
+	f.Add("1,1,GET,/,5,9,3,1,5,1,9\n2,1,GET,/,6,9,4,1,6,1,9\n2,1,,Aggregated,6,9,4,1,6,1,9\n")
+	f.Add("1,1,GET,\"/a,b\",N/A,N/A,3,1,5,N/A,9\n3,1,GET,\"/a,b\",5,5,5,0,5ms,1,9\n")
+	f.Add("1,1,GET,/,5,9,3,x,5,1,9\n")
+	f.Add("1,0,,Aggregated,N/A,N/A,0,0,0,0,0\n2,1,,Aggregated,5,9,3,1,5,1,9\n3,1,,Aggregated,5,x,4,1,6,1,9\n4,1,,Aggregated,6,9,4,1,6,1,9\n")
 	f.Fuzz(func(t *testing.T, body string) {
-		const header = "Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count,Total Average Response Time,Total Min Response Time,Total Max Response Time\n"
+		const header = "Timestamp,User Count,Type,Name,50%,95%,Total Request Count,Total Failure Count,Total Average Response Time,Total Min Response Time,Total Max Response Time\n"
 		data := header + body
 		if csvValid(data, ',') {
 			agree(t, data, FormatLocustHistory, straightHistory(data))
@@ -431,6 +432,10 @@ func historyStraight(data string, sink Sink) error {
 		return err
 	}
 	lat := latencyKeys[int]{avg: c[4], median: t.col(colTotalMedian...), min: t.col(colTotalMin...), max: t.col(colTotalMax...)}
+	var ladder []ladderPoint[int]
+	for _, pc := range t.percentileColumns() {
+		ladder = append(ladder, ladderPoint[int]{pc.idx, pc.pct})
+	}
 	last, order := map[string]Row{}, []string{}
 	var first, end float64
 	rows := 0
@@ -463,6 +468,15 @@ func historyStraight(data string, sink Sink) error {
 		if err := locustLatencies(&row, t.ms, lat); err != nil {
 			return err
 		}
+		if row.Total {
+			var probe Row // every percentile cell of a total row is checked
+			if err := addLadder(&probe, t.ms, ladder); err != nil {
+				return err
+			}
+			if row.Requests > 0 {
+				row.Ladder = probe.Ladder
+			}
+		}
 		k := row.Method + "\x00" + row.Name
 		if _, seen := last[k]; !seen {
 			order = append(order, k)
@@ -472,11 +486,12 @@ func historyStraight(data string, sink Sink) error {
 	if rows == 0 {
 		return &fileerr.Error{File: "f", Msg: "header only, no data rows"}
 	}
+	var out []Row
 	for _, k := range order {
-		row := last[k]
-		if end > first {
-			row.RPS, row.HasRPS = float64(row.Requests)/(end-first), true
-		}
+		out = append(out, last[k])
+	}
+	out, _ = historyFinish(out, end-first, cumulativeHistory(t.percentileColumns()), "all")
+	for _, row := range out {
 		if err := sink(row); err != nil {
 			return err
 		}

@@ -133,3 +133,46 @@ func TestArtillery1xEmptyCounters(t *testing.T) {
 		}
 	}
 }
+
+// TestLocustHistoryAggregatedOnly: without --csv-full-history Locust writes only the
+// Aggregated rows; the last one is the whole test (--name, default "all"), with its
+// cumulative percentile columns (Locust ≥ 1.2), and a note says how it was read.
+func TestLocustHistoryAggregatedOnly(t *testing.T) {
+	rows, in := readNotes(t, "loadtest/locust-2.24-default_stats_history.csv", Options{})
+	if in.Format != FormatLocustHistory || len(rows) != 1 {
+		t.Fatalf("%s: %+v", in.Format, rows)
+	}
+	r := rows[0]
+	if r.Name != "all" || r.Method != "" || r.Total || r.Line != 33 || r.Requests != 246 || r.Failures != 4 ||
+		r.MedianMs != 36 || r.MaxMs != 399.62035546481263 || r.RPS != 246.0/31 {
+		t.Errorf("%+v", r)
+	}
+	if p95, _ := At(r.Ladder, 95); p95 != 60 || len(r.Ladder) != 11 {
+		t.Errorf("ladder %v", r.Ladder)
+	}
+	want := []string{`only Aggregated rows (Locust writes the endpoints' rows with --csv-full-history): read as the whole test, named "all" (--name), from its last row, line 33; for per-endpoint figures give --csv-full-history's history or the _stats.csv`}
+	if !cmp.Equal(in.Notes(), want) {
+		t.Errorf("notes %q", in.Notes())
+	}
+
+	// The seed project's history (Locust 2.x, one user, 110 s): the last row, named by --name.
+	rows, _ = readNotes(t, "seed/load_results_baseline_actual_stats_history.csv", Options{Name: "api"})
+	if len(rows) != 1 || rows[0].Name != "api" || rows[0].Requests != 30 || rows[0].Failures != 22 || !cmp.Equal(rows[0].Ladder,
+		[]Point{{50, 5}, {66, 5}, {75, 6}, {80, 9}, {90, 11}, {95, 11}, {98, 36}, {99, 36}, {99.9, 36}, {99.99, 36}, {100, 36}}) {
+		t.Errorf("seed history %+v", rows)
+	}
+
+	// Locust 1.0–1.1 (a 99.999% column) wrote the last 10 seconds' percentiles: not used.
+	const old = `"Timestamp","User Count","Type","Name","Requests/s","Failures/s","50%","95%","99%","99.999%","100%","Total Request Count","Total Failure Count","Total Median Response Time","Total Average Response Time","Total Min Response Time","Total Max Response Time","Total Average Content Size"` + "\n" +
+		`"1600000000","5","","Aggregated",2.00,0.00,20,35,40,40,40,10,0,20,21,10,40,100` + "\n" +
+		`"1600000004","5","","Aggregated",2.10,0.00,22,30,30,30,30,14,1,21,22,10,40,100` + "\n"
+	in, err := Open(strings.NewReader(old), "old.csv", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []Row
+	if _, err := in.Rows(func(r Row) error { got = append(got, r); return nil }); err != nil || len(got) != 1 || got[0].Ladder != nil || got[0].Requests != 14 || got[0].RPS != 3.5 ||
+		len(in.Notes()) != 1 || !strings.HasSuffix(in.Notes()[0], "; its percentile columns cover the last 10 s only (Locust before 1.2), so p95/p99 are estimated") {
+		t.Errorf("1.1 history %+v %q %v", got, in.Notes(), err)
+	}
+}

@@ -81,9 +81,6 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 			}
 			continue
 		}
-		if in.Format == loadtest.FormatLocustHistory {
-			info.Notes = append(info.Notes, fmt.Sprintf("%s: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles", path))
-		}
 		skips, err := in.Rows(b.add)
 		closer()
 		if err != nil {
