@@ -316,6 +316,8 @@ func straightVegetaJSON(data string) result {
 func FuzzGatlingFast(f *testing.F) {
 	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\tG1,Sub\tHome\t1718000000110\t1718000000158\tOK\t \nREQUEST\t\tHome\t2\t1\tKO\tx\n")
 	f.Add("REQUEST\t1\t\tHome\t1\t3\tKO\tboom\r\nREQUEST\tUsers\t1\t\tHome\t1\t30\tOK\t \textra\nREQUEST\tx\n")
+	f.Add("RUN\t20130710094944\tsim\t \nREQUEST\tScn\t1\t\tHome\t1373442584110\t1373442584111\t1373442584150\t1373442584158\tOK\t \nREQUEST\tScn\t2\tG\tHome\t5\t6\t7\t4\tKO\tx\textra\n")
+	f.Add("a.Sim\tsim\tRUN\t1412610090000\t \t2.0\nScn\t1\tUSER\tSTART\t1\t0\nScn\t1\tREQUEST\t\tHome\t1412610090110\t1412610090111\t1412610090150\t1412610090158\tKO\tboom\nScn\t1\tREQUEST\tG\tx\nGROUP\t1\tREQUEST\t1\t2\t3\tOK\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		if !detectGatlingLog(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			return
@@ -328,34 +330,43 @@ func FuzzGatlingFast(f *testing.F) {
 // it was parallel; only the rule for numbers is shared.
 func straightGatling(data string) result {
 	a := newRawAgg("f")
+	tags := map[string]bool{"RUN": true, "USER": true, "REQUEST": true, "GROUP": true, "ERROR": true, "ASSERTION": true, "SCENARIO": true}
 	for n, l := range strings.Split(data, "\n") {
 		f := strings.Split(strings.TrimRight(l, "\r"), "\t")
-		if f[0] != "REQUEST" {
+		third := f[0] != "REQUEST" && len(f) > 2 && f[2] == "REQUEST" && !tags[f[0]] // 2.0.0-RC1–2.1.7
+		if f[0] != "REQUEST" && !third {
 			continue
 		}
 		g := map[int]int{7: 1, 8: 2}[len(f)]
-		if len(f) >= 9 {
+		four := len(f) >= 11 && (third || f[7] != "OK" && f[7] != "KO")
+		if len(f) >= 9 && !third || four {
 			g = 3
+		} else if third {
+			g = 0
 		}
 		if g == 0 {
 			a.skip(n+1, fmt.Sprintf("REQUEST record with %d fields", len(f)))
 			continue
 		}
-		s, ok1 := whole(f[g+2])
-		e, ok2 := whole(f[g+3])
+		start, end, status := f[g+2], f[g+3], f[g+4]
+		if four { // request start … response end
+			end, status = f[g+5], f[g+6]
+		}
+		s, ok1 := whole(start)
+		e, ok2 := whole(end)
 		if !ok1 || !ok2 || e < s || e > maxEpochMs {
-			a.skip(n+1, fmt.Sprintf("start %q / end %q are not epoch ms", f[g+2], f[g+3]))
+			a.skip(n+1, fmt.Sprintf("start %q / end %q are not epoch ms", start, end))
 			continue
 		}
-		if f[g+4] != "OK" && f[g+4] != "KO" {
-			a.skip(n+1, fmt.Sprintf("status %q is neither OK nor KO", f[g+4]))
+		if status != "OK" && status != "KO" {
+			a.skip(n+1, fmt.Sprintf("status %q is neither OK nor KO", status))
 			continue
 		}
 		key := f[g+1]
 		if f[g] != "" {
 			key = strings.ReplaceAll(f[g], ",", " / ") + " / " + key
 		}
-		a.add(nil, []byte(key), (e-s)*1e6, f[g+4] == "KO", s*1e6, e*1e6)
+		a.add(nil, []byte(key), (e-s)*1e6, status == "KO", s*1e6, e*1e6)
 	}
 	return aggResult(a)
 }

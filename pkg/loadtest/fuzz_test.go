@@ -124,6 +124,7 @@ func firstLines(s string, n int) string {
 
 func FuzzGatling(f *testing.F) {
 	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\t\tHome\t1718000000110\t1718000000158\tOK\t \n")
+	f.Add("a.Sim\tsim\tRUN\t1412610090000\t \t2.0\nScn\t1\tREQUEST\t\tHome\t1412610090110\t1412610090111\t1412610090150\t1412610090158\tKO\tboom\n")
 	f.Add(`{"numberOfRequests":{"total":"1,2","ko":"-"},"percentiles1":{"total":3}}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		checkRows(t, data, FormatGatlingLog)

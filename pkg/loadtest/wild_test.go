@@ -176,3 +176,31 @@ func TestLocustHistoryAggregatedOnly(t *testing.T) {
 		t.Errorf("1.1 history %+v %q %v", got, in.Notes(), err)
 	}
 }
+
+// TestGatling20Logs: Gatling 2.0's logs have four timestamps per request (request start
+// and end, response start and end); 2.0.0-M* begin the line with the record type,
+// 2.0.0-RC1–2.1.7 put it third. The response time is the response end less the request
+// start, as Gatling's reader of those versions computed it.
+func TestGatling20Logs(t *testing.T) {
+	for _, file := range []string{"loadtest/gatling-2.0.0-M3a-simulation.log", "loadtest/gatling-2.0.3-simulation.log"} {
+		rows, in := readNotes(t, file, Options{})
+		if in.Format != FormatGatlingLog {
+			t.Fatalf("%s: %s", file, in.Format)
+		}
+		got := map[string][]float64{}
+		failures := map[string]int64{}
+		for _, r := range rows {
+			for _, p := range []float64{0, 0.5, 1} {
+				got[r.Name] = append(got[r.Name], q(t, r, p))
+			}
+			failures[r.Name] = r.Failures
+			if r.Requests != map[string]int64{"Home": 3, "Search group / Search": 2, "Search group / Select": 1}[r.Name] {
+				t.Errorf("%s: %s %d requests", file, r.Name, r.Requests)
+			}
+		}
+		want := map[string][]float64{"Home": {40, 48, 120}, "Search group / Search": {88, 88, 212}, "Search group / Select": {55, 55, 55}}
+		if !cmp.Equal(got, want) || failures["Search group / Search"] != 1 || failures["Home"] != 0 {
+			t.Errorf("%s: min/median/max %v, failures %v", file, got, failures)
+		}
+	}
+}
