@@ -104,7 +104,10 @@ func readVegetaGob(in *Input, sink Sink) (Skips, error) {
 	a := newRawAgg(in.File)
 	name := []byte(in.opt.name())
 	dec := gob.NewDecoder(in.br)
-	var r vegetaResult
+	// Headers is never nil: gob makes a nil map with the size the stream claims, unbounded
+	// (a damaged count would take all memory), while it fills an existing map entry by
+	// entry, and stops at the end of the data.
+	r := vegetaResult{Headers: map[string][]string{}}
 	for n := 1; ; n++ {
 		body, headers := r.Body[:0], r.Headers
 		clear(headers)

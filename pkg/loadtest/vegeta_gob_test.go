@@ -172,7 +172,7 @@ func FuzzVegetaGob(f *testing.F) {
 		dec := gob.NewDecoder(bytes.NewReader(data))
 		n := 0
 		for {
-			var r vegetaResult
+			r := vegetaResult{Headers: map[string][]string{}} // never nil: see readVegetaGob
 			err := dec.Decode(&r)
 			if err == io.EOF || errors.Is(err, io.ErrUnexpectedEOF) {
 				break
