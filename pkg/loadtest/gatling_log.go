@@ -44,36 +44,26 @@ var gatlingTags = []string{"RUN", "USER", "REQUEST", "GROUP", "ERROR", "ASSERTIO
 func gatlingRecord(a *rawAgg, l []byte, n int) {
 	l = bytes.TrimRight(l, "\r")
 	head := bytes.HasPrefix(l, []byte("REQUEST\t")) || string(l) == "REQUEST"
-	if tag, _, ok := bytes.Cut(l, []byte{'\t'}); !head && (!ok || slices.Contains(gatlingTags, string(tag))) {
+	if !head && !untagged(l) {
 		return // another record of 2.2+ or 2.0.0-M*
 	}
-	var pos [11]int
-	k := delimiters(l, '\t', pos[:])
-	nf := k + 1
-	if k == len(pos) {
-		nf += bytes.Count(l[pos[k-1]+1:], []byte{'\t'})
+	t := tabLine{l: l}
+	t.k = delimiters(l, '\t', t.pos[:])
+	nf := t.k + 1
+	if t.k == len(t.pos) {
+		nf += bytes.Count(l[t.pos[t.k-1]+1:], []byte{'\t'})
 	}
-	field := func(i int) []byte { // i < 11
-		start := 0
-		if i > 0 {
-			start = pos[i-1] + 1
-		}
-		if i < k {
-			return l[start:pos[i]]
-		}
-		return l[start:]
-	}
-	if !head && (k < 2 || string(field(2)) != "REQUEST") {
+	if !head && (t.k < 2 || string(t.field(2)) != "REQUEST") {
 		return // not a request of 2.0.0-RC1–2.1.7
 	}
-	g, four := gatlingLayout(nf, head, field)
+	g, four := gatlingLayout(nf, head, &t)
 	if g == 0 {
 		a.skip(n, fmt.Sprintf("REQUEST record with %d fields", nf))
 		return
 	}
-	groups, name, start, end, status := field(g), field(g+1), field(g+2), field(g+3), field(g+4)
+	groups, name, start, end, status := t.field(g), t.field(g+1), t.field(g+2), t.field(g+3), t.field(g+4)
 	if four {
-		end, status = field(g+5), field(g+6)
+		end, status = t.field(g+5), t.field(g+6)
 	}
 	s, ok1 := whole(start)
 	e, ok2 := whole(end)
@@ -103,10 +93,17 @@ func gatlingRecord(a *rawAgg, l []byte, n int) {
 	a.add(nil, key, (e-s)*1e6, string(status) == "KO", s*1e6, e*1e6)
 }
 
+// untagged tells whether a line does not begin with a record type, as the lines of
+// Gatling 2.0.0-RC1–2.1.7 do not.
+func untagged(l []byte) bool {
+	tag, _, ok := bytes.Cut(l, []byte{'\t'})
+	return ok && !slices.Contains(gatlingTags, string(tag))
+}
+
 // gatlingLayout returns the index of the groups field of a REQUEST record of nf fields
 // (0: no layout has that many), and whether the record has Gatling 2.0–2.1's four
 // timestamps. head tells that the record type begins the line.
-func gatlingLayout(nf int, head bool, field func(int) []byte) (g int, four bool) {
+func gatlingLayout(nf int, head bool, t *tabLine) (g int, four bool) {
 	switch {
 	case !head: // 2.0.0-RC1–2.1.7
 		if nf >= 11 {
@@ -116,10 +113,29 @@ func gatlingLayout(nf int, head bool, field func(int) []byte) (g int, four bool)
 		return 1, false
 	case nf == 8: // 3.0–3.3
 		return 2, false
-	case nf >= 11 && string(field(7)) != "OK" && string(field(7)) != "KO":
+	case nf >= 11 && string(t.field(7)) != "OK" && string(t.field(7)) != "KO":
 		return 3, true // 2.0.0-M*: a timestamp where 2.2 has its status
 	case nf >= 9: // 2.2–2.3 (more fields: extra info)
 		return 3, false
 	}
 	return 0, false
+}
+
+// tabLine is a line and the positions of its first tabs: field i lies between tab i-1
+// and tab i (the last one found: to the end of the line).
+type tabLine struct {
+	l   []byte
+	pos [11]int
+	k   int // tabs found, at most len(pos)
+}
+
+func (t *tabLine) field(i int) []byte { // i ≤ len(pos)
+	start := 0
+	if i > 0 {
+		start = t.pos[i-1] + 1
+	}
+	if i < t.k {
+		return t.l[start:t.pos[i]]
+	}
+	return t.l[start:]
 }
