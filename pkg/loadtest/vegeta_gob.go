@@ -101,6 +101,9 @@ func gobInt(b []byte) (int64, int) {
 // interrupted) is read up to it and that result counted as skipped; a stream that does
 // not decode, or a second stream appended to the first, is an error.
 func readVegetaGob(in *Input, sink Sink) (Skips, error) {
+	if head, _ := in.br.Peek(512); !detectVegetaGob(&sniff{raw: head}) { // --format vegeta-gob
+		return Skips{}, &fileerr.Error{File: in.File, Msg: "not the gob output of vegeta attack: it does not begin with the definition of Vegeta's Result"}
+	}
 	a := newRawAgg(in.File)
 	name := []byte(in.opt.name())
 	dec := gob.NewDecoder(in.br)
@@ -131,14 +134,14 @@ func readVegetaGob(in *Input, sink Sink) (Skips, error) {
 }
 
 // gobError is a result that does not decode: the file name, the result's number and
-// gob's message (a file of two attacks appended says so).
+// gob's message (a type defined again after results: two attacks appended, said so).
 func gobError(file string, n int, err error) error {
 	var fe *fileerr.Error
 	if errors.As(err, &fe) { // the gzip layer's own error
 		return fe
 	}
 	msg := "not a Vegeta result: " + strings.TrimPrefix(err.Error(), "gob: ")
-	if strings.Contains(err.Error(), "duplicate type") {
+	if n > 1 && strings.Contains(err.Error(), "duplicate type") {
 		msg = "a second gob stream begins here: results of several attacks appended to one file (vegeta attack … >> file), which vegeta cannot read past either; give each attack's file"
 	}
 	return &fileerr.Error{File: file, Key: fmt.Sprintf("result %d", n), Msg: msg, Err: err}

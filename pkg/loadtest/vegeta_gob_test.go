@@ -141,12 +141,18 @@ func TestVegetaGobWrittenLikeVegeta(t *testing.T) {
 			t.Errorf("got %v, want %s", err, tc.err)
 		}
 	}
-	// A gob stream of another struct is not Vegeta's: not detected.
+	// A gob stream of another struct is not Vegeta's: not detected, and refused when
+	// --format names it, as is a CSV encoding.
 	type Other struct{ Attack string }
 	b.Reset()
 	_ = gob.NewEncoder(&b).Encode(Other{"x"})
 	if _, err := Open(bytes.NewReader(b.Bytes()), "other.bin", Options{}); err == nil || !strings.Contains(err.Error(), "binary data (NUL bytes)") {
 		t.Errorf("other gob: %v", err)
+	}
+	for _, data := range []string{b.String(), mustRead(t, "loadtest/vegeta-12.13.0-attack.csv")} {
+		if _, _, err := readAll(t, "x", data, FormatVegetaGob); err == nil || err.Error() != "x: not the gob output of vegeta attack: it does not begin with the definition of Vegeta's Result" {
+			t.Errorf("forced: %v", err)
+		}
 	}
 }
 
