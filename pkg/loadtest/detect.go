@@ -160,8 +160,8 @@ type Options struct {
 	// Format forces the format; FormatAuto detects it by content.
 	Format Format
 	// Name is the endpoint name of inputs that hold a single endpoint or only the whole
-	// test (hey, Vegeta and k6 summaries, Artillery without per-endpoint metrics).
-	// Default "all".
+	// test (hey, Vegeta and k6 summaries, Vegeta results before 12.8, Artillery without
+	// per-endpoint metrics, a Locust history without --csv-full-history). Default "all".
 	Name string
 	// JTLColumns is the column list of a JMeter CSV JTL written without a header.
 	JTLColumns []string
