@@ -450,7 +450,7 @@ func missingPercentiles(s *metrics.Service, formats []loadtest.Format) string {
 	if _, ok := s.Get(metrics.AvgLatency); !ok || len(missing) == 0 {
 		return ""
 	}
-	why := "not every input row has it; a percentile is estimated from the average only when an input has none"
+	why := "the input holds percentiles, but none that gives it (a note above may say why); a percentile is estimated from the average only when an input has none"
 	if len(s.Ladder) > 0 {
 		pcts := make([]float64, len(s.Ladder))
 		for i, p := range s.Ladder {
