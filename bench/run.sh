@@ -16,17 +16,17 @@ SIZE=${SIZE:-1GB}
 BIG=${BIG:-4GB}
 RUNS=${RUNS:-3}
 DIR=${DIR:-/tmp/perfgate-bench}
-KINDS=${KINDS:-jtl jtl-xml k6 k6-csv vegeta-csv vegeta-json hey gatling locust-history}
+KINDS=${KINDS:-jtl jtl-xml k6 k6-csv vegeta-csv vegeta-json vegeta-gob hey gatling locust-history}
 LOAD=$(cut -d' ' -f1-3 /proc/loadavg)
 mkdir -p "$DIR" bench/.bin
 go build -o bin/ ./cmd/...
 go build -o bench/.bin/ ./bench/gen ./bench/naive ./bench/check
 
 declare -A NAME=([jtl]="JMeter CSV JTL" [jtl-xml]="JMeter XML JTL" [k6]="k6 NDJSON" [k6-csv]="k6 CSV"
-  [vegeta-csv]="Vegeta CSV" [vegeta-json]="Vegeta NDJSON" [hey]="hey CSV" [gatling]="Gatling simulation.log"
+  [vegeta-csv]="Vegeta CSV" [vegeta-json]="Vegeta NDJSON" [vegeta-gob]="Vegeta gob (attack output)" [hey]="hey CSV" [gatling]="Gatling simulation.log"
   [locust-history]="Locust _stats_history.csv")
 declare -A NAIVE=([jtl]="encoding/csv" [jtl-xml]="encoding/xml" [k6]="encoding/json" [k6-csv]="encoding/csv"
-  [vegeta-csv]="encoding/csv" [vegeta-json]="encoding/json" [hey]="encoding/csv" [gatling]="bufio + strings.Split"
+  [vegeta-csv]="encoding/csv" [vegeta-json]="encoding/json" [vegeta-gob]="encoding/gob" [hey]="encoding/csv" [gatling]="bufio + strings.Split"
   [locust-history]="encoding/csv")
 
 gen() { # kind size file

@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bytes"
 	"encoding/base64"
+	"encoding/gob"
 	"math"
 	"strconv"
 	"strings"
@@ -134,6 +136,46 @@ func vegetaJSONRecord(b []byte, r request) []byte {
 	b = append(num(b, int64(math.Round(r.ms*1e6))), `,"bytes_out":0,"bytes_in":296,"error":`+strconv.Quote(errMsg)+`,"body":"`+body+`","method":"`+r.e.method+
 		`","url":"`+host+r.e.name+`","headers":{"Server":["ai-suite-fake/1.0 Python/3.11.2"],"Date":["Fri, 27 Nov 2026 10:26:17 GMT"],"Content-Type":["application/json"],"Content-Length":["296"]}}`+"\n"...)
 	return b
+}
+
+// Result is named and shaped as Vegeta's (lib/results.go, v12.13.0): gob writes the
+// type's name, and vegeta attack writes its results with one gob encoder.
+type Result struct {
+	Attack    string
+	Seq       uint64
+	Code      uint16
+	Timestamp time.Time
+	Latency   time.Duration
+	BytesOut  uint64
+	BytesIn   uint64
+	Error     string
+	Body      []byte
+	Method    string
+	URL       string
+	Headers   map[string][]string
+}
+
+var (
+	gobOut     bytes.Buffer
+	gobEnc     = gob.NewEncoder(&gobOut)
+	gobBody, _ = base64.StdEncoding.DecodeString(vegetaBody)
+	gobHeaders = map[string][]string{"Server": {"ai-suite-fake/1.0 Python/3.11.2"}, "Date": {"Fri, 27 Nov 2026 10:26:17 GMT"}, "Content-Type": {"application/json"}, "Content-Length": {"296"}}
+)
+
+// vegetaGobRecord writes a result as vegeta attack does (the first one after the type
+// definitions).
+func vegetaGobRecord(b []byte, r request) []byte {
+	code, errMsg, body := vegetaResult(r)
+	res := Result{Seq: uint64(r.i), Code: uint16(code), Timestamp: time.Unix(0, r.tsMs*1e6+int64(r.i%1e6)), Latency: time.Duration(math.Round(r.ms * 1e6)),
+		BytesIn: 296, Error: errMsg, Method: r.e.method, URL: host + r.e.name, Headers: gobHeaders}
+	if body != "" {
+		res.Body = gobBody
+	}
+	gobOut.Reset()
+	if err := gobEnc.Encode(&res); err != nil {
+		panic(err)
+	}
+	return append(b, gobOut.Bytes()...)
 }
 
 func heyRecord(b []byte, r request) []byte {

@@ -6,7 +6,8 @@
 // Usage: gen -kind KIND -size 1GB -o FILE
 //
 // Kinds: jtl (JMeter CSV JTL), jtl-xml (JMeter XML JTL), k6 (k6 --out json), k6-csv,
-// vegeta-csv, vegeta-json (vegeta encode), hey (hey -o csv), gatling (simulation.log),
+// vegeta-csv, vegeta-json (vegeta encode), vegeta-gob (vegeta attack's own output), hey
+// (hey -o csv), gatling (simulation.log),
 // locust-history (Locust _stats_history.csv with --csv-full-history).
 package main
 
@@ -58,13 +59,14 @@ var kinds = map[string]writer{
 	"k6-csv":         {k6CSVHeader, k6CSVRecord},
 	"vegeta-csv":     {"", vegetaCSVRecord},
 	"vegeta-json":    {"", vegetaJSONRecord},
+	"vegeta-gob":     {"", vegetaGobRecord},
 	"hey":            {"response-time,DNS+dialup,DNS,Request-write,Response-delay,Response-read,status-code,offset\n", heyRecord},
 	"gatling":        {"RUN\tai.suite.LoadSimulation\tloadsimulation\t1718000000000\t \t3.12.0\n", gatlingRecord},
 	"locust-history": {locustHistoryHeader, locustHistoryRecord},
 }
 
 func main() {
-	kind := flag.String("kind", "jtl", "jtl, jtl-xml, k6, k6-csv, vegeta-csv, vegeta-json, hey, gatling or locust-history")
+	kind := flag.String("kind", "jtl", "jtl, jtl-xml, k6, k6-csv, vegeta-csv, vegeta-json, vegeta-gob, hey, gatling or locust-history")
 	size := flag.String("size", "1GB", "approximate size: 512MB, 1GB, 4GB…")
 	out := flag.String("o", "", "output file")
 	flag.Parse()

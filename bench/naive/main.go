@@ -54,7 +54,7 @@ func (e endpoints) add(k string, ms float64, failed bool) {
 
 var readers = map[string]func(io.Reader, endpoints) error{
 	"jtl": readJTL, "jtl-xml": readXML, "k6": readK6, "k6-csv": readK6CSV, "vegeta-csv": readVegetaCSV,
-	"vegeta-json": readVegetaJSON, "hey": readHey, "gatling": readGatling, "locust-history": readHistory,
+	"vegeta-json": readVegetaJSON, "vegeta-gob": readVegetaGob, "hey": readHey, "gatling": readGatling, "locust-history": readHistory,
 }
 
 func main() {

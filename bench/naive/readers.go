@@ -3,12 +3,14 @@ package main
 import (
 	"bufio"
 	"encoding/csv"
+	"encoding/gob"
 	"encoding/json"
 	"encoding/xml"
 	"io"
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // csvRows calls row for every record after the header, with the columns by name.
@@ -174,6 +176,24 @@ func readVegetaJSON(r io.Reader, eps endpoints) error {
 		vegetaHit(eps, v.URL, v.Code, v.Latency)
 		return err
 	})
+}
+
+// readVegetaGob decodes vegeta attack's gob stream, a fresh struct per result.
+func readVegetaGob(r io.Reader, eps endpoints) error {
+	dec := gob.NewDecoder(bufio.NewReaderSize(r, 1<<20))
+	for {
+		var v struct {
+			Code    uint16
+			Latency time.Duration
+			URL     string
+		}
+		if err := dec.Decode(&v); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		vegetaHit(eps, v.URL, int(v.Code), int64(v.Latency))
+	}
 }
 
 func readHey(r io.Reader, eps endpoints) error {

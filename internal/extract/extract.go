@@ -406,9 +406,62 @@ func printNotes(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", cli.Sanitize(s.Name), n, report.PythonZeroNote(s.PythonZero[n]))
 		}
 		if len(s.Estimated) > 0 {
-			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))\n", cli.Sanitize(s.Name), strings.Join(s.Estimated, " and "))
+			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))%s\n", cli.Sanitize(s.Name), strings.Join(s.Estimated, " and "), boundedNote(s))
+		}
+		if n := missingPercentiles(s, info.Formats); n != "" && info.Raw {
+			fmt.Fprintf(stderr, "⚠️ %s: %s\n", cli.Sanitize(s.Name), n)
 		}
 	}
+}
+
+// boundedNote says which estimates were brought within the median and the maximum
+// (metrics.EstimateFrom): "; p99 kept at the max 244.62".
+func boundedNote(s *metrics.Service) string {
+	var out []string
+	for _, f := range s.Estimated {
+		v, _ := s.Get(f)
+		avg, _ := s.Get(metrics.AvgLatency)
+		if est := metrics.Estimator(f); est == nil || est(avg) == v {
+			continue
+		}
+		short, _, _ := strings.Cut(f, "_")
+		bound := "max"
+		if m, _ := s.Get(metrics.MaxLatency); v != m {
+			bound = "median"
+		}
+		out = append(out, fmt.Sprintf("%s kept at the %s %s", short, bound, report.FormatNumber(v)))
+	}
+	if len(out) == 0 {
+		return ""
+	}
+	return "; " + strings.Join(out, ", ") + ", as no percentile exceeds the max nor falls below the median"
+}
+
+// missingPercentiles says which of p95/p99 a service lacks although it has an average:
+// its input holds other percentiles, and a percentile is estimated only when an input
+// has none (README: "Normalized metrics").
+func missingPercentiles(s *metrics.Service, formats []loadtest.Format) string {
+	var missing []string
+	for _, f := range []string{metrics.P95Latency, metrics.P99Latency} {
+		if _, ok := s.Get(f); !ok {
+			missing = append(missing, f)
+		}
+	}
+	if _, ok := s.Get(metrics.AvgLatency); !ok || len(missing) == 0 {
+		return ""
+	}
+	why := "the input holds percentiles, but none that gives it (a note above may say why); a percentile is estimated from the average only when an input has none"
+	if len(s.Ladder) > 0 {
+		pcts := make([]float64, len(s.Ladder))
+		for i, p := range s.Ladder {
+			pcts[i] = p.Pct
+		}
+		why = report.MeasuredNote(missing, pcts)
+	}
+	if slices.Contains(formats, loadtest.FormatK6Summary) {
+		why += " (k6 reports p99 when --summary-trend-stats lists p(99))"
+	}
+	return fmt.Sprintf("%s left out: %s; a threshold on it is not compared (--fail-on-missing fails)", strings.Join(missing, " and "), why)
 }
 
 func nothingMatched(inputs []string, info *metrics.Info, output, rerun string) error {

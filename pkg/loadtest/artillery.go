@@ -33,7 +33,7 @@ type artilleryTally struct{ requests, failures int64 }
 // readArtillery reads artillery run --output: v2 per endpoint from the
 // metrics-by-endpoint plugin (summaries and codes/errors counters; names contain dots,
 // so only the known prefixes and suffixes are matched), else the whole test; 1.x legacy
-// reports as the whole test. Latencies are what Artillery measures (time to first byte).
+// reports as the whole test (artilleryV2 tells them apart). Latencies are what Artillery measures (time to first byte).
 // Failures are 4xx/5xx responses plus transport errors; rps is requests over
 // lastMetricAt − firstMetricAt.
 func readArtillery(in *Input, sink Sink) (Skips, error) {
@@ -46,7 +46,7 @@ func readArtillery(in *Input, sink Sink) (Skips, error) {
 	if summaries.m == nil {
 		summaries = agg.child("histograms")
 	}
-	if counters.m == nil && summaries.m == nil {
+	if !artilleryV2(agg, counters, summaries) {
 		return Skips{}, readArtilleryLegacy(in, agg, sink)
 	}
 	var nums numbers
@@ -85,6 +85,24 @@ func readArtillery(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, &fileerr.Error{File: in.File, Key: "aggregate.counters", Msg: "no http.requests: no HTTP requests in this Artillery report"}
 	}
 	return Skips{}, emit(in.opt.name(), whole, sum)
+}
+
+// artilleryV2 tells a 2.x report from a 1.x one by the fields that carry data: 1.x has
+// counters too (custom counters, "counters": {} when the script defines none), so a
+// report is 2.x when it has summaries (histograms) or HTTP/virtual-user counters, or else
+// when it lacks 1.x's latency and requestsCompleted.
+func artilleryV2(agg, counters, summaries jsonObj) bool {
+	if len(summaries.m) > 0 {
+		return true
+	}
+	for k := range counters.m {
+		if strings.HasPrefix(k, "http.") || strings.HasPrefix(k, "vusers.") || strings.HasPrefix(k, artilleryEndpointCounter) {
+			return true
+		}
+	}
+	_, latency := agg.m["latency"]
+	_, completed := agg.m["requestsCompleted"]
+	return !latency && !completed
 }
 
 func firstErr(errs ...error) error {
@@ -167,7 +185,11 @@ func artillerySummary(row *Row, sum jsonObj) error {
 }
 
 // readArtilleryLegacy reads the 1.x report: aggregate.latency {min, max, median, p95,
-// p99}, requestsCompleted, codes, errors, rps.mean; the whole test as one row.
+// p99}, rps {count, mean}, requestsCompleted, codes, errors; the whole test as one row.
+// The requests are rps.count, every request sent (core/lib/stats2.js counts it at the
+// request event): requestsCompleted counts the responses only, not the requests that
+// ended in an error (ETIMEDOUT, ECONNREFUSED…), which errors counts. The latencies are
+// of the completed requests.
 func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 	lat := agg.child("latency")
 	if lat.m == nil {
@@ -176,6 +198,7 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 	row := Row{Name: in.opt.name(), Line: 1}
 	var nums numbers
 	completed, _ := nums.get(agg, "requestsCompleted")
+	sent, hasSent := nums.get(agg.child("rps"), "count")
 	var responses int64
 	codes := agg.child("codes")
 	for _, k := range slices.Sorted(maps.Keys(codes.m)) {
@@ -186,11 +209,19 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 		}
 	}
 	errs := agg.child("errors")
+	var errored int64
 	for _, k := range slices.Sorted(maps.Keys(errs.m)) {
 		c, _ := nums.get(errs, k)
-		row.Failures += int64(c)
+		errored += int64(c)
 	}
-	row.Requests = max(int64(completed), responses, row.Failures)
+	row.Failures += errored
+	if !hasSent {
+		sent = completed + float64(errored)
+	}
+	row.Requests = max(int64(sent), int64(completed), responses, row.Failures)
+	if c := max(int64(completed), responses); c > 0 && c < row.Requests {
+		row.Timed = c
+	}
 	if nums.err != nil {
 		return nums.err
 	}

@@ -38,6 +38,7 @@ const (
 	FormatVegetaReport     Format = "vegeta-report"     // vegeta report -type=json
 	FormatVegetaCSV        Format = "vegeta-csv"        // vegeta encode --to csv
 	FormatVegetaJSON       Format = "vegeta-json"       // vegeta encode --to json (NDJSON)
+	FormatVegetaGob        Format = "vegeta-gob"        // vegeta attack's own output (gob), the default
 	FormatHey              Format = "hey"               // hey -o csv
 	FormatArtillery        Format = "artillery"         // artillery run --output (v2, and 1.x legacy)
 )
@@ -78,6 +79,7 @@ var readers = []reader{
 	{FormatVegetaReport, "vegeta", true, detectVegetaReport, readVegetaReport},
 	{FormatVegetaCSV, "vegeta", false, detectVegetaCSV, readVegetaCSV},
 	{FormatVegetaJSON, "vegeta", false, detectVegetaJSON, readVegetaJSON},
+	{FormatVegetaGob, "vegeta", false, detectVegetaGob, readVegetaGob},
 	{FormatHey, "hey", false, detectHey, readHey},
 	{FormatArtillery, "artillery", true, detectArtillery, readArtillery},
 }
@@ -134,15 +136,32 @@ type Input struct {
 	opt    Options
 	br     *bufio.Reader // streamed formats: positioned at the start, BOM removed
 	doc    []byte        // JSON documents: the whole document
+
+	notes     []string // what reading found worth telling (Notes)
+	durationS float64  // the test duration the input states (DurationS)
 }
+
+// Notes returns what reading the input found worth telling the user, once Rows has
+// returned: how a layout was read ("only Aggregated rows: …"), a figure that could not
+// be derived. Each note is one sentence without the file name.
+func (in *Input) Notes() []string { return in.notes }
+
+func (in *Input) note(format string, args ...any) {
+	in.notes = append(in.notes, fmt.Sprintf(format, args...))
+}
+
+// DurationS returns the test duration in seconds that the input itself states (a
+// dashboard's own figure), once Rows has returned; 0 when it states none, and callers
+// derive the duration from rates or time spans.
+func (in *Input) DurationS() float64 { return in.durationS }
 
 // Options adjusts how inputs are read.
 type Options struct {
 	// Format forces the format; FormatAuto detects it by content.
 	Format Format
 	// Name is the endpoint name of inputs that hold a single endpoint or only the whole
-	// test (hey, Vegeta and k6 summaries, Artillery without per-endpoint metrics).
-	// Default "all".
+	// test (hey, Vegeta and k6 summaries, Vegeta results before 12.8, Artillery without
+	// per-endpoint metrics, a Locust history without --csv-full-history). Default "all".
 	Name string
 	// JTLColumns is the column list of a JMeter CSV JTL written without a header.
 	JTLColumns []string
@@ -182,16 +201,14 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 		return nil, &fileerr.Error{File: file, Msg: "file is empty"}
 	}
 	in := &Input{File: file, Format: opt.Format, opt: opt, br: br}
-	s := newSniff(trimmed)
+	s := newSniff(head)
 	if in.Format == FormatAuto {
-		if gatlingBinary(head) {
-			return nil, &fileerr.Error{File: file, Msg: "binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13"}
+		if detectVegetaGob(s) { // the one binary format read
+			in.Format = FormatVegetaGob
+			return in, nil
 		}
-		if utf16Text(head) {
-			return nil, &fileerr.Error{File: file, Msg: "the file is UTF-16 text (a Windows \"Unicode\" export); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"}
-		}
-		if bytes.IndexByte(head[:min(len(head), 512)], 0x00) >= 0 {
-			return nil, &fileerr.Error{File: file, Msg: fmt.Sprintf("not a recognized format: binary data (NUL bytes) in the first bytes; use --format (known: %s)", strings.Join(Formats(), ", "))}
+		if err := notText(head, file); err != nil {
+			return nil, err
 		}
 		in.Format = detect(s, false)
 	}
@@ -217,6 +234,19 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 		}
 	}
 	return in, nil
+}
+
+// notText refuses binary input and UTF-16 text with a message that says what it is.
+func notText(head []byte, file string) error {
+	switch {
+	case gatlingBinary(head):
+		return &fileerr.Error{File: file, Msg: "binary simulation.log (Gatling ≥ 3.13) is not supported; use the report's stats.json or Gatling < 3.13"}
+	case utf16Text(head):
+		return &fileerr.Error{File: file, Msg: "the file is UTF-16 text (a Windows \"Unicode\" export); save it as UTF-8, e.g. iconv -f UTF-16 -t UTF-8"}
+	case bytes.IndexByte(head[:min(len(head), 512)], 0x00) >= 0:
+		return &fileerr.Error{File: file, Msg: fmt.Sprintf("not a recognized format: binary data (NUL bytes) in the first bytes; use --format (known: %s)", strings.Join(Formats(), ", "))}
+	}
+	return nil
 }
 
 // gatlingBinary tells whether head starts like Gatling ≥ 3.13's binary simulation.log:
@@ -298,18 +328,21 @@ func readDocument(br *bufio.Reader, file string) ([]byte, error) {
 	return doc, nil
 }
 
-// sniff is what detection looks at: the first line of the input and, for a JSON
-// document, the whole document decoded.
+// sniff is what detection looks at: the start of the input, its first line and, for a
+// JSON document, the whole document decoded.
 type sniff struct {
+	raw   []byte                     // the first bytes as they are (binary formats)
 	first string                     // the first non-blank line, without its line end
 	line  map[string]json.RawMessage // first as a JSON object (NDJSON), else nil
 	doc   any                        // the whole document (maps, slices, json.Number), once read
 	cols  map[string]bool            // first as CSV header cells (normCol), lazily
 }
 
-func newSniff(trimmed []byte) *sniff {
+// newSniff prepares the detection of an input from its first bytes.
+func newSniff(head []byte) *sniff {
+	trimmed := bytes.TrimLeft(head, " \t\r\n")
 	line, _, _ := bytes.Cut(trimmed, []byte("\n"))
-	s := &sniff{first: strings.TrimRight(string(line), "\r")}
+	s := &sniff{raw: head, first: strings.TrimRight(string(line), "\r")}
 	if strings.HasPrefix(s.first, "{") && json.Unmarshal([]byte(s.first), &s.line) != nil {
 		s.line = nil // a pretty-printed document
 	}

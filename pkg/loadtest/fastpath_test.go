@@ -316,6 +316,8 @@ func straightVegetaJSON(data string) result {
 func FuzzGatlingFast(f *testing.F) {
 	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\tG1,Sub\tHome\t1718000000110\t1718000000158\tOK\t \nREQUEST\t\tHome\t2\t1\tKO\tx\n")
 	f.Add("REQUEST\t1\t\tHome\t1\t3\tKO\tboom\r\nREQUEST\tUsers\t1\t\tHome\t1\t30\tOK\t \textra\nREQUEST\tx\n")
+	f.Add("RUN\t20130710094944\tsim\t \nREQUEST\tScn\t1\t\tHome\t1373442584110\t1373442584111\t1373442584150\t1373442584158\tOK\t \nREQUEST\tScn\t2\tG\tHome\t5\t6\t7\t4\tKO\tx\textra\n")
+	f.Add("a.Sim\tsim\tRUN\t1412610090000\t \t2.0\nScn\t1\tUSER\tSTART\t1\t0\nScn\t1\tREQUEST\t\tHome\t1412610090110\t1412610090111\t1412610090150\t1412610090158\tKO\tboom\nScn\t1\tREQUEST\tG\tx\nGROUP\t1\tREQUEST\t1\t2\t3\tOK\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		if !detectGatlingLog(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			return
@@ -328,34 +330,43 @@ func FuzzGatlingFast(f *testing.F) {
 // it was parallel; only the rule for numbers is shared.
 func straightGatling(data string) result {
 	a := newRawAgg("f")
+	tags := map[string]bool{"RUN": true, "USER": true, "REQUEST": true, "GROUP": true, "ERROR": true, "ASSERTION": true, "SCENARIO": true}
 	for n, l := range strings.Split(data, "\n") {
 		f := strings.Split(strings.TrimRight(l, "\r"), "\t")
-		if f[0] != "REQUEST" {
+		third := f[0] != "REQUEST" && len(f) > 2 && f[2] == "REQUEST" && !tags[f[0]] // 2.0.0-RC1–2.1.7
+		if f[0] != "REQUEST" && !third {
 			continue
 		}
 		g := map[int]int{7: 1, 8: 2}[len(f)]
-		if len(f) >= 9 {
+		four := len(f) >= 11 && (third || f[7] != "OK" && f[7] != "KO")
+		if len(f) >= 9 && !third || four {
 			g = 3
+		} else if third {
+			g = 0
 		}
 		if g == 0 {
 			a.skip(n+1, fmt.Sprintf("REQUEST record with %d fields", len(f)))
 			continue
 		}
-		s, ok1 := whole(f[g+2])
-		e, ok2 := whole(f[g+3])
+		start, end, status := f[g+2], f[g+3], f[g+4]
+		if four { // request start … response end
+			end, status = f[g+5], f[g+6]
+		}
+		s, ok1 := whole(start)
+		e, ok2 := whole(end)
 		if !ok1 || !ok2 || e < s || e > maxEpochMs {
-			a.skip(n+1, fmt.Sprintf("start %q / end %q are not epoch ms", f[g+2], f[g+3]))
+			a.skip(n+1, fmt.Sprintf("start %q / end %q are not epoch ms", start, end))
 			continue
 		}
-		if f[g+4] != "OK" && f[g+4] != "KO" {
-			a.skip(n+1, fmt.Sprintf("status %q is neither OK nor KO", f[g+4]))
+		if status != "OK" && status != "KO" {
+			a.skip(n+1, fmt.Sprintf("status %q is neither OK nor KO", status))
 			continue
 		}
 		key := f[g+1]
 		if f[g] != "" {
 			key = strings.ReplaceAll(f[g], ",", " / ") + " / " + key
 		}
-		a.add(nil, []byte(key), (e-s)*1e6, f[g+4] == "KO", s*1e6, e*1e6)
+		a.add(nil, []byte(key), (e-s)*1e6, status == "KO", s*1e6, e*1e6)
 	}
 	return aggResult(a)
 }
@@ -401,11 +412,12 @@ func xmlWellFormed(data string) bool {
 // FuzzLocustHistoryFast: the parallel history reader against the sequential one it
 // replaced (csvTable, row by row).
 func FuzzLocustHistoryFast(f *testing.F) {
-	f.Add("1,1,GET,/,3,1,5,1,9\n2,1,GET,/,4,1,6,1,9\n2,1,,Aggregated,4,1,6,1,9\n")
-	f.Add("1,1,GET,\"/a,b\",3,1,5,N/A,9\n3,1,GET,\"/a,b\",5,0,5ms,1,9\n")
-	f.Add("1,1,GET,/,3,x,5,1,9\n")
+	f.Add("1,1,GET,/,5,9,3,1,5,1,9\n2,1,GET,/,6,9,4,1,6,1,9\n2,1,,Aggregated,6,9,4,1,6,1,9\n")
+	f.Add("1,1,GET,\"/a,b\",N/A,N/A,3,1,5,N/A,9\n3,1,GET,\"/a,b\",5,5,5,0,5ms,1,9\n")
+	f.Add("1,1,GET,/,5,9,3,x,5,1,9\n")
+	f.Add("1,0,,Aggregated,N/A,N/A,0,0,0,0,0\n2,1,,Aggregated,5,9,3,1,5,1,9\n3,1,,Aggregated,5,x,4,1,6,1,9\n4,1,,Aggregated,6,9,4,1,6,1,9\n")
 	f.Fuzz(func(t *testing.T, body string) {
-		const header = "Timestamp,User Count,Type,Name,Total Request Count,Total Failure Count,Total Average Response Time,Total Min Response Time,Total Max Response Time\n"
+		const header = "Timestamp,User Count,Type,Name,50%,95%,Total Request Count,Total Failure Count,Total Average Response Time,Total Min Response Time,Total Max Response Time\n"
 		data := header + body
 		if csvValid(data, ',') {
 			agree(t, data, FormatLocustHistory, straightHistory(data))
@@ -431,6 +443,10 @@ func historyStraight(data string, sink Sink) error {
 		return err
 	}
 	lat := latencyKeys[int]{avg: c[4], median: t.col(colTotalMedian...), min: t.col(colTotalMin...), max: t.col(colTotalMax...)}
+	var ladder []ladderPoint[int]
+	for _, pc := range t.percentileColumns() {
+		ladder = append(ladder, ladderPoint[int]{pc.idx, pc.pct})
+	}
 	last, order := map[string]Row{}, []string{}
 	var first, end float64
 	rows := 0
@@ -463,6 +479,15 @@ func historyStraight(data string, sink Sink) error {
 		if err := locustLatencies(&row, t.ms, lat); err != nil {
 			return err
 		}
+		if row.Total {
+			var probe Row // every percentile cell of a total row is checked
+			if err := addLadder(&probe, t.ms, ladder); err != nil {
+				return err
+			}
+			if row.Requests > 0 {
+				row.Ladder = probe.Ladder
+			}
+		}
 		k := row.Method + "\x00" + row.Name
 		if _, seen := last[k]; !seen {
 			order = append(order, k)
@@ -472,11 +497,12 @@ func historyStraight(data string, sink Sink) error {
 	if rows == 0 {
 		return &fileerr.Error{File: "f", Msg: "header only, no data rows"}
 	}
+	var out []Row
 	for _, k := range order {
-		row := last[k]
-		if end > first {
-			row.RPS, row.HasRPS = float64(row.Requests)/(end-first), true
-		}
+		out = append(out, last[k])
+	}
+	out, _ = historyFinish(out, end-first, cumulativeHistory(t.percentileColumns()), "all")
+	for _, row := range out {
 		if err := sink(row); err != nil {
 			return err
 		}

@@ -124,6 +124,7 @@ func firstLines(s string, n int) string {
 
 func FuzzGatling(f *testing.F) {
 	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\t\tHome\t1718000000110\t1718000000158\tOK\t \n")
+	f.Add("a.Sim\tsim\tRUN\t1412610090000\t \t2.0\nScn\t1\tREQUEST\t\tHome\t1412610090110\t1412610090111\t1412610090150\t1412610090158\tKO\tboom\n")
 	f.Add(`{"numberOfRequests":{"total":"1,2","ko":"-"},"percentiles1":{"total":3}}`)
 	f.Fuzz(func(t *testing.T, data string) {
 		checkRows(t, data, FormatGatlingLog)
@@ -147,6 +148,7 @@ func FuzzArtillery(f *testing.F) {
 	// A few fields of the real 2.0.34 report (the whole file keeps the fuzzer minimizing).
 	f.Add(`{"aggregate":{"counters":{"http.requests":750,"http.codes.200":742,"plugins.metrics-by-endpoint./health.codes.200":150,"http.codes.500":8},"firstMetricAt":1795775263105,"lastMetricAt":1795775278245,"summaries":{"http.response_time":{"min":0,"max":178,"count":750,"mean":45.4,"p50":43.4,"median":43.4,"p75":76,"p90":98.5,"p95":125.2,"p99":149.9,"p999":162.4},"plugins.metrics-by-endpoint.response_time./health":{"min":0,"max":19,"count":150,"mean":0.8,"p50":1,"median":1,"p75":1,"p90":1,"p95":1,"p99":3,"p999":10.1}}}}`)
 	f.Add(`{"aggregate":{"latency":{"median":1,"p95":2},"requestsCompleted":3,"codes":{"500":1}}}`)
+	f.Add(`{"aggregate":{"requestsCompleted":36,"latency":{"min":36.9,"max":135.9,"median":90.1,"p95":135.7,"p99":135.9},"rps":{"count":40,"mean":1.96},"errors":{"ETIMEDOUT":4},"codes":{"200":35,"500":1},"counters":{}}}`)
 	f.Fuzz(func(t *testing.T, data string) { checkRows(t, data, FormatArtillery) })
 }
 

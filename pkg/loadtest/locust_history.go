@@ -25,11 +25,12 @@ func detectLocustHistory(s *sniff) bool {
 }
 
 // readLocustHistory reads PREFIX_stats_history.csv and emits, per (type, name), its last
-// row's cumulative "Total ..." columns. The percentile columns of per-endpoint history
-// rows are a 10-second window (FORMATS §1.2), not the whole run, so they are not used.
-// rps is the request count over the time the file spans. The file is a summary (its
-// last rows are the result), so a malformed row is an error, not a skip. A history
-// written for hours with --csv-full-history is large: it is read in parallel chunks.
+// row's cumulative "Total ..." columns; rps is the request count over the time the file
+// spans. By default Locust writes only the Aggregated rows (--csv-full-history adds the
+// endpoints'): such a file is read as the whole test, one row named Options.Name (see
+// historyFinish). The file is a summary (its last rows are the result), so a malformed
+// row is an error, not a skip. A history written for hours with --csv-full-history is
+// large: it is read in parallel chunks.
 func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 	h, line, err := readCSVHeader(in.br, in.File, true)
 	if err != nil {
@@ -40,19 +41,84 @@ func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	cols := historyCols{name: c[0], ts: c[1], req: c[2], fail: c[3], typ: h.col(colType...),
-		lat: latencyKeys[int]{avg: c[4], median: h.col(colTotalMedian...), min: h.col(colTotalMin...), max: h.col(colTotalMax...)}}
-	shape := csvShape{delim: ',', need: 1 + max(cols.name, cols.ts, cols.req, cols.fail, cols.typ, cols.lat.avg, cols.lat.median, cols.lat.min, cols.lat.max), lazy: true}
+		lat:  latencyKeys[int]{avg: c[4], median: h.col(colTotalMedian...), min: h.col(colTotalMin...), max: h.col(colTotalMax...)},
+		pcts: h.percentileColumns()}
+	need := max(cols.name, cols.ts, cols.req, cols.fail, cols.typ, cols.lat.avg, cols.lat.median, cols.lat.min, cols.lat.max)
+	for _, pc := range cols.pcts {
+		need = max(need, pc.idx)
+	}
+	shape := csvShape{delim: ',', need: 1 + need, lazy: true}
 	acc, _, err := parallel(in.pipeline(line, csvCut(nil)), func() *historyAcc { return &historyAcc{h: h, cols: cols, eps: map[string]*historyEntry{}} },
 		func(a *historyAcc, c chunk) { a.parse(shape, c) })
 	if err != nil {
 		return Skips{}, fileerr.Wrap(in.File, err)
 	}
-	return Skips{}, acc.emit(sink)
+	last, spanS, err := acc.last()
+	if err != nil {
+		return Skips{}, err
+	}
+	rows, note := historyFinish(last, spanS, cumulativeHistory(cols.pcts), in.opt.name())
+	in.note("%s", note)
+	for _, row := range rows {
+		if err := sink(row); err != nil {
+			return Skips{}, err
+		}
+	}
+	return Skips{}, nil
+}
+
+// cumulativeHistory tells whether the percentile columns of a history without
+// --csv-full-history hold the whole run's percentiles: Locust 1.2 and later write them
+// so (StatsCSV._percentile_fields with use_current false); Locust 0.13.3–1.1, whose
+// header has a 99.999 column, wrote the last 10 seconds'.
+func cumulativeHistory(pcts []percentileColumn) bool {
+	for _, pc := range pcts {
+		if pc.pct == 99.999 {
+			return false
+		}
+	}
+	return len(pcts) > 0
+}
+
+// historyFinish turns the last row of each entry, in the order the entries appeared,
+// into the rows the file stands for, and says how it read them. With endpoint rows
+// (--csv-full-history), those and the total rows, without percentiles: a per-endpoint
+// row's percentile columns cover the last 10 seconds only. With only total rows
+// (Locust's default), the last Aggregated row as the whole test, named name, with its
+// percentiles when cumulative.
+func historyFinish(last []Row, spanS float64, cumulative bool, name string) ([]Row, string) {
+	var total *Row
+	endpoints := false
+	for i := range last {
+		if spanS > 0 {
+			last[i].RPS, last[i].HasRPS = float64(last[i].Requests)/spanS, true
+		}
+		if !last[i].Total {
+			endpoints = true
+		} else if total == nil || last[i].Line > total.Line {
+			total = &last[i]
+		}
+	}
+	if endpoints || total == nil {
+		for i := range last {
+			last[i].Ladder = nil
+		}
+		return last, "history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles"
+	}
+	whole := *total
+	whole.Method, whole.Name, whole.Total = "", name, false
+	note := fmt.Sprintf("only Aggregated rows (Locust writes the endpoints' rows with --csv-full-history): read as the whole test, named %q (--name), from its last row, line %d; for per-endpoint figures give --csv-full-history's history or the _stats.csv", name, whole.Line)
+	if !cumulative {
+		whole.Ladder = nil
+		note += "; its percentile columns cover the last 10 s only (Locust before 1.2), so p95/p99 are estimated"
+	}
+	return []Row{whole}, note
 }
 
 type historyCols struct {
 	name, ts, req, fail, typ int
 	lat                      latencyKeys[int]
+	pcts                     []percentileColumn
 }
 
 // historyEntry is the last row of an endpoint so far, and where the endpoint first
@@ -70,6 +136,7 @@ type historyRow struct {
 	line           int
 	requests, fail int64
 	lat            [4][]byte
+	pct            [][]byte // a total row's percentile cells (historyCols.pcts)
 }
 
 // historyAcc is a worker's state: the last row per endpoint, the time span, the first error.
@@ -103,9 +170,25 @@ func (a *historyAcc) parse(shape csvShape, c chunk) {
 			a.failErr(err)
 			continue
 		}
+		if err := a.ladder(&row, p); err != nil {
+			a.failErr(err)
+			continue
+		}
 		e.row = row
 	}
 	a.touched = a.touched[:0]
+}
+
+// ladder reads a total row's percentile cells (none for an entry without requests).
+func (a *historyAcc) ladder(row *Row, p historyRow) error {
+	if len(p.pct) == 0 || row.Requests == 0 {
+		return nil
+	}
+	points := make([]ladderPoint[int], len(a.cols.pcts))
+	for i, pc := range a.cols.pcts {
+		points[i] = ladderPoint[int]{i, pc.pct}
+	}
+	return addLadder(row, func(i int) (float64, bool, error) { return cellMs(a.h, p.line, a.cols.pcts[i].idx, p.pct[i]) }, points)
 }
 
 func (a *historyAcc) fail(line int, msg string) {
@@ -155,12 +238,25 @@ func (a *historyAcc) record(f *fields, line int) {
 		a.failErr(err)
 		return
 	}
+	e := a.entry(cell(a.cols.typ), cell(a.cols.name), line)
+	if e.row.Total && len(a.cols.pcts) > 0 {
+		p.pct = make([][]byte, len(a.cols.pcts))
+		for k, pc := range a.cols.pcts {
+			if p.pct[k] = cell(pc.idx); err == nil && !msValid(p.pct[k]) {
+				_, _, err = cellMs(a.h, line, pc.idx, p.pct[k])
+			}
+		}
+	}
+	if err != nil {
+		a.failErr(err)
+		return
+	}
 	if a.rows == 0 || ts < a.first {
 		a.first = ts
 	}
 	a.end = max(a.end, ts)
 	a.rows++
-	a.entry(cell(a.cols.typ), cell(a.cols.name), line).keep(p, a)
+	e.keep(p, a)
 }
 
 // entry finds (or creates) the entry of an endpoint.
@@ -234,27 +330,23 @@ func (a *historyAcc) merge(b *historyAcc) {
 	}
 }
 
-// emit sends the last row of each endpoint, in the order endpoints first appeared.
-func (a *historyAcc) emit(sink Sink) error {
+// last returns the last row of each entry, in the order the entries first appeared, and
+// the seconds the file spans (0 for a single timestamp).
+func (a *historyAcc) last() ([]Row, float64, error) {
 	if a.err != nil {
-		return a.err
+		return nil, 0, a.err
 	}
 	if a.rows == 0 {
-		return &fileerr.Error{File: a.h.file, Msg: "header only, no data rows"}
+		return nil, 0, &fileerr.Error{File: a.h.file, Msg: "header only, no data rows"}
 	}
 	entries := make([]*historyEntry, 0, len(a.eps))
 	for _, e := range a.eps {
 		entries = append(entries, e)
 	}
 	slices.SortFunc(entries, func(x, y *historyEntry) int { return cmp.Compare(x.firstLine, y.firstLine) })
-	for _, e := range entries {
-		row := e.row
-		if a.end > a.first {
-			row.RPS, row.HasRPS = float64(row.Requests)/(a.end-a.first), true
-		}
-		if err := sink(row); err != nil {
-			return err
-		}
+	rows := make([]Row, len(entries))
+	for i, e := range entries {
+		rows[i] = e.row
 	}
-	return nil
+	return rows, a.end - a.first, nil
 }

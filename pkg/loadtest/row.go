@@ -36,6 +36,10 @@ type Row struct {
 
 	// Ladder is the tool's own percentile columns, ascending by Pct.
 	Ladder []Point
+	// Unranked tells that the input holds percentiles whose ranks cannot be known (a
+	// dashboard whose percentile settings are not the defaults): they are not in Ladder,
+	// and no percentile of the row may be estimated from the average either.
+	Unranked bool
 	// Hist is an exact bucketed latency histogram (bucket value in ms → count), when the
 	// tool provides one (Locust --json). Percentiles are then computed the tool's way.
 	Hist map[float64]int64

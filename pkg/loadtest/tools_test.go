@@ -348,7 +348,8 @@ func TestArtilleryLegacy(t *testing.T) {
 	if err != nil || f != FormatArtillery || len(rows) != 1 {
 		t.Fatalf("%q %v %v", f, rows, err)
 	}
-	if r := rows[0]; r.Requests != 146 || r.Failures != 4 || r.MedianMs != 48.9 || r.RPS != 4.93 || r.Ladder[1] != (Point{95, 140.2}) {
+	// 148 requests sent (rps.count): 146 completed, 2 timed out.
+	if r := rows[0]; r.Requests != 148 || r.Failures != 4 || r.Timed != 146 || r.MedianMs != 48.9 || r.RPS != 4.93 || r.Ladder[1] != (Point{95, 140.2}) {
 		t.Errorf("%+v", r)
 	}
 }

@@ -39,6 +39,9 @@ type part struct {
 	samples   *loadtest.Histogram // raw samples
 	median    float64
 	hasMedian bool
+	// measured tells that the row's input holds percentiles (a ladder beyond the median,
+	// raw samples, a histogram, or percentiles of unknown rank): none of it is estimated.
+	measured bool
 }
 
 // Add merges one row.
@@ -70,7 +73,22 @@ func (a *Accumulator) Add(r loadtest.Row) {
 	default:
 		a.rpsMissing = true
 	}
-	a.parts = append(a.parts, part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, samples: r.Samples, median: r.MedianMs, hasMedian: r.HasMedian})
+	a.parts = append(a.parts, part{weight: float64(t), ladder: r.Ladder, hist: r.Hist, samples: r.Samples, median: r.MedianMs, hasMedian: r.HasMedian, measured: measuresPercentiles(r)})
+}
+
+// measuresPercentiles tells whether a row's input holds any percentile besides the
+// median: then a percentile it lacks is missing, never estimated (README: "Normalized
+// metrics").
+func measuresPercentiles(r loadtest.Row) bool {
+	if r.Samples != nil || r.Hist != nil || r.Unranked {
+		return true
+	}
+	for _, p := range r.Ladder {
+		if p.Pct != 50 {
+			return true
+		}
+	}
+	return false
 }
 
 // Merge adds everything of b to a.
@@ -128,8 +146,10 @@ func (a *Accumulator) SetSpan(ns int64) { a.globalSpanNs = ns }
 func (a *Accumulator) Requests() int64 { return a.requests }
 
 // Service computes the metrics; it changes nothing, so it may be called again. A
-// percentile that the rows do not provide is left out, except p95/p99, which are then
-// estimated from the average (README: "Normalized metrics") and listed in Estimated.
+// percentile that the rows do not provide is left out. Only when no row holds any
+// percentile at all (the median aside) are p95/p99 estimated from the average, within
+// the median and the maximum (EstimateFrom), and listed in Estimated (README: "Normalized
+// metrics").
 func (a *Accumulator) Service(name string) *Service {
 	s := NewService(name)
 	s.Set(TotalRequests, float64(a.requests))
@@ -141,10 +161,9 @@ func (a *Accumulator) Service(name string) *Service {
 	if a.requests == 0 || len(a.parts) == 0 {
 		return s
 	}
-	avg, hasAvg := 0.0, false
-	if !a.avgMissing && a.timed > 0 {
-		avg, hasAvg = a.latSum/float64(a.timed), true
-		s.Set(AvgLatency, avg)
+	hasAvg := !a.avgMissing && a.timed > 0
+	if hasAvg {
+		s.Set(AvgLatency, a.latSum/float64(a.timed))
 	}
 	if a.hasMinMax && !a.minMaxMissing {
 		s.Set(MinLatency, a.min)
@@ -161,15 +180,19 @@ func (a *Accumulator) Service(name string) *Service {
 	} else {
 		s.LadderMixture = len(a.parts) > 1 && len(s.Ladder) > 0
 	}
+	measured := false
+	for _, p := range a.parts {
+		measured = measured || p.measured
+	}
 	for _, q := range []struct {
-		field    string
-		pct      float64
-		estimate func(float64) float64
-	}{{P95Latency, 95, EstimateP95}, {P99Latency, 99, EstimateP99}} {
+		field string
+		pct   float64
+	}{{P95Latency, 95}, {P99Latency, 99}} {
 		if v, ok := a.percentile(q.pct); ok {
 			s.Set(q.field, v)
-		} else if hasAvg {
-			s.Set(q.field, q.estimate(avg))
+		} else if !measured && hasAvg {
+			v, _, _ := EstimateFrom(s, q.field)
+			s.Set(q.field, v)
 			s.Estimated = append(s.Estimated, q.field)
 		}
 	}

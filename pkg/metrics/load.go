@@ -81,14 +81,15 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 			}
 			continue
 		}
-		if in.Format == loadtest.FormatLocustHistory {
-			info.Notes = append(info.Notes, fmt.Sprintf("%s: history percentiles cover the last 10 s only, so p95/p99 are estimated; read the _stats.csv for real percentiles", path))
-		}
 		skips, err := in.Rows(b.add)
 		closer()
 		if err != nil {
 			return nil, nil, err
 		}
+		for _, n := range in.Notes() {
+			info.Notes = append(info.Notes, path+": "+n)
+		}
+		b.statedS = max(b.statedS, in.DurationS())
 		if skips.Count > 0 {
 			info.Notes = append(info.Notes, fmt.Sprintf("%s: skipped %d malformed record(s); first: %s", path, skips.Count, skips.First))
 		}
@@ -186,7 +187,8 @@ type builder struct {
 	endpoints map[string]*endpoint
 	order     []string
 	totals    int
-	path      string // the input being read
+	path      string  // the input being read
+	statedS   float64 // the longest test duration an input states itself (seconds)
 }
 
 type endpoint struct {
@@ -225,7 +227,7 @@ func (b *builder) add(r loadtest.Row) error {
 func (b *builder) file(info *Info) (*File, error) {
 	info.Totals = b.totals
 	g := b.group(info)
-	all := g.duration(info)
+	all := g.duration(info, b.statedS)
 	f := &File{}
 	for _, k := range g.keys {
 		if all.OK {
@@ -304,10 +306,11 @@ func (b *builder) sortKeys(keys []string) {
 	sort.SliceStable(keys, func(i, j int) bool { return rank[keys[i]] < rank[keys[j]] })
 }
 
-// duration sets the test duration on info: rows with an rps give it as requests/rps
-// (Locust's rps is requests over the global duration); raw-sample rows through their
-// span, which it returns: their rps is spread over it.
-func (g grouped) duration(info *Info) loadtest.Span {
+// duration sets the test duration on info: the one an input states (statedS, e.g. a
+// JMeter dashboard's), else rows with an rps give it as requests/rps (Locust's rps is
+// requests over the global duration); raw-sample rows through their span, which it
+// returns: their rps is spread over it.
+func (g grouped) duration(info *Info, statedS float64) loadtest.Span {
 	var reqs int64
 	var rps float64
 	for _, k := range g.keys {
@@ -319,6 +322,9 @@ func (g grouped) duration(info *Info) loadtest.Span {
 	}
 	if rps > 0 {
 		info.DurationS = float64(reqs) / rps
+	}
+	if statedS > 0 {
+		info.DurationS = statedS
 	}
 	var all loadtest.Span
 	for _, a := range g.accs {

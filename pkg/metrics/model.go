@@ -66,7 +66,8 @@ type Service struct {
 	extra  []string // non-standard numeric fields, in input order
 
 	// Estimated lists the fields estimated from the average because the input had no
-	// percentiles (p95 = int(1.4×avg), p99 = int(1.7×avg)).
+	// percentile at all (p95 = int(1.4×avg), p99 = int(1.7×avg), within the median and
+	// the maximum: EstimateFrom).
 	Estimated []string
 	// PythonZero gives, for a percentile the input held as 0 next to an average above
 	// 1 ms (what the Python scripts wrote when they could not compute one), that average
@@ -273,6 +274,27 @@ func EstimateP95(avg float64) float64 { return math.Trunc(1.4 * avg) }
 
 // EstimateP99 is int(1.7×avg); see EstimateP95.
 func EstimateP99(avg float64) float64 { return math.Trunc(1.7 * avg) }
+
+// EstimateFrom returns the seed's estimate of a p95/p99 field from the service's average
+// (Estimator), brought within the service's median and maximum where they are known, so
+// that no estimate breaks median ≤ p95 ≤ p99 ≤ max (int(1.7×avg) is above the maximum
+// when the requests took about the same time); bounded tells that it was moved. ok is
+// false for a field without an estimate or a service without an average.
+func EstimateFrom(s *Service, field string) (v float64, bounded, ok bool) {
+	estimate := Estimator(field)
+	avg, hasAvg := s.Get(AvgLatency)
+	if estimate == nil || !hasAvg {
+		return 0, false, false
+	}
+	v = estimate(avg)
+	if m, ok := s.Get(MedianLatency); ok && v < m {
+		v, bounded = m, true
+	}
+	if m, ok := s.Get(MaxLatency); ok && v > m {
+		v, bounded = m, true
+	}
+	return v, bounded, true
+}
 
 // Estimator returns the seed's estimate from the average for a percentile field that
 // has one (p95, p99), else nil.

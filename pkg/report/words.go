@@ -43,8 +43,11 @@ func Reason(r threshold.Result) string {
 
 func skipReason(r threshold.Result) string {
 	why := ""
-	if r.PythonZero > 0 {
+	switch {
+	case r.PythonZero > 0:
 		why = " (" + PythonZeroNote(r.PythonZero) + ")"
+	case len(r.Measured) > 0:
+		why = " (" + MeasuredNote([]string{r.Metric}, r.Measured) + ")"
 	}
 	switch r.Skip {
 	case threshold.InNeither:
@@ -60,6 +63,29 @@ func skipReason(r threshold.Result) string {
 		return fmt.Sprintf("estimated from the average on one side, and the %s has no average to estimate it alike from", other)
 	}
 	return ""
+}
+
+// MeasuredNote explains percentiles (metric names) missing from an input that holds
+// others (pcts): the tool did not report them, and perfgate estimates a percentile from
+// the average only for an input without any.
+func MeasuredNote(metrics []string, pcts []float64) string {
+	short := make([]string, len(metrics))
+	for i, m := range metrics {
+		short[i], _, _ = strings.Cut(m, "_")
+	}
+	return fmt.Sprintf("the input has %s but not %s; a percentile is estimated from the average only when an input has none", PctList(pcts), strings.Join(short, " or "))
+}
+
+// PctList names percentiles as "p50, p90 and p95".
+func PctList(pcts []float64) string {
+	names := make([]string, len(pcts))
+	for i, p := range pcts {
+		names[i] = "p" + strconv.FormatFloat(p, 'f', -1, 64)
+	}
+	if len(names) == 1 {
+		return names[0]
+	}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
 // PythonZeroNote explains a percentile read as missing: the 0 the Python scripts wrote
@@ -134,7 +160,11 @@ func EstimateNote(r threshold.Result) string {
 	if e.HadOther {
 		had = "its measured " + FormatNumber(e.OtherMeasured) + " is not comparable with an estimate"
 	}
-	return fmt.Sprintf("%s: an estimate from its average (no measured percentile); %s: estimated alike from its average %s (%s)", held, other, FormatNumber(e.OtherAvg), had)
+	bounded := ""
+	if e.Bounded {
+		bounded = ", kept within its median and max"
+	}
+	return fmt.Sprintf("%s: an estimate from its average (no measured percentile); %s: estimated alike from its average %s%s (%s)", held, other, FormatNumber(e.OtherAvg), bounded, had)
 }
 
 // estimateSides names the side that held the estimate and the side estimated alike.

@@ -107,6 +107,11 @@ func evaluate(b, c *metrics.Service, t Threshold, warnRatio float64) Result {
 			if avg, ok := s.PythonZero[t.Metric]; ok && r.PythonZero == 0 {
 				r.PythonZero = avg
 			}
+			if r.Measured == nil && metrics.IsPercentile(t.Metric) && len(s.Ladder) > 0 {
+				for _, p := range s.Ladder {
+					r.Measured = append(r.Measured, p.Pct)
+				}
+			}
 		}
 		return r
 	}
@@ -173,12 +178,12 @@ func level(fail, warn bool) Level {
 // estimateLikeWithLike makes an estimated percentile comparable (README: "Estimated percentiles keep gating"): when one
 // side's p95/p99 is the seed's estimate from the average (a baseline written by
 // extract_baselines.py always has one) and the other side's is measured or missing, the
-// other side is estimated the same way from its own average, so that the comparison is
+// other side is estimated the same way from its own average (within its median and
+// maximum, as perfgate estimates: metrics.EstimateFrom), so that the comparison is
 // estimate against estimate and keeps gating. It returns false when that is impossible
 // (no average on the other side).
 func estimateLikeWithLike(r *Result, b, c *metrics.Service) bool {
-	estimate := metrics.Estimator(r.Metric)
-	if estimate == nil {
+	if metrics.Estimator(r.Metric) == nil {
 		return true
 	}
 	bEst, cEst := b.IsEstimated(r.Metric), c.IsEstimated(r.Metric)
@@ -193,11 +198,12 @@ func estimateLikeWithLike(r *Result, b, c *metrics.Service) bool {
 	if cEst {
 		other, value, has = b, &r.Baseline, &r.HasBaseline
 	}
-	avg, ok := other.Get(metrics.AvgLatency)
+	v, bounded, ok := metrics.EstimateFrom(other, r.Metric)
 	if !ok {
 		return false
 	}
-	r.Estimate.OtherAvg, r.Estimate.OtherMeasured, r.Estimate.HadOther = avg, *value, *has
-	*value, *has = estimate(avg), true
+	r.Estimate.OtherAvg, _ = other.Get(metrics.AvgLatency)
+	r.Estimate.OtherMeasured, r.Estimate.HadOther, r.Estimate.Bounded = *value, *has, bounded
+	*value, *has = v, true
 	return true
 }

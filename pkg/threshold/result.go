@@ -118,6 +118,10 @@ type Result struct {
 	// Python-written 0 for it, that side's average (ms), else 0.
 	Skip       Skip
 	PythonZero float64
+	// Measured is, for a latency percentile that a side lacks although its input holds
+	// others (k6's default summary has p90 and p95, no p99), the percentiles that side
+	// holds, ascending: such a percentile is missing, never estimated.
+	Measured []float64
 	// Estimate is set when the values are percentiles estimated from the averages.
 	Estimate *Estimate
 	// Evidence is set in the noise-aware mode for failures and warnings; Downgraded
@@ -165,6 +169,9 @@ type Estimate struct {
 	OtherAvg      float64
 	OtherMeasured float64
 	HadOther      bool
+	// Bounded tells that the other side's estimate was brought within its median and
+	// maximum (metrics.EstimateFrom).
+	Bounded bool
 }
 
 // Evidence is what the noise-aware mode found for a failure or a warning.
