@@ -146,9 +146,38 @@ type Options struct {
 	Name string
 	// JTLColumns is the column list of a JMeter CSV JTL written without a header.
 	JTLColumns []string
+	// SubResults says how JMeter sub-results are read (default: folded into their parent).
+	SubResults SubResults
 
 	chunkSize int // block size of the parallel readers (tests make it tiny); 0 is the default
 }
+
+// SubResults says how the sub-results of a JMeter sample are read.
+type SubResults string
+
+// The ways of reading JMeter sub-results.
+const (
+	// SubResultsFold counts a sample once, with its sub-results inside it (JMeter's own
+	// totals and perfgate's default): CSV rows "<label>-<n>" written after their parent
+	// and nested XML samples are not counted again.
+	SubResultsFold SubResults = "fold"
+	// SubResultsSeparate counts every sub-result under its own label as well, as JMeter's
+	// HTML dashboard (statistics.json) does.
+	SubResultsSeparate SubResults = "separate"
+)
+
+// ParseSubResults checks a --jtl-subresults value ("" is fold).
+func ParseSubResults(s string) (SubResults, error) {
+	switch SubResults(s) {
+	case "", SubResultsFold:
+		return SubResultsFold, nil
+	case SubResultsSeparate:
+		return SubResultsSeparate, nil
+	}
+	return "", fmt.Errorf("want fold or separate, got %q", s)
+}
+
+func (o Options) separate() bool { return o.SubResults == SubResultsSeparate }
 
 func (o Options) name() string {
 	if o.Name == "" {

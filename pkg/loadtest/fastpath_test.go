@@ -48,10 +48,12 @@ func describe(rows []Row, skips Skips, err error) result {
 	return r
 }
 
-// fastRows reads data with the format's reader in blocks of chunk bytes (0: the default).
-func fastRows(t *testing.T, data string, f Format, chunk int) result {
+// fastRows reads data with the reader of opt.Format in blocks of chunk bytes (0: the
+// default).
+func fastRows(t *testing.T, data string, opt Options, chunk int) result {
 	t.Helper()
-	in, err := Open(strings.NewReader(data), "f", Options{Format: f, chunkSize: chunk})
+	opt.chunkSize = chunk
+	in, err := Open(strings.NewReader(data), "f", opt)
 	if err != nil {
 		return result{err: err.Error()}
 	}
@@ -63,11 +65,17 @@ func fastRows(t *testing.T, data string, f Format, chunk int) result {
 // agree checks that the fast reader, with default and with tiny chunks, gives want.
 func agree(t *testing.T, data string, f Format, want result, chunks ...int) {
 	t.Helper()
+	agreeWith(t, data, Options{Format: f}, want, chunks...)
+}
+
+// agreeWith is agree with options.
+func agreeWith(t *testing.T, data string, opt Options, want result, chunks ...int) {
+	t.Helper()
 	if len(chunks) == 0 {
 		chunks = []int{0, 16, 100}
 	}
 	for _, chunk := range chunks {
-		got := fastRows(t, data, f, chunk)
+		got := fastRows(t, data, opt, chunk)
 		if got.err != want.err || got.skips != want.skips || strings.Join(got.rows, "\n") != strings.Join(want.rows, "\n") {
 			t.Fatalf("%q, chunks of %d:\nfast:            %+v\nstraightforward: %+v", data, chunk, got, want)
 		}
@@ -153,17 +161,22 @@ func FuzzJMeterCSVFast(f *testing.F) {
 	f.Add("1718000000123,48,GET /a,true\n1718000000124,50,\"GET /a\",false\n1718000000125,5,GET /a-0,true\n")
 	f.Add("1718000000123,48,\"x,\n\"\"y\",true\r\n1,2,b,true\n\n1,x,b,true\n1,2,b\n")
 	f.Add("1,2,Flow,true\n1,3,Flow-0,true\n1,4,Flow-1,false\n2,5,b,maybe\n")
+	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\n1718000000002,7,a,true\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		data := "timeStamp,elapsed,label,success\n" + body
 		if csvValid(data, ',') {
 			agree(t, data, FormatJMeterCSV, straightJTL(t, data))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate}, straightJTLWith(t, data, true))
 		}
 	})
 }
 
 // straightJTL reads a CSV JTL (comma-delimited, with a header or 2.x's twelve default
 // columns) with encoding/csv.
-func straightJTL(t *testing.T, data string) result {
+func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false) }
+
+// straightJTLWith is straightJTL, with sub-results under their own labels when separate.
+func straightJTLWith(t *testing.T, data string, separate bool) result {
 	cols, from := jtlDefaultColumns[12], 1
 	if strings.HasPrefix(data, "timeStamp") {
 		h, _, _ := strings.Cut(data, "\n")
@@ -173,6 +186,7 @@ func straightJTL(t *testing.T, data string) result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.separate = separate
 	a := newRawAgg("f")
 	var parent []byte
 	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { l.record(a, f, line, &parent) })
@@ -366,19 +380,25 @@ func FuzzJMeterXMLFast(f *testing.F) {
 	f.Add(`<testResults><httpSample t="4" ts="1718000000123" s="true" lb="a"><httpSample t="1" ts="1" s="false" lb="b"/></httpSample></testResults>`)
 	f.Add("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<sample lb='q&amp;&#x41;' s=\"false\" t=\"7\" ts=\"2\"><!-- <x> --><![CDATA[<y>]]></sample>\n<httpSample t=\"x\" ts=\"3\" s=\"true\" lb=\"bad\"/>\n</testResults>\n")
 	f.Add("<?xml version=\"1.0\"?>\n<testResults>\n<httpSample t=\"5\" ts=\"1\" s=\"true\" lb=\"a\"/>\n<httpSample t=\"6\" ts=\"1\" s=\"true\" lb=\"a\"/>\n")
+	f.Add("<testResults>\n<sample t=\"9\" ts=\"1718000000000\" s=\"true\" lb=\"a\"><httpSample t=\"4\" ts=\"1718000000000\" s=\"true\" lb=\"a-0\"><httpSample t=\"1\" ts=\"1718000000001\" s=\"false\" lb=\"a-0-0\"/></httpSample></sample>\n<httpSample t=\"6\" ts=\"1718200000000\" s=\"true\" lb=\"a\"/>\n</testResults>\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		if xmlWellFormed(data) && detectJMeterXML(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			agree(t, data, FormatJMeterXML, straightXML(data))
+			agreeWith(t, data, Options{Format: FormatJMeterXML, SubResults: SubResultsSeparate}, straightXMLWith(data, true))
 		}
 	})
 }
 
 // straightXML reads an XML JTL with encoding/xml's tokens.
-func straightXML(data string) result {
+func straightXML(data string) result { return straightXMLWith(data, false) }
+
+// straightXMLWith is straightXML, with nested samples under their own labels when
+// separate.
+func straightXMLWith(data string, separate bool) result {
 	a := newRawAgg("f")
 	dec := xml.NewDecoder(strings.NewReader(data))
 	dec.Strict = false
-	if err := xmlTokens(dec, a, 0); err != nil {
+	if err := xmlTokens(dec, a, 0, separate); err != nil {
 		return result{err: err.Error()}
 	}
 	return aggResult(a)
@@ -591,7 +611,7 @@ func TestFastPathsTakeRealRecords(t *testing.T) {
 	body := xmlDoc[root+strings.Index(xmlDoc[root:], ">")+1:]
 	samples, read := 0, 0
 	var sa sampleAttrs
-	safe, status := walkXML([]byte(body), func(start, end int, name []byte) {
+	safe, status := walkXML([]byte(body), false, func(start, end int, name []byte) {
 		samples++
 		if sa.read([]byte(body[start:end])) {
 			read++

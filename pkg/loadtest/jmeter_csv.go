@@ -73,6 +73,7 @@ func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
 	if err != nil {
 		return Skips{}, err
 	}
+	l.separate = in.opt.separate()
 	return readSamples(in, firstLine, l.cut(), l.parse, sink)
 }
 
@@ -127,6 +128,7 @@ type jtlLayout struct {
 	shape                  csvShape
 	cols                   int
 	ts, elapsed, label, ok int
+	separate               bool // sub-results count under their own label
 }
 
 func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
@@ -166,6 +168,7 @@ func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 }
 
 // record reads one sample; parent is the label of the last top-level sample before it.
+// Sub-results are left out unless the layout keeps them separate.
 func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 	if f.n != l.cols {
 		a.skip(line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
@@ -178,6 +181,9 @@ func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 	}
 	label := f.at(l.label)
 	if jtlSubResult(*parent, label) {
+		if l.separate {
+			a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+		}
 		return
 	}
 	*parent = label
@@ -200,14 +206,9 @@ func (l *jtlLayout) cut() cutFunc {
 	})
 }
 
-// sameBase reports whether a and b are both "<base>-<n>" with the same base: siblings
-// among the sub-results of one parent.
+// sameBase reports whether a and b are both "<base>-<n>…" with the same base: among the
+// sub-results (and their sub-results) of one parent.
 func sameBase(a, b []byte) bool {
-	i, j := bytes.LastIndexByte(a, '-'), bytes.LastIndexByte(b, '-')
-	if i <= 0 || j <= 0 || !bytes.Equal(a[:i], b[:j]) {
-		return false
-	}
-	_, ok1 := digitsOnly(a[i+1:])
-	_, ok2 := digitsOnly(b[j+1:])
-	return ok1 && ok2
+	ra, rb := jtlRoot(a), jtlRoot(b)
+	return len(ra) > 0 && len(ra) < len(a) && len(rb) < len(b) && bytes.Equal(ra, rb)
 }

@@ -23,12 +23,14 @@ type Options struct {
 	Name string
 	// JTLColumns is the column list of headerless JMeter CSV JTLs with custom settings.
 	JTLColumns []string
+	// SubResults says how JMeter sub-results are read (default: folded into their parent).
+	SubResults loadtest.SubResults
 	// Wrap, when set, wraps every opened file (e.g. to show progress on a terminal).
 	Wrap func(path string, size int64, r io.Reader) io.Reader
 }
 
 func (o Options) input() loadtest.Options {
-	return loadtest.Options{Format: o.Format, Name: o.Name, JTLColumns: o.JTLColumns}
+	return loadtest.Options{Format: o.Format, Name: o.Name, JTLColumns: o.JTLColumns, SubResults: o.SubResults}
 }
 
 // Unmatched is an endpoint that no rule mapped to a service.
