@@ -122,7 +122,7 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	opt := metrics.Options{Format: loadtest.FormatAuto, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), SubResults: loadtest.SubResults(o.input.JTLSubResults)}
+	opt := metrics.Options{Format: loadtest.FormatAuto, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), SubResults: loadtest.SubResults(o.input.JTLSubResults), AllRuns: o.input.AllRuns}
 	var sides [2]*metrics.File
 	var raw [2]bool
 	var names [2][]string
@@ -233,6 +233,9 @@ func (o *options) command(args, pos []string) report.Command {
 	add("--jtl-columns", o.input.JTLColumns)
 	if o.input.JTLSubResults != "fold" {
 		add("--jtl-subresults", o.input.JTLSubResults)
+	}
+	if o.input.AllRuns {
+		c.InputArgs = append(c.InputArgs, "--all-runs")
 	}
 	return c
 }

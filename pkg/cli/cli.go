@@ -56,9 +56,12 @@ type InputFlags struct {
 	// JTLSubResults is how JMeter sub-results are read: "fold" (into their parent, the
 	// default) or "separate" (under their own labels, as JMeter's dashboard lists them).
 	JTLSubResults string
+	// AllRuns reads every run of a result file that holds several appended runs (by
+	// default, the last one).
+	AllRuns bool
 }
 
-// Bind registers --name, --jtl-columns and --jtl-subresults.
+// Bind registers --name, --jtl-columns, --jtl-subresults and --all-runs.
 func (f *InputFlags) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.Name, "name", "all", "endpoint `name` for inputs that hold one endpoint or only the whole test (hey, Vegeta report, k6/Artillery summaries without per-endpoint data)")
 	fs.StringVar(&f.JTLColumns, "jtl-columns", "", "comma-separated `columns` of a JMeter CSV JTL written without a header (default: by column count, JMeter's defaults)")
@@ -70,6 +73,7 @@ func (f *InputFlags) Bind(fs *flag.FlagSet) {
 		f.JTLSubResults = v
 		return nil
 	})
+	fs.BoolVar(&f.AllRuns, "all-runs", false, "read every run of a result file that holds several appended runs (JMeter appends to its -l file), with rps over the time they ran; by default a JTL is read for its last run")
 }
 
 // Columns splits JTLColumns (nil when empty).

@@ -134,6 +134,7 @@ type Input struct {
 	opt    Options
 	br     *bufio.Reader // streamed formats: positioned at the start, BOM removed
 	doc    []byte        // JSON documents: the whole document
+	runs   []Run         // raw-sample formats with timestamps: the runs read (Runs)
 }
 
 // Options adjusts how inputs are read.
@@ -148,6 +149,9 @@ type Options struct {
 	JTLColumns []string
 	// SubResults says how JMeter sub-results are read (default: folded into their parent).
 	SubResults SubResults
+	// Window, when OK, keeps only the requests of a raw-sample input that start within it
+	// (ns on the input's clock): one of the runs that Runs found on a first reading.
+	Window Span
 
 	chunkSize int // block size of the parallel readers (tests make it tiny); 0 is the default
 }
@@ -178,6 +182,11 @@ func ParseSubResults(s string) (SubResults, error) {
 }
 
 func (o Options) separate() bool { return o.SubResults == SubResultsSeparate }
+
+// Appends tells whether the tool that writes format f appends to an existing result file
+// by default, so that one file may hold several runs: JMeter (-l without -f), for its
+// CSV and XML JTLs. The other raw formats are written anew by each run.
+func Appends(f Format) bool { return f == FormatJMeterCSV || f == FormatJMeterXML }
 
 func (o Options) name() string {
 	if o.Name == "" {
@@ -388,6 +397,8 @@ func detect(s *sniff, docs bool) Format {
 // Rows streams the rows of the input to sink and reports the malformed records a
 // raw-sample reader skipped. It must not be used for FormatNormalized, whose document
 // (Document) is interpreted by the metrics package.
+//
+// A raw-sample input with timestamps tells afterwards the runs it holds (Runs).
 func (in *Input) Rows(sink Sink) (Skips, error) {
 	r := lookup(in.Format)
 	if r == nil || r.Read == nil {
@@ -395,6 +406,11 @@ func (in *Input) Rows(sink Sink) (Skips, error) {
 	}
 	return r.Read(in, sink)
 }
+
+// Runs returns, after Rows, the runs that the requests of a raw-sample input form (see
+// runs.go): several when the file holds runs appended hours or days apart, one for a
+// single run, none for a summary format or samples without timestamps.
+func (in *Input) Runs() []Run { return in.runs }
 
 // Document returns the whole JSON document of a JSON-format input (nil for CSV formats).
 func (in *Input) Document() []byte { return in.doc }

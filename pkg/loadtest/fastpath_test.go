@@ -29,13 +29,14 @@ type result struct {
 	rows  []string
 	skips Skips
 	err   string
+	runs  string // the runs the input holds
 }
 
-func describe(rows []Row, skips Skips, err error) result {
-	r := result{skips: skips}
+func describe(rows []Row, skips Skips, err error, runs []Run) result {
+	r := result{skips: skips, runs: fmt.Sprintf("%+v", runs)}
 	if err != nil {
 		r.err = err.Error()
-		r.skips = Skips{}
+		r.skips, r.runs = Skips{}, ""
 	}
 	for _, row := range rows {
 		var dist strings.Builder
@@ -59,7 +60,7 @@ func fastRows(t *testing.T, data string, opt Options, chunk int) result {
 	}
 	var rows []Row
 	skips, err := in.Rows(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err)
+	return describe(rows, skips, err, in.Runs())
 }
 
 // agree checks that the fast reader, with default and with tiny chunks, gives want.
@@ -76,7 +77,7 @@ func agreeWith(t *testing.T, data string, opt Options, want result, chunks ...in
 	}
 	for _, chunk := range chunks {
 		got := fastRows(t, data, opt, chunk)
-		if got.err != want.err || got.skips != want.skips || strings.Join(got.rows, "\n") != strings.Join(want.rows, "\n") {
+		if got.err != want.err || got.skips != want.skips || got.runs != want.runs || strings.Join(got.rows, "\n") != strings.Join(want.rows, "\n") {
 			t.Fatalf("%q, chunks of %d:\nfast:            %+v\nstraightforward: %+v", data, chunk, got, want)
 		}
 	}
@@ -120,7 +121,7 @@ func TestFastPathsOnFiles(t *testing.T) {
 func aggResult(a *rawAgg) result {
 	var rows []Row
 	skips, err := a.emit(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err)
+	return describe(rows, skips, err, splitRuns(a.cov.intervals()))
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):
@@ -161,7 +162,8 @@ func FuzzJMeterCSVFast(f *testing.F) {
 	f.Add("1718000000123,48,GET /a,true\n1718000000124,50,\"GET /a\",false\n1718000000125,5,GET /a-0,true\n")
 	f.Add("1718000000123,48,\"x,\n\"\"y\",true\r\n1,2,b,true\n\n1,x,b,true\n1,2,b\n")
 	f.Add("1,2,Flow,true\n1,3,Flow-0,true\n1,4,Flow-1,false\n2,5,b,maybe\n")
-	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\n1718000000002,7,a,true\n")
+	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\ntimeStamp,elapsed,label,success\n1718200000000,7,a,true\n") // two runs, the header again
+	f.Add("1718000000000,5,a,true\ntimeStamp,elapsed,success,label\n1718200000000,7,true,a\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		data := "timeStamp,elapsed,label,success\n" + body
 		if csvValid(data, ',') {
@@ -436,7 +438,7 @@ func FuzzLocustHistoryFast(f *testing.F) {
 func straightHistory(data string) result {
 	var rows []Row
 	err := historyStraight(data, func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, Skips{}, err)
+	return describe(rows, Skips{}, err, nil)
 }
 
 // historyStraight is the sequential history reader (csvTable), as it was before it was

@@ -128,14 +128,15 @@ type jtlLayout struct {
 	shape                  csvShape
 	cols                   int
 	ts, elapsed, label, ok int
-	separate               bool // sub-results count under their own label
+	names                  []string // the columns
+	separate               bool     // sub-results count under their own label
 }
 
 func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
 		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
 	}
-	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1}
+	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, names: cols}
 	for i, c := range cols {
 		switch c {
 		case "timeStamp":
@@ -171,12 +172,12 @@ func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 // Sub-results are left out unless the layout keeps them separate.
 func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 	if f.n != l.cols {
-		a.skip(line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
+		l.bad(a, f, line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
 		return
 	}
 	r, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
 	if err != nil {
-		a.skip(line, err.Error())
+		l.bad(a, f, line, err.Error())
 		return
 	}
 	label := f.at(l.label)
@@ -188,6 +189,23 @@ func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 	}
 	*parent = label
 	a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+}
+
+// bad handles a record that is not a sample: a header line again (files of several runs
+// put together, each with its header) is left out when it names the same columns and
+// fails the read when it names others (the rows after it would be misread); anything
+// else is a malformed record, skipped.
+func (l *jtlLayout) bad(a *rawAgg, f *fields, line int, msg string) {
+	if first := string(f.at(0)); first != l.names[0] && first != "timeStamp" && first != "elapsed" {
+		a.skip(line, msg)
+		return
+	}
+	for _, i := range []int{l.ts, l.elapsed, l.label, l.ok} {
+		if f.n != l.cols || string(f.at(i)) != l.names[i] {
+			a.fail(line, fmt.Sprintf("a header line with other columns than the first (%d fields, want %d: %s, …): results written with other settings were put together in this file; split it", f.n, l.cols, strings.Join(l.names[:min(3, len(l.names))], ",")))
+			return
+		}
+	}
 }
 
 // cut is csvCut where, in addition, both lines are well-formed records and the next line

@@ -33,11 +33,11 @@ func detectJMeterXML(s *sniff) bool {
 // is read, where a validating parser would refuse the whole file.
 func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 	root, ok := xmlProlog(in.br)
-	agg := newRawAgg(in.File)
+	agg := in.newRawAgg()
 	var left *rest
 	if ok {
 		var err error
-		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCutter(in.opt.separate())), func() *rawAgg { return newRawAgg(in.File) }, parseXMLChunk)
+		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCutter(in.opt.separate())), in.newRawAgg, parseXMLChunk)
 		if err != nil {
 			return Skips{}, fileerr.Wrap(in.File, err)
 		}
@@ -66,7 +66,7 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 			return Skips{}, err
 		}
 	}
-	return agg.emit(sink)
+	return in.emit(agg, sink)
 }
 
 // xmlRoot is what precedes the top-level elements: the prolog and the root's start tag.

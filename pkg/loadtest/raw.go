@@ -38,6 +38,9 @@ type rawAgg struct {
 	name    []byte            // names a reader composes (Gatling's group path)
 	cache   [64]*rawEndpoint  // endpoints by a cheap hash of the name: most rows hit, no map
 	derived map[string][]byte // names derived from a field (a Vegeta URL's path), by field
+
+	cov    coverage // the time the requests cover, to tell appended runs apart (runs.go)
+	window Span     // when OK, only the requests that start within it are read
 }
 
 // skipAt is a skipped record: where, and why.
@@ -72,8 +75,12 @@ func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
 }
 
 // add records one request: its latency, whether it failed, and when it started and
-// ended on the input's clock (both 0 when unknown).
+// ended on the input's clock (both 0 when unknown). Outside the window (when set) a
+// request is left out.
 func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
+	if a.window.OK && (startNs < a.window.StartNs || startNs > a.window.EndNs) {
+		return
+	}
 	e := a.endpoint(method, name)
 	e.n++
 	if failed {
@@ -87,6 +94,7 @@ func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs,
 	e.hist.Record(latencyNs)
 	if startNs != 0 || endNs != 0 {
 		e.span.Add(startNs, endNs)
+		a.cov.add(startNs, endNs)
 	}
 }
 
@@ -152,6 +160,7 @@ func (a *rawAgg) merge(b *rawAgg) {
 		e.span.Union(be.span)
 	}
 	a.flags = a.flags || b.flags
+	a.cov.merge(&b.cov)
 	a.skipped += b.skipped
 	if b.fatal.msg != "" {
 		a.fail(b.fatal.line, b.fatal.msg)
@@ -206,11 +215,29 @@ func (a *rawAgg) emit(sink Sink) (Skips, error) {
 // readSamples is the reader of every raw-sample format: the parallel shape over the rest
 // of the input (from line firstLine on), one rawAgg per worker, then one row per endpoint.
 func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chunk), sink Sink) (Skips, error) {
-	agg, _, err := parallel(in.pipeline(firstLine, cut), func() *rawAgg { return newRawAgg(in.File) }, parse)
+	agg, _, err := parallel(in.pipeline(firstLine, cut), in.newRawAgg, parse)
 	if err != nil {
 		return Skips{}, fileerr.Wrap(in.File, err)
 	}
-	return agg.emit(sink)
+	return in.emit(agg, sink)
+}
+
+// newRawAgg is a worker's accumulator for the input (its window applied).
+func (in *Input) newRawAgg() *rawAgg {
+	a := newRawAgg(in.File)
+	a.window = in.opt.Window
+	return a
+}
+
+// emit sends the rows of the merged accumulator and keeps on the input what the rows do
+// not say: the runs the samples form.
+func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
+	skips, err := agg.emit(sink)
+	if err != nil {
+		return skips, err
+	}
+	in.runs = splitRuns(agg.cov.intervals())
+	return skips, nil
 }
 
 // lineSamples builds the chunk parse of a line-oriented raw format (NDJSON, logs) from

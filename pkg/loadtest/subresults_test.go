@@ -63,13 +63,16 @@ func TestSubResults(t *testing.T) {
 			want map[string]ep
 		}{{"", fold}, {SubResultsFold, fold}, {SubResultsSeparate, separate}} {
 			for _, chunk := range []int{0, 64, 300} {
-				_, rows, skips := readOpt(t, file.content, Options{SubResults: tc.mode, chunkSize: chunk})
+				in, rows, skips := readOpt(t, file.content, Options{SubResults: tc.mode, chunkSize: chunk})
 				got := map[string]ep{}
 				for _, r := range rows {
 					got[r.Name] = ep{r.Requests, r.Failures, r.AvgMs}
 				}
 				if fmt.Sprint(got) != fmt.Sprint(tc.want) || skips.Count != 0 {
 					t.Errorf("%s %q, chunks of %d: %v (skips %+v), want %v", file.name, tc.mode, chunk, got, skips, tc.want)
+				}
+				if runs := in.Runs(); len(runs) != 1 || runs[0].Requests != sumRequests(rows) {
+					t.Errorf("%s %q: runs %+v", file.name, tc.mode, runs)
 				}
 			}
 		}
@@ -89,6 +92,14 @@ func readOpt(t *testing.T, content string, opt Options) (*Input, []Row, Skips) {
 		t.Fatal(err)
 	}
 	return in, rows, skips
+}
+
+func sumRequests(rows []Row) int64 {
+	var n int64
+	for _, r := range rows {
+		n += r.Requests
+	}
+	return n
 }
 
 func TestParseSubResults(t *testing.T) {
