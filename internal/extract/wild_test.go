@@ -147,3 +147,25 @@ func TestLastRunOfOneRequest(t *testing.T) {
 		}
 	}
 }
+
+// TestGBKLocustNames: a Locust _stats.csv written on a Chinese Windows (GBK names, the
+// "\r\r\n" of csv.writer through a text-mode file) keeps its two endpoints apart, with
+// one warning naming the file and the line.
+func TestGBKLocustNames(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	in := writeFile(t, dir, "gbk_stats.csv", strings.ReplaceAll("Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n"+
+		"GET,/api/\xd3\xc3\xbb\xa7,120,2,48,61.3,21,488,1254,4.01,0.06,48,55,62,68,92,140,250,310,490,490,490\n"+ // /api/用户
+		"GET,/api/\xb6\xa9\xb5\xa5,80,0,50,60.5,22,300,1254,2.67,0,50,55,60,66,90,120,200,280,300,300,300\n"+ // /api/订单
+		",Aggregated,200,2,48,61,21,488,1254,6.68,0.06,48,55,62,68,92,140,250,310,490,490,490\n", "\n", "\r\r\n"))
+	out := filepath.Join(dir, "out.json")
+	r := runCmd(t, false, "--group-by", "endpoint", in, out)
+	if r.code != 0 || strings.Count(r.stderr, "⚠️") != 1 || !strings.HasPrefix(r.stderr, "⚠️ "+in+`:2: names that are not UTF-8 (the first: "GET /api/\xd3\xc3\xbb\xa7")`) {
+		t.Fatalf("exit %d, stderr %q", r.code, r.stderr)
+	}
+	m := readMetrics(t, out)
+	users, orders := m[`/api/\xd3\xc3\xbb\xa7`], m[`/api/\xb6\xa9\xb5\xa5`]
+	if len(m) != 3 || users["total_requests"] != 120.0 || orders["total_requests"] != 80.0 {
+		t.Errorf("two GBK names must stay two endpoints: %v", m)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -135,6 +136,7 @@ type Input struct {
 	br     *bufio.Reader // streamed formats: positioned at the start, BOM removed
 	doc    []byte        // JSON documents: the whole document
 	runs   []Run         // raw-sample formats with timestamps: the runs read (Runs)
+	notes  []string      // warnings about how the input was read (Notes)
 }
 
 // Options adjusts how inputs are read.
@@ -244,6 +246,11 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	}
 	if in.doc, err = readDocument(br, file); err != nil {
 		return nil, err
+	}
+	if !utf8.Valid(in.doc) {
+		doc, first, name := escapeInvalidJSON(in.doc)
+		in.notes = append(in.notes, encodingNote(file, LineOf(in.doc, int64(first)), name))
+		in.doc = doc
 	}
 	in.br = nil
 	if in.Format == FormatAuto {
@@ -398,19 +405,29 @@ func detect(s *sniff, docs bool) Format {
 // raw-sample reader skipped. It must not be used for FormatNormalized, whose document
 // (Document) is interpreted by the metrics package.
 //
-// A raw-sample input with timestamps tells afterwards the runs it holds (Runs).
+// Names that are not UTF-8 reach sink with their invalid bytes as \xNN, and Notes says
+// so; a raw-sample input with timestamps tells afterwards the runs it holds (Runs).
 func (in *Input) Rows(sink Sink) (Skips, error) {
 	r := lookup(in.Format)
 	if r == nil || r.Read == nil {
 		return Skips{}, fmt.Errorf("%s: format %q has no rows", in.File, in.Format)
 	}
-	return r.Read(in, sink)
+	names := utf8Names{file: in.File, bad: Row{Line: -1}}
+	skips, err := r.Read(in, names.sink(sink))
+	if err == nil {
+		in.notes = append(in.notes, names.notes()...)
+	}
+	return skips, err
 }
 
 // Runs returns, after Rows, the runs that the requests of a raw-sample input form (see
 // runs.go): several when the file holds runs appended hours or days apart, one for a
 // single run, none for a summary format or samples without timestamps.
 func (in *Input) Runs() []Run { return in.runs }
+
+// Notes returns, after Rows, warnings about how the input was read (names that are not
+// UTF-8), one line each, for the user.
+func (in *Input) Notes() []string { return in.notes }
 
 // Document returns the whole JSON document of a JSON-format input (nil for CSV formats).
 func (in *Input) Document() []byte { return in.doc }

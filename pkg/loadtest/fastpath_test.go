@@ -29,11 +29,11 @@ type result struct {
 	rows  []string
 	skips Skips
 	err   string
-	runs  string // the runs the input holds
+	runs  string // the runs the input holds and its notes
 }
 
-func describe(rows []Row, skips Skips, err error, runs []Run) result {
-	r := result{skips: skips, runs: fmt.Sprintf("%+v", runs)}
+func describe(rows []Row, skips Skips, err error, runs []Run, notes []string) result {
+	r := result{skips: skips, runs: fmt.Sprintf("%+v %q", runs, notes)}
 	if err != nil {
 		r.err = err.Error()
 		r.skips, r.runs = Skips{}, ""
@@ -60,7 +60,7 @@ func fastRows(t *testing.T, data string, opt Options, chunk int) result {
 	}
 	var rows []Row
 	skips, err := in.Rows(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err, in.Runs())
+	return describe(rows, skips, err, in.Runs(), in.Notes())
 }
 
 // agree checks that the fast reader, with default and with tiny chunks, gives want.
@@ -121,7 +121,11 @@ func TestFastPathsOnFiles(t *testing.T) {
 func aggResult(a *rawAgg) result {
 	var rows []Row
 	skips, err := a.emit(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err, splitRuns(a.cov.intervals()))
+	var notes []string
+	if a.enc.msg != "" {
+		notes = append(notes, encodingNote(a.file, a.enc.line, a.enc.msg))
+	}
+	return describe(rows, skips, err, splitRuns(a.cov.intervals()), notes)
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):
@@ -191,7 +195,7 @@ func straightJTLWith(t *testing.T, data string, separate bool) result {
 	l.separate = separate
 	a := newRawAgg("f")
 	var parent []byte
-	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { l.record(a, f, line, &parent) })
+	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) })
 	return aggResult(a)
 }
 
@@ -207,7 +211,7 @@ func FuzzVegetaCSVFast(f *testing.F) {
 
 func straightVegetaCSV(data string) result {
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', false, 1, 11, func(f *fields, line int) { vegetaCSVRecord(a, f, line, "all") })
+	csvRecordsOf(data, ',', false, 1, 11, func(f *fields, line int) { a.line = line; vegetaCSVRecord(a, f, line, "all") })
 	return aggResult(a)
 }
 
@@ -225,7 +229,7 @@ func FuzzHeyFast(f *testing.F) {
 func straightHey(data string) result {
 	a := newRawAgg("f")
 	h := heyCols{cols: 8, rt: 0, code: 6, off: 7, name: []byte("all")}
-	csvRecordsOf(data, ',', true, 2, 8, func(f *fields, line int) { h.record(a, f, line) })
+	csvRecordsOf(data, ',', true, 2, 8, func(f *fields, line int) { a.line = line; h.record(a, f, line) })
 	return aggResult(a)
 }
 
@@ -250,7 +254,7 @@ func straightK6CSV(t *testing.T, data string) result {
 		t.Fatalf("header %q", h)
 	}
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f *fields, line int) { k.record(a, f, line, "all") })
+	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f *fields, line int) { a.line = line; k.record(a, f, line, "all") })
 	return aggResult(a)
 }
 
@@ -281,7 +285,8 @@ func straightK6JSON(data string) result {
 				continue // lines of metrics perfgate does not read are not validated
 			}
 		}
-		p, relevant, err := decodeK6(l)
+		a.line = n + 1
+		p, relevant, err := decodeK6(a.validJSON(l))
 		if err != nil {
 			a.skip(n+1, "invalid k6 JSON line: "+err.Error())
 		} else if relevant {
@@ -319,7 +324,8 @@ func straightVegetaJSON(data string) result {
 		if len(l) == 0 {
 			continue
 		}
-		v, err := decodeVegeta(l)
+		a.line = n + 1
+		v, err := decodeVegeta(a.validJSON(l))
 		if err != nil {
 			a.skip(n+1, "invalid JSON: "+err.Error())
 			continue
@@ -371,6 +377,7 @@ func straightGatling(data string) result {
 		if f[g] != "" {
 			key = strings.ReplaceAll(f[g], ",", " / ") + " / " + key
 		}
+		a.line = n + 1
 		a.add(nil, []byte(key), (e-s)*1e6, f[g+4] == "KO", s*1e6, e*1e6)
 	}
 	return aggResult(a)
@@ -437,8 +444,9 @@ func FuzzLocustHistoryFast(f *testing.F) {
 
 func straightHistory(data string) result {
 	var rows []Row
-	err := historyStraight(data, func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, Skips{}, err, nil)
+	names := utf8Names{file: "f", bad: Row{Line: -1}}
+	err := historyStraight(data, names.sink(func(r Row) error { rows = append(rows, r); return nil }))
+	return describe(rows, Skips{}, err, nil, names.notes())
 }
 
 // historyStraight is the sequential history reader (csvTable), as it was before it was

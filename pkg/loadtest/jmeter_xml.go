@@ -154,6 +154,7 @@ func addJTLSample[T text](agg *rawAgg, line int, ts, t, s, lb T) {
 		agg.skip(line, err.Error())
 		return
 	}
+	agg.line = line
 	agg.add(nil, []byte(lb), r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 }
 

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -422,4 +423,18 @@ func skipContainer(b []byte, i, depth int) int {
 			return -1
 		}
 	}
+}
+
+// validJSON returns a line of a raw JSON format for encoding/json: as it is when it is
+// UTF-8, else with its invalid bytes escaped (escapeInvalidJSON), so that encoding/json
+// does not turn them all into U+FFFD, and noted on a for the input's warning.
+func (a *rawAgg) validJSON(l []byte) []byte {
+	if utf8.Valid(l) {
+		return l
+	}
+	l, _, name := escapeInvalidJSON(l)
+	if a.enc.msg == "" {
+		a.enc = skipAt{a.line, name}
+	}
+	return l
 }

@@ -26,7 +26,7 @@ func readK6JSON(in *Input, sink Sink) (Skips, error) {
 		p, relevant, ok := scanK6(l)
 		if !ok {
 			var err error
-			if p, relevant, err = decodeK6(l); err != nil {
+			if p, relevant, err = decodeK6(a.validJSON(l)); err != nil {
 				a.skip(n, "invalid k6 JSON line: "+err.Error())
 				return
 			}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -41,6 +42,8 @@ type rawAgg struct {
 
 	cov    coverage // the time the requests cover, to tell appended runs apart (runs.go)
 	window Span     // when OK, only the requests that start within it are read
+	line   int      // the line of the record being read (0: unknown), for enc
+	enc    skipAt   // the first record whose endpoint name is not UTF-8 (msg: the name)
 }
 
 // skipAt is a skipped record: where, and why.
@@ -66,12 +69,25 @@ func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
 	a.scratch = k
 	e := a.eps[string(k)]
 	if e == nil {
-		e = &rawEndpoint{method: string(method), name: string(name), hist: NewHistogram(), min: math.MaxInt64}
+		e = &rawEndpoint{method: a.text(method), name: a.text(name), hist: NewHistogram(), min: math.MaxInt64}
 		a.eps[string(k)] = e
 		a.order = append(a.order, string(k))
 	}
 	*slot = e
 	return e
+}
+
+// text is a name of the file as a string: invalid UTF-8 is escaped (escapeInvalid), and
+// the first record with such a name is noted for the warning.
+func (a *rawAgg) text(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	s := escapeInvalid(string(b))
+	if a.enc.msg == "" || a.line > 0 && a.line < a.enc.line {
+		a.enc = skipAt{a.line, s}
+	}
+	return s
 }
 
 // add records one request: its latency, whether it failed, and when it started and
@@ -161,6 +177,9 @@ func (a *rawAgg) merge(b *rawAgg) {
 	}
 	a.flags = a.flags || b.flags
 	a.cov.merge(&b.cov)
+	if b.enc.msg != "" && (a.enc.msg == "" || b.enc.line > 0 && (a.enc.line == 0 || b.enc.line < a.enc.line)) {
+		a.enc = b.enc
+	}
 	a.skipped += b.skipped
 	if b.fatal.msg != "" {
 		a.fail(b.fatal.line, b.fatal.msg)
@@ -230,13 +249,16 @@ func (in *Input) newRawAgg() *rawAgg {
 }
 
 // emit sends the rows of the merged accumulator and keeps on the input what the rows do
-// not say: the runs the samples form.
+// not say: the runs the samples form, and a note when names are not UTF-8.
 func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 	skips, err := agg.emit(sink)
 	if err != nil {
 		return skips, err
 	}
 	in.runs = splitRuns(agg.cov.intervals())
+	if agg.enc.msg != "" {
+		in.notes = append(in.notes, encodingNote(in.File, agg.enc.line, agg.enc.msg))
+	}
 	return skips, nil
 }
 
@@ -247,6 +269,7 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 	return func(a *rawAgg, c chunk) {
 		eachLine(c, func(l []byte, n int) {
 			if len(l) > 0 {
+				a.line = n
 				record(a, l, n)
 			}
 		})
@@ -258,6 +281,6 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 // in place for unquoted records, encoding/csv for quoted ones.
 func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
-		s.records(c, func(f *fields, line int) { record(a, f, line) }, a.skip)
+		s.records(c, func(f *fields, line int) { a.line = line; record(a, f, line) }, a.skip)
 	}
 }

@@ -135,7 +135,7 @@ func TestAppendedRuns(t *testing.T) {
 				}
 				alone, want, _ := readOpt(t, tc.alone, Options{chunkSize: chunk})
 				in2, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Window: runs[1].Span})
-				if g, w := describe(last, Skips{}, nil, in2.Runs()), describe(want, Skips{}, nil, alone.Runs()); fmt.Sprint(g) != fmt.Sprint(w) {
+				if g, w := describe(last, Skips{}, nil, in2.Runs(), nil), describe(want, Skips{}, nil, alone.Runs(), nil); fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
 				}
 				if r := alone.Runs(); len(r) != 1 || r[0] != runs[1] {

@@ -28,7 +28,7 @@ func readVegetaJSON(in *Input, sink Sink) (Skips, error) {
 		var v [5][]byte
 		if !jsonFields(l, vegetaKeys, v[:]) {
 			var err error
-			if v, err = decodeVegeta(l); err != nil {
+			if v, err = decodeVegeta(a.validJSON(l)); err != nil {
 				a.skip(n, "invalid JSON: "+err.Error())
 				return
 			}

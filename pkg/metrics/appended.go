@@ -22,7 +22,8 @@ import (
 const maxRunsNamed = 6
 
 // read reads the rows of one input into the builder, then closes it; a JTL of several
-// runs is opened and read again for its last run. It notes the runs on info.
+// runs is opened and read again for its last run. It notes the runs and the input's own
+// notes on info.
 func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Info) (loadtest.Skips, error) {
 	var rows []loadtest.Row
 	collect := func(r loadtest.Row) error { rows = append(rows, r); return nil }
@@ -31,7 +32,7 @@ func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Inf
 	if err != nil {
 		return skips, err
 	}
-	runs := in.Runs()
+	notes, runs := in.Notes(), in.Runs()
 	if len(runs) > 1 {
 		last := !opt.AllRuns && loadtest.Appends(in.Format)
 		info.Notes = append(info.Notes, runsNote(b.path, in.Format, runs, opt.AllRuns, last))
@@ -48,10 +49,11 @@ func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Inf
 			if err != nil {
 				return skips, err
 			}
-			runs = runs[len(runs)-1:]
+			notes, runs = again.Notes(), runs[len(runs)-1:]
 		}
 		b.gapped = b.gapped || opt.AllRuns && len(runs) > 1
 	}
+	info.Notes = append(info.Notes, notes...)
 	for _, r := range runs {
 		b.runs = append(b.runs, r.Span)
 	}
