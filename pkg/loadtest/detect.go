@@ -137,6 +137,9 @@ type Input struct {
 	doc    []byte        // JSON documents: the whole document
 	runs   []Run         // raw-sample formats with timestamps: the runs read (Runs)
 	notes  []string      // warnings about how the input was read (Notes)
+	// escaped are the strings of a JSON document that were not UTF-8, escaped, with
+	// their lines (encoding.go)
+	escaped map[string]int
 }
 
 // Options adjusts how inputs are read.
@@ -248,9 +251,7 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 		return nil, err
 	}
 	if !utf8.Valid(in.doc) {
-		doc, first, name := escapeInvalidJSON(in.doc)
-		in.notes = append(in.notes, encodingNote(file, LineOf(in.doc, int64(first)), name))
-		in.doc = doc
+		in.doc, in.escaped = escapeInvalidJSON(in.doc)
 	}
 	in.br = nil
 	if in.Format == FormatAuto {
@@ -412,7 +413,7 @@ func (in *Input) Rows(sink Sink) (Skips, error) {
 	if r == nil || r.Read == nil {
 		return Skips{}, fmt.Errorf("%s: format %q has no rows", in.File, in.Format)
 	}
-	names := utf8Names{file: in.File, bad: Row{Line: -1}}
+	names := utf8Names{file: in.File, bad: Row{Line: -1}, escaped: in.escaped}
 	skips, err := r.Read(in, names.sink(sink))
 	if err == nil {
 		in.notes = append(in.notes, names.notes()...)

@@ -41,17 +41,17 @@ func encodingNote(file string, line int, name string) string {
 	if line > 0 {
 		where = fmt.Sprintf("%s:%d", file, line)
 	}
-	return fmt.Sprintf("%s: names that are not UTF-8 (the first: \"%s\"); their invalid bytes are kept as \\xNN so that different names stay apart — the file was written in another encoding (a Windows code page such as GBK or Latin-1): convert it to UTF-8 (e.g. iconv -f GBK -t UTF-8) to see the names",
+	return fmt.Sprintf("%s: names that are not UTF-8 (the first: \"%s\"); their bytes above 0x7F are kept as \\xNN so that different names stay apart — the file was written in another encoding (a Windows code page such as GBK or Latin-1): convert it to UTF-8 (e.g. iconv -f GBK -t UTF-8) to see the names",
 		where, shorten(name, 80))
 }
 
-// escapeInvalidJSON rewrites a JSON document (or line) that is not valid UTF-8 so that
-// encoding/json keeps every name apart: in each string that is not valid UTF-8, every
-// byte above 0x7F becomes the escape \\xNN (a backslash and xNN once decoded, as
-// escapeInvalid writes it). It returns the new document, the offset in doc of the first
-// such string and its text, escaped.
-func escapeInvalidJSON(doc []byte) (out []byte, first int, name string) {
-	first = -1
+// escapeInvalidJSON rewrites a JSON document that is not valid UTF-8 so that encoding/json
+// keeps every name apart: in each string that is not valid UTF-8, every byte above 0x7F
+// becomes the escape \\xNN (a backslash and xNN once decoded, as escapeInvalid writes it).
+// It returns the new document and, for the first maxEscaped such strings, their text
+// once decoded and the line where they are (Rows notes the names among them).
+func escapeInvalidJSON(doc []byte) (out []byte, escaped map[string]int) {
+	escaped = map[string]int{}
 	out = make([]byte, 0, len(doc)+16)
 	for i := 0; i < len(doc); {
 		if doc[i] != '"' {
@@ -72,8 +72,8 @@ func escapeInvalidJSON(doc []byte) (out []byte, first int, name string) {
 		if utf8.Valid(body) {
 			out = append(out, body...)
 		} else {
-			if first < 0 {
-				first, name = i+1, escapeInvalid(string(body))
+			if e := escapeInvalid(string(body)); len(escaped) < maxEscaped && escaped[e] == 0 {
+				escaped[e] = LineOf(doc, int64(i))
 			}
 			for _, c := range body {
 				if c >= utf8.RuneSelf {
@@ -88,26 +88,45 @@ func escapeInvalidJSON(doc []byte) (out []byte, first int, name string) {
 		}
 		i = end + 1
 	}
-	return out, first, name
+	return out, escaped
 }
+
+// maxEscaped bounds the strings escapeInvalidJSON remembers.
+const maxEscaped = 4096
 
 // utf8Names escapes the names of the rows a reader sends that are not UTF-8 (a summary's
 // names reach the rows as the file has them; a raw-sample reader's are escaped already)
 // and keeps the row with the lowest line among them for the note.
+// A JSON document's names were escaped before it was decoded (escapeInvalidJSON): escaped
+// tells them, with their lines.
 type utf8Names struct {
-	file string
-	bad  Row // Line -1: none yet
+	file    string
+	bad     Row // Line -1: none yet
+	escaped map[string]int
 }
 
 func (u *utf8Names) sink(next Sink) Sink {
 	return func(row Row) error {
 		if !utf8.ValidString(row.Name) || !utf8.ValidString(row.Method) {
 			row.Name, row.Method = escapeInvalid(row.Name), escapeInvalid(row.Method)
-			if u.bad.Line < 0 || row.Line < u.bad.Line {
-				u.bad = row
+			u.note(row)
+		} else if len(u.escaped) > 0 {
+			for _, n := range []string{row.Name, row.Method} {
+				if line := u.escaped[n]; line > 0 {
+					r := row
+					r.Line = line
+					u.note(r)
+				}
 			}
 		}
 		return next(row)
+	}
+}
+
+// note keeps row when it comes first in the file.
+func (u *utf8Names) note(row Row) {
+	if u.bad.Line < 0 || row.Line < u.bad.Line {
+		u.bad = row
 	}
 }
 

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -29,6 +30,8 @@ func TestNamesNotUTF8(t *testing.T) {
 		"\n\"svc2\": {\"name\": \"" + gbkOrders + "\", \"requests\": 4, \"failures\": 1, \"median\": 5, \"average\": 6, \"min\": 1, \"max\": 9, \"rps\": 1}}"
 	vegeta := `{"seq":0,"code":200,"timestamp":"2026-11-27T10:26:17Z","latency":2000000,"method":"GET","url":"http://h/a"}` + "\n" +
 		`{"seq":1,"code":200,"timestamp":"2026-11-27T10:26:18Z","latency":3000000,"method":"GET","url":"http://h` + gbkUsers + `"}` + "\n"
+	k6 := `{"metric":"http_req_duration","type":"Point","data":{"time":"2024-06-10T08:13:21Z","value":5,"tags":{"method":"GET","name":"/health","status":"200"}}}` + "\n" +
+		`{"metric":"http_req_duration","type":"Point","data":{"time":"2024-06-10T08:13:22Z","value":7,"tags":{"method":"GET","name":"` + gbkOrders + `","status":"200"}}}` + "\n"
 	for _, tc := range []struct {
 		name, file, content string
 		format              Format
@@ -46,7 +49,10 @@ func TestNamesNotUTF8(t *testing.T) {
 			`s.json:1: names that are not UTF-8 (the first: "/api/\xd3\xc3\xbb\xa7")`},
 		{"Vegeta JSON (its fallback)", "v.json", vegeta, FormatVegetaJSON,
 			[]string{"GET /a", `GET /api/\xd3\xc3\xbb\xa7`},
-			`v.json:2: names that are not UTF-8 (the first: "http://h/api/\xd3\xc3\xbb\xa7")`},
+			`v.json:2: names that are not UTF-8 (the first: "/api/\xd3\xc3\xbb\xa7")`},
+		{"k6 JSON (its fallback)", "k6.json", k6, FormatK6JSON,
+			[]string{`GET /api/\xb6\xa9\xb5\xa5`, "GET /health"},
+			`k6.json:2: names that are not UTF-8 (the first: "/api/\xb6\xa9\xb5\xa5")`},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, chunk := range []int{0, 16} {
@@ -82,8 +88,20 @@ func TestEscapeInvalid(t *testing.T) {
 			t.Errorf("escapeInvalid(%q) = %q, want %q", in, got, want)
 		}
 	}
-	doc, first, name := escapeInvalidJSON([]byte("{\n\"a\": \"x\xe9y\", \"b\": \"\xff\"}"))
-	if string(doc) != "{\n\"a\": \"x\\\\xe9y\", \"b\": \"\\\\xff\"}" || first != 8 || name != `x\xe9y` {
-		t.Errorf("escapeInvalidJSON: %q %d %q", doc, first, name)
+	doc, escaped := escapeInvalidJSON([]byte("{\n\"a\": \"x\xe9y\", \"b\": \"\\\"\xff\",\n\"c\": \"ok\"}"))
+	if string(doc) != "{\n\"a\": \"x\\\\xe9y\", \"b\": \"\\\"\\\\xff\",\n\"c\": \"ok\"}" || fmt.Sprint(escaped) != `map[\"\xff:2 x\xe9y:2]` {
+		t.Errorf("escapeInvalidJSON: %q %v", doc, escaped)
+	}
+}
+
+// TestNotUTF8OutsideNames: bytes that are not UTF-8 in a string that is no name (a
+// summary's other fields) are escaped like any, but the warning is about names only.
+func TestNotUTF8OutsideNames(t *testing.T) {
+	doc := "{\"svc\": {\"name\": \"/a\", \"comment\": \"caf\xe9\", \"requests\": 10, \"failures\": 0, \"median\": 5, \"average\": 6, \"min\": 1, \"max\": 9, \"rps\": 2}}"
+	_, rows, _ := readOpt(t, doc, Options{})
+	in, _ := Open(strings.NewReader(doc), "s.json", Options{})
+	in.Rows(func(Row) error { return nil })
+	if len(rows) != 1 || rows[0].Name != "/a" || len(in.Notes()) != 0 {
+		t.Errorf("rows %+v, notes %q", rows, in.Notes())
 	}
 }

@@ -123,7 +123,7 @@ func aggResult(a *rawAgg) result {
 	skips, err := a.emit(func(r Row) error { rows = append(rows, r); return nil })
 	var notes []string
 	if a.enc.msg != "" {
-		notes = append(notes, encodingNote(a.file, a.enc.line, a.enc.msg))
+		notes = append(notes, encodingNote(a.file, a.enc.knownLine(), a.enc.msg))
 	}
 	return describe(rows, skips, err, splitRuns(a.cov.intervals()), notes)
 }
@@ -286,7 +286,7 @@ func straightK6JSON(data string) result {
 			}
 		}
 		a.line = n + 1
-		p, relevant, err := decodeK6(a.validJSON(l))
+		p, relevant, err := decodeK6(l)
 		if err != nil {
 			a.skip(n+1, "invalid k6 JSON line: "+err.Error())
 		} else if relevant {
@@ -325,7 +325,7 @@ func straightVegetaJSON(data string) result {
 			continue
 		}
 		a.line = n + 1
-		v, err := decodeVegeta(a.validJSON(l))
+		v, err := decodeVegeta(l)
 		if err != nil {
 			a.skip(n+1, "invalid JSON: "+err.Error())
 			continue

@@ -165,6 +165,7 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 // cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 	var parent []byte
+	a.at = c.offset
 	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) }, a.skip)
 }
 
@@ -208,14 +209,19 @@ func (l *jtlLayout) bad(a *rawAgg, f *fields, line int, msg string) {
 	}
 }
 
-// cut is csvCut where, in addition, both lines are well-formed records and the next line
-// is not a sub-result of the previous one (JMeter writes sub-results right after their
-// parent), so that every chunk starts with a top-level record.
+// cut is csvCut where, in addition, both lines are samples (records that are read, not
+// skipped: a skipped record is no parent) and the next line is not a sub-result of the
+// previous one (JMeter writes sub-results right after their parent), so that every chunk
+// starts with a top-level sample.
 func (l *jtlLayout) cut() cutFunc {
 	f := &fields{pos: make([]int, l.shape.need)}
 	label := func(line []byte) ([]byte, bool) {
 		f.split(line, l.shape.delim)
-		return f.at(l.label), f.n == l.cols
+		if f.n != l.cols {
+			return nil, false
+		}
+		_, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
+		return f.at(l.label), err == nil
 	}
 	return csvCut(func(prev, next []byte) bool {
 		pl, ok1 := label(prev)

@@ -62,6 +62,7 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 		}
 		dec := xml.NewDecoder(r)
 		dec.Strict = false
+		agg.at = math.MaxInt64 // after every chunk
 		if err := xmlTokens(dec, agg, lineOff, in.opt.separate()); err != nil {
 			return Skips{}, err
 		}
@@ -205,6 +206,7 @@ func parseXMLChunk(a *rawAgg, c chunk) {
 		return line
 	}
 	var sa sampleAttrs
+	a.at = c.offset
 	for i := 0; i+1 < len(c.marks); i += 2 {
 		start, end := int(c.marks[i]), int(c.marks[i+1])
 		tag := c.data[start:end]

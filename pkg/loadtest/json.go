@@ -425,16 +425,40 @@ func skipContainer(b []byte, i, depth int) int {
 	}
 }
 
-// validJSON returns a line of a raw JSON format for encoding/json: as it is when it is
-// UTF-8, else with its invalid bytes escaped (escapeInvalidJSON), so that encoding/json
-// does not turn them all into U+FFFD, and noted on a for the input's warning.
-func (a *rawAgg) validJSON(l []byte) []byte {
-	if utf8.Valid(l) {
-		return l
+// jsonUnquote decodes a JSON string value (its quotes included) as encoding/json does,
+// except that bytes that are not part of valid UTF-8 are kept as they are, where
+// encoding/json makes each of them U+FFFD: a name that is not UTF-8 then reaches the
+// accumulator as the file has it, to be escaped and noted there (encoding.go). ok is
+// false when v is not a valid JSON string.
+func jsonUnquote(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return nil, false
 	}
-	l, _, name := escapeInvalidJSON(l)
-	if a.enc.msg == "" {
-		a.enc = skipAt{a.line, name}
+	var out []byte
+	for body := v[1 : len(v)-1]; len(body) > 0; {
+		n := validPrefix(body)
+		if n == 0 { // a byte that is not UTF-8: kept
+			out, body = append(out, body[0]), body[1:]
+			continue
+		}
+		var s string // an escape never spans such a byte: each valid run decodes alone
+		if json.Unmarshal(append(append([]byte{'"'}, body[:n]...), '"'), &s) != nil {
+			return nil, false
+		}
+		out, body = append(out, s...), body[n:]
 	}
-	return l
+	return out, true
+}
+
+// validPrefix returns the length of the longest prefix of b that is valid UTF-8.
+func validPrefix(b []byte) int {
+	n := 0
+	for n < len(b) {
+		r, size := utf8.DecodeRune(b[n:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		n += size
+	}
+	return n
 }

@@ -44,12 +44,32 @@ type rawAgg struct {
 	window Span     // when OK, only the requests that start within it are read
 	line   int      // the line of the record being read (0: unknown), for enc
 	enc    skipAt   // the first record whose endpoint name is not UTF-8 (msg: the name)
+	// at is the offset of the chunk being read: of two records on one line (XML samples)
+	// in two chunks, the first in the file is the one of the lower offset.
+	at int64
 }
 
-// skipAt is a skipped record: where, and why.
+// skipAt is a skipped record: where (line, then the offset of its chunk), and why.
 type skipAt struct {
 	line int
+	off  int64
 	msg  string
+}
+
+// before tells whether s comes before o in the file (o empty: always).
+func (s skipAt) before(o skipAt) bool {
+	return s.msg != "" && (o.msg == "" || s.line < o.line || s.line == o.line && s.off < o.off)
+}
+
+// unknownLine orders a record of unknown line after the others.
+const unknownLine = math.MaxInt
+
+// knownLine is the line, 0 when unknown.
+func (s skipAt) knownLine() int {
+	if s.line == unknownLine {
+		return 0
+	}
+	return s.line
 }
 
 func newRawAgg(file string) *rawAgg { return &rawAgg{file: file, eps: map[string]*rawEndpoint{}} }
@@ -84,8 +104,12 @@ func (a *rawAgg) text(b []byte) string {
 		return string(b)
 	}
 	s := escapeInvalid(string(b))
-	if a.enc.msg == "" || a.line > 0 && a.line < a.enc.line {
-		a.enc = skipAt{a.line, s}
+	line := a.line
+	if line <= 0 {
+		line = unknownLine
+	}
+	if at := (skipAt{line, a.at, s}); at.before(a.enc) {
+		a.enc = at
 	}
 	return s
 }
@@ -142,15 +166,15 @@ func (a *rawAgg) derive(field []byte, f func(string) string) []byte {
 // skip records a malformed record that was left out.
 func (a *rawAgg) skip(line int, msg string) {
 	a.skipped++
-	if a.first.msg == "" || line < a.first.line {
-		a.first = skipAt{line, msg}
+	if at := (skipAt{line, a.at, msg}); at.before(a.first) {
+		a.first = at
 	}
 }
 
 // fail records a record that makes the whole read fail (the earliest one is reported).
 func (a *rawAgg) fail(line int, msg string) {
-	if a.fatal.msg == "" || line < a.fatal.line {
-		a.fatal = skipAt{line, msg}
+	if at := (skipAt{line, a.at, msg}); at.before(a.fatal) {
+		a.fatal = at
 	}
 }
 
@@ -177,14 +201,14 @@ func (a *rawAgg) merge(b *rawAgg) {
 	}
 	a.flags = a.flags || b.flags
 	a.cov.merge(&b.cov)
-	if b.enc.msg != "" && (a.enc.msg == "" || b.enc.line > 0 && (a.enc.line == 0 || b.enc.line < a.enc.line)) {
+	if b.enc.before(a.enc) {
 		a.enc = b.enc
 	}
 	a.skipped += b.skipped
-	if b.fatal.msg != "" {
-		a.fail(b.fatal.line, b.fatal.msg)
+	if b.fatal.before(a.fatal) {
+		a.fatal = b.fatal
 	}
-	if b.first.msg != "" && (a.first.msg == "" || b.first.line < a.first.line) {
+	if b.first.before(a.first) {
 		a.first = b.first
 	}
 }
@@ -257,7 +281,7 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 	}
 	in.runs = splitRuns(agg.cov.intervals())
 	if agg.enc.msg != "" {
-		in.notes = append(in.notes, encodingNote(in.File, agg.enc.line, agg.enc.msg))
+		in.notes = append(in.notes, encodingNote(in.File, agg.enc.knownLine(), agg.enc.msg))
 	}
 	return skips, nil
 }
@@ -267,6 +291,7 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 // skips, or ignores it. Blank lines are ignored.
 func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
+		a.at = c.offset
 		eachLine(c, func(l []byte, n int) {
 			if len(l) > 0 {
 				a.line = n
@@ -281,6 +306,7 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 // in place for unquoted records, encoding/csv for quoted ones.
 func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
+		a.at = c.offset
 		s.records(c, func(f *fields, line int) { a.line = line; record(a, f, line) }, a.skip)
 	}
 }
