@@ -154,9 +154,10 @@ type Options struct {
 	JTLColumns []string
 	// SubResults says how JMeter sub-results are read (default: folded into their parent).
 	SubResults SubResults
-	// Window, when OK, keeps only the requests of a raw-sample input that start within it
-	// (ns on the input's clock): one of the runs that Runs found on a first reading.
-	Window Span
+	// Run, when set, is one of the runs that Runs found on a first reading of the same
+	// input: only its requests are read (those that start within its span), and the
+	// chunks before its first request are not parsed.
+	Run *Run
 
 	chunkSize int // block size of the parallel readers (tests make it tiny); 0 is the default
 }
@@ -200,10 +201,23 @@ func (o Options) name() string {
 	return o.Name
 }
 
-// pipeline is the parallel reading of the rest of a streamed input.
+// pipeline is the parallel reading of the rest of a streamed input; for one run
+// (Options.Run), from the chunk of its first request on.
 func (in *Input) pipeline(firstLine int, cut cutFunc) pipeline {
-	return pipeline{r: in.br, size: in.opt.chunkSize, firstLine: firstLine, cut: cut}
+	p := pipeline{r: in.br, size: in.opt.chunkSize, firstLine: firstLine, cut: cut}
+	if r := in.opt.Run; r != nil && r.from.offset > 0 {
+		if _, err := in.br.Discard(int(r.from.offset)); err != nil {
+			p.r = errReader{fmt.Errorf("the file changed since it was first read: %w", err)}
+		}
+		p.firstLine = r.from.line
+	}
+	return p
 }
+
+// errReader is a reader that fails.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // maxJSONSize bounds the JSON documents read whole (summaries, not raw samples).
 const maxJSONSize = 512 << 20

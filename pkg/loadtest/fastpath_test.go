@@ -33,7 +33,10 @@ type result struct {
 }
 
 func describe(rows []Row, skips Skips, err error, runs []Run, notes []string) result {
-	r := result{skips: skips, runs: fmt.Sprintf("%+v %q", runs, notes)}
+	r := result{skips: skips, runs: fmt.Sprintf("%q", notes)}
+	for _, run := range runs { // where a reading of a run may start depends on the chunks
+		r.runs += fmt.Sprintf(" %+v %d", run.Span, run.Requests)
+	}
 	if err != nil {
 		r.err = err.Error()
 		r.skips, r.runs = Skips{}, ""
@@ -125,7 +128,7 @@ func aggResult(a *rawAgg) result {
 	if a.enc.msg != "" {
 		notes = append(notes, encodingNote(a.file, a.enc.knownLine(), a.enc.msg))
 	}
-	return describe(rows, skips, err, splitRuns(a.cov.intervals()), notes)
+	return describe(rows, skips, err, splitRuns(a.cov.intervals(), nil), notes)
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):

@@ -165,8 +165,9 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 // cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 	var parent []byte
-	a.at = c.offset
+	a.startChunk(c)
 	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) }, a.skip)
+	a.endChunk()
 }
 
 // record reads one sample; parent is the label of the last top-level sample before it.

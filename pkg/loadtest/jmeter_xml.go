@@ -206,7 +206,8 @@ func parseXMLChunk(a *rawAgg, c chunk) {
 		return line
 	}
 	var sa sampleAttrs
-	a.at = c.offset
+	a.startChunk(c)
+	defer a.endChunk()
 	for i := 0; i+1 < len(c.marks); i += 2 {
 		start, end := int(c.marks[i]), int(c.marks[i+1])
 		tag := c.data[start:end]

@@ -47,6 +47,10 @@ type rawAgg struct {
 	// at is the offset of the chunk being read: of two records on one line (XML samples)
 	// in two chunks, the first in the file is the one of the lower offset.
 	at int64
+	// chunk is the chunk being read (its latest request start so far); marks, the chunks
+	// read (runs.go).
+	chunk chunkMark
+	marks []chunkMark
 }
 
 // skipAt is a skipped record: where (line, then the offset of its chunk), and why.
@@ -118,6 +122,7 @@ func (a *rawAgg) text(b []byte) string {
 // ended on the input's clock (both 0 when unknown). Outside the window (when set) a
 // request is left out.
 func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
+	a.chunk.maxStart = max(a.chunk.maxStart, startNs)
 	if a.window.OK && (startNs < a.window.StartNs || startNs > a.window.EndNs) {
 		return
 	}
@@ -201,6 +206,7 @@ func (a *rawAgg) merge(b *rawAgg) {
 	}
 	a.flags = a.flags || b.flags
 	a.cov.merge(&b.cov)
+	a.marks = append(a.marks, b.marks...)
 	if b.enc.before(a.enc) {
 		a.enc = b.enc
 	}
@@ -265,11 +271,26 @@ func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chun
 	return in.emit(agg, sink)
 }
 
-// newRawAgg is a worker's accumulator for the input (its window applied).
+// newRawAgg is a worker's accumulator for the input (its run's window applied).
 func (in *Input) newRawAgg() *rawAgg {
 	a := newRawAgg(in.File)
-	a.window = in.opt.Window
+	if in.opt.Run != nil {
+		a.window = in.opt.Run.Span
+	}
 	return a
+}
+
+// startChunk and endChunk bracket the reading of a chunk: where it starts, for the
+// order of messages (at) and the runs' resume points (marks).
+func (a *rawAgg) startChunk(c chunk) {
+	a.at = c.offset
+	a.chunk = chunkMark{offset: c.offset, line: c.firstLine, maxStart: math.MinInt64}
+}
+
+func (a *rawAgg) endChunk() {
+	if a.chunk.maxStart != math.MinInt64 {
+		a.marks = append(a.marks, a.chunk)
+	}
 }
 
 // emit sends the rows of the merged accumulator and keeps on the input what the rows do
@@ -279,7 +300,7 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 	if err != nil {
 		return skips, err
 	}
-	in.runs = splitRuns(agg.cov.intervals())
+	in.runs = splitRuns(agg.cov.intervals(), agg.marks)
 	if agg.enc.msg != "" {
 		in.notes = append(in.notes, encodingNote(in.File, agg.enc.knownLine(), agg.enc.msg))
 	}
@@ -291,13 +312,14 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 // skips, or ignores it. Blank lines are ignored.
 func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
-		a.at = c.offset
+		a.startChunk(c)
 		eachLine(c, func(l []byte, n int) {
 			if len(l) > 0 {
 				a.line = n
 				record(a, l, n)
 			}
 		})
+		a.endChunk()
 	}
 }
 
@@ -306,7 +328,8 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 // in place for unquoted records, encoding/csv for quoted ones.
 func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
-		a.at = c.offset
+		a.startChunk(c)
 		s.records(c, func(f *fields, line int) { a.line = line; record(a, f, line) }, a.skip)
+		a.endChunk()
 	}
 }

@@ -39,10 +39,21 @@ const (
 )
 
 // Run is one of the runs of a raw-sample input: from its first request start to its last
-// request end (ns on the input's clock), and its requests.
+// request end (ns on the input's clock), and its requests. Options.Run reads it alone.
 type Run struct {
 	Span
 	Requests int64
+	from     chunkMark // where a reading of the run alone may start (offset 0: the start)
+}
+
+// chunkMark is a chunk of a parallel read: where it starts (byte offset in the parallel
+// part of the input, and line) and the latest request start in it. A reading of one run
+// skips the chunks before the first one that holds a request of the run: with runs
+// appended one after the other, the earlier runs are not parsed again.
+type chunkMark struct {
+	offset   int64
+	line     int
+	maxStart int64
 }
 
 // interval is a stretch of covered time and the requests that started in it.
@@ -100,15 +111,7 @@ func (c *coverage) intervals() []interval {
 
 // compactIntervals sorts intervals and joins those less than coverageRes apart.
 func compactIntervals(iv []interval) []interval {
-	slices.SortFunc(iv, func(a, b interval) int {
-		switch {
-		case a.lo < b.lo:
-			return -1
-		case a.lo > b.lo:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(iv, func(a, b interval) int { return cmpInt64(a.lo, b.lo) })
 	out := iv[:0]
 	for _, v := range iv {
 		if k := len(out) - 1; k >= 0 && v.lo <= out[k].hi+coverageRes {
@@ -121,8 +124,9 @@ func compactIntervals(iv []interval) []interval {
 	return out
 }
 
-// splitRuns groups the covered intervals into runs by the rule above.
-func splitRuns(iv []interval) []Run {
+// splitRuns groups the covered intervals into runs by the rule above; marks (the chunks
+// read, any order) tell where each run's reading may start.
+func splitRuns(iv []interval, marks []chunkMark) []Run {
 	if len(iv) == 0 {
 		return nil
 	}
@@ -141,22 +145,33 @@ func splitRuns(iv []interval) []Run {
 		}
 		runs = append(runs, Run{Span: Span{StartNs: v.lo, EndNs: v.hi, OK: true}, Requests: v.n})
 	}
+	slices.SortFunc(marks, func(a, b chunkMark) int { return cmpInt64(a.offset, b.offset) })
+	for i := range runs {
+		for _, m := range marks {
+			if m.maxStart >= runs[i].StartNs {
+				runs[i].from = m
+				break
+			}
+		}
+	}
 	return runs
+}
+
+func cmpInt64(a, b int64) int {
+	switch {
+	case a < b:
+		return -1
+	case a > b:
+		return 1
+	}
+	return 0
 }
 
 // runCut returns the length from which an idle gap separates runs (beyond every gap when
 // none does).
 func runCut(gaps []int64) int64 {
 	sorted := slices.Clone(gaps)
-	slices.SortFunc(sorted, func(a, b int64) int {
-		switch {
-		case a > b:
-			return -1
-		case a < b:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(sorted, func(a, b int64) int { return cmpInt64(b, a) })
 	cut := int64(-1)
 	for k, g := range sorted {
 		next := int64(0)

@@ -56,7 +56,7 @@ func TestRunRule(t *testing.T) {
 				w[i/64%2].add(r[0], r[1])
 			}
 			w[0].merge(&w[1])
-			runs := splitRuns(w[0].intervals())
+			runs := splitRuns(w[0].intervals(), nil)
 			var got []int64
 			for _, r := range runs {
 				got = append(got, r.Requests)
@@ -134,12 +134,17 @@ func TestAppendedRuns(t *testing.T) {
 					t.Fatalf("chunks of %d: the whole file: %d rows, GET /health %+v", chunk, len(rows), byKey(rows)["GET /health"])
 				}
 				alone, want, _ := readOpt(t, tc.alone, Options{chunkSize: chunk})
-				in2, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Window: runs[1].Span})
+				in2, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Run: &runs[1]})
 				if g, w := describe(last, Skips{}, nil, in2.Runs(), nil), describe(want, Skips{}, nil, alone.Runs(), nil); fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
 				}
-				if r := alone.Runs(); len(r) != 1 || r[0] != runs[1] {
+				if r := alone.Runs(); len(r) != 1 || r[0].Span != runs[1].Span || r[0].Requests != runs[1].Requests {
 					t.Errorf("chunks of %d: the second run alone %+v, in the file %+v", chunk, r, runs[1])
+				}
+				// Its reading skips the chunks of the first run: at most one chunk before
+				// its first request is parsed again.
+				if f := runs[1].from; chunk > 0 && (f.offset < int64(len(tc.file)-len(tc.alone))-2*int64(chunk) || f.offset > int64(len(tc.file)-len(tc.alone))) {
+					t.Errorf("chunks of %d: the last run is read from offset %d, its first request is at %d", chunk, f.offset, len(tc.file)-len(tc.alone))
 				}
 			}
 		})

@@ -38,7 +38,7 @@ func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Inf
 		info.Notes = append(info.Notes, runsNote(b.path, in.Format, runs, opt.AllRuns, last))
 		if last {
 			io := opt.input()
-			io.Format, io.Window = in.Format, runs[len(runs)-1].Span
+			io.Format, io.Run = in.Format, &runs[len(runs)-1]
 			again, closer, err := open(b.path, io, opt.Wrap)
 			if err != nil {
 				return skips, err
