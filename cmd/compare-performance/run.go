@@ -122,11 +122,12 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return fail("%v", err)
 	}
-	opt := metrics.Options{Format: loadtest.FormatAuto, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns()}
+	opt := metrics.Options{Format: loadtest.FormatAuto, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), SubResults: loadtest.SubResults(o.input.JTLSubResults), AllRuns: o.input.AllRuns}
 	var sides [2]*metrics.File
 	var raw [2]bool
+	var names [2][]string
 	for i, what := range []string{"baseline", "current results"} {
-		if sides[i], raw[i], err = load(pos[i], what, opt, stdout, stderr); err != nil {
+		if sides[i], raw[i], names[i], err = load(pos[i], what, opt, stdout, stderr); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -141,7 +142,7 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return cli.ExitFail
 	}
-	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg}
+	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg, subResults: subResultNote(names[0], names[1])}
 	c.cmd.BaselineRaw, c.cmd.CurrentRaw = raw[0], raw[1]
 	return c.run(sides[0], sides[1], set, stdout, stderr)
 }
@@ -211,6 +212,9 @@ type comparison struct {
 	env environment
 	cmd report.Command
 	cfg *config.Config // nil without --config
+	// subResults is the note on endpoints that differ only by a JMeter sub-result
+	// suffix on the two sides ("" when none do).
+	subResults string
 }
 
 // command records the command line for the report and the --json output.
@@ -227,6 +231,12 @@ func (o *options) command(args, pos []string) report.Command {
 		add("--name", o.input.Name)
 	}
 	add("--jtl-columns", o.input.JTLColumns)
+	if o.input.JTLSubResults != "fold" {
+		add("--jtl-subresults", o.input.JTLSubResults)
+	}
+	if o.input.AllRuns {
+		c.InputArgs = append(c.InputArgs, "--all-runs")
+	}
 	return c
 }
 
@@ -264,6 +274,10 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 	o := c.o
 	ev := threshold.Evaluate(base, cur, set)
 	ev.Comparability = comparability(base, cur)
+	if c.subResults != "" {
+		ev.Comparability = append(ev.Comparability, c.subResults)
+		fmt.Fprintf(stderr, "⚠️ %s: %s\n", command.Name, cli.Sanitize(c.subResults))
+	}
 	for _, b := range threshold.BrokenBaseline(base, cur, set.Noise) {
 		ev.Comparability = append(ev.Comparability, report.BrokenNote(b))
 	}
@@ -403,19 +417,21 @@ func hints(ev *threshold.Evaluation, stderr io.Writer) {
 	}
 }
 
-// load reads one side. A missing file gets compare_performance.py's line on stdout as
-// well; a raw result that maps to no service cannot be compared.
-func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*metrics.File, bool, error) {
+// load reads one side and returns its names: the services, and the endpoints that
+// service rules mapped to them when the side is raw results. A missing file gets
+// compare_performance.py's line on stdout as well; a raw result that maps to no service
+// cannot be compared.
+func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*metrics.File, bool, []string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stdout, "❌ File not found: %s\n", path)
-		return nil, false, fmt.Errorf("reading %s: %s: no such file", what, path)
+		return nil, false, nil, fmt.Errorf("reading %s: %s: no such file", what, path)
 	}
 	f, info, err := metrics.Load([]string{path}, opt)
 	if err != nil {
 		if looksJSON(path) {
 			fmt.Fprintf(stdout, "❌ Invalid JSON in %s: %s\n", path, cli.Sanitize(err.Error()))
 		}
-		return nil, false, fmt.Errorf("reading %s: %w", what, err)
+		return nil, false, nil, fmt.Errorf("reading %s: %w", what, err)
 	}
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
@@ -428,9 +444,16 @@ func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*me
 		fmt.Fprintf(stderr, "⚠️ %s: %d endpoint(s) matched no service and were left out: %s\n", path, len(eps), strings.Join(eps, ", "))
 	}
 	if len(f.Services) == 0 {
-		return nil, false, fmt.Errorf("reading %s: %s holds no service to compare", what, path)
+		return nil, false, nil, fmt.Errorf("reading %s: %s holds no service to compare", what, path)
 	}
-	return f, info.Raw, nil
+	var names []string
+	for _, s := range f.Services {
+		names = append(names, s.Name)
+	}
+	for _, m := range info.Matched {
+		names = append(names, m.Endpoint)
+	}
+	return f, info.Raw, names, nil
 }
 
 // looksJSON tells whether a file starts like a JSON document (compare_performance.py

@@ -203,7 +203,7 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 	if err != nil {
 		return nil, err
 	}
-	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), Wrap: cli.ProgressReader(stderr, env.Now)}
+	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), SubResults: loadtest.SubResults(o.input.JTLSubResults), AllRuns: o.input.AllRuns, Wrap: cli.ProgressReader(stderr, env.Now)}
 	j := &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last, configPath: o.config}
 	o.flags.Visit(func(f *flag.Flag) { j.usersGiven = j.usersGiven || f.Name == "users" })
 	return j, nil

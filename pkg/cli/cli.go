@@ -4,6 +4,7 @@ package cli
 
 import (
 	"flag"
+	"fmt"
 	"io"
 	"os"
 	"strings"
@@ -52,12 +53,27 @@ type InputFlags struct {
 	Name string
 	// JTLColumns is the comma-separated column list of a headerless JMeter CSV JTL.
 	JTLColumns string
+	// JTLSubResults is how JMeter sub-results are read: "fold" (into their parent, the
+	// default) or "separate" (under their own labels, as JMeter's dashboard lists them).
+	JTLSubResults string
+	// AllRuns reads every run of a result file that holds several appended runs (by
+	// default, the last one).
+	AllRuns bool
 }
 
-// Bind registers --name and --jtl-columns.
+// Bind registers --name, --jtl-columns, --jtl-subresults and --all-runs.
 func (f *InputFlags) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.Name, "name", "all", "endpoint `name` for inputs that hold one endpoint or only the whole test (hey, Vegeta report, k6/Artillery summaries without per-endpoint data)")
 	fs.StringVar(&f.JTLColumns, "jtl-columns", "", "comma-separated `columns` of a JMeter CSV JTL written without a header (default: by column count, JMeter's defaults)")
+	f.JTLSubResults = "fold"
+	fs.Func("jtl-subresults", "JMeter sub-results (`Label-0`, nested samples): fold (into their parent: JMeter's totals) or separate (under their own labels, as JMeter's dashboard and statistics.json list them) (default fold)", func(v string) error {
+		if v != "fold" && v != "separate" {
+			return fmt.Errorf("want fold or separate, got %q", v)
+		}
+		f.JTLSubResults = v
+		return nil
+	})
+	fs.BoolVar(&f.AllRuns, "all-runs", false, "read every run of a result file that holds several appended runs (JMeter appends to its -l file), with rps over the time they ran; by default a JTL is read for its last run")
 }
 
 // Columns splits JTLColumns (nil when empty).

@@ -24,6 +24,7 @@ import (
 type chunk struct {
 	data      []byte
 	firstLine int     // 1-based line number of data[0] in the file
+	offset    int64   // byte offset of data[0] in the parallel part of the input
 	marks     []int32 // what the cut noted in data (XML: where the samples' start tags are)
 }
 
@@ -199,14 +200,15 @@ func (p *blockPool) get() *block {
 // feed reads the input into the pooled buffers and sends chunks until the end of the
 // input, a read error, or a stopping cut.
 func feed(p pipeline, size int, pool *blockPool, ch chan<- sent) (*rest, error) {
-	line := p.firstLine
+	line, offset := p.firstLine, int64(0)
 	send := func(b *block, n int) {
 		if n <= 0 {
 			pool.free <- b
 			return
 		}
-		c := sent{chunk{data: b.data[:n], firstLine: line, marks: b.marks}, b}
+		c := sent{chunk{data: b.data[:n], firstLine: line, offset: offset, marks: b.marks}, b}
 		line += bytes.Count(c.data, []byte{'\n'})
+		offset += int64(n)
 		ch <- c // the block belongs to the worker from here on
 	}
 	b := pool.get()

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -136,6 +137,10 @@ type Input struct {
 	opt    Options
 	br     *bufio.Reader // streamed formats: positioned at the start, BOM removed
 	doc    []byte        // JSON documents: the whole document
+	runs   []Run         // raw-sample formats with timestamps: the runs read (Runs)
+	// escaped are the strings of a JSON document that were not UTF-8, escaped, with
+	// their lines (encoding.go)
+	escaped map[string]int
 
 	notes     []string // what reading found worth telling (Notes)
 	durationS float64  // the test duration the input states (DurationS)
@@ -143,11 +148,13 @@ type Input struct {
 
 // Notes returns what reading the input found worth telling the user, once Rows has
 // returned: how a layout was read ("only Aggregated rows: …"), a figure that could not
-// be derived. Each note is one sentence without the file name.
+// be derived, names that are not UTF-8. Each note is one line that starts with the file
+// name (and the line, where there is one).
 func (in *Input) Notes() []string { return in.notes }
 
+// note adds a note about the whole file.
 func (in *Input) note(format string, args ...any) {
-	in.notes = append(in.notes, fmt.Sprintf(format, args...))
+	in.notes = append(in.notes, in.File+": "+fmt.Sprintf(format, args...))
 }
 
 // DurationS returns the test duration in seconds that the input itself states (a
@@ -165,9 +172,47 @@ type Options struct {
 	Name string
 	// JTLColumns is the column list of a JMeter CSV JTL written without a header.
 	JTLColumns []string
+	// SubResults says how JMeter sub-results are read (default: folded into their parent).
+	SubResults SubResults
+	// Run, when set, is one of the runs that Runs found on a first reading of the same
+	// input: only its requests are read (those that start within its span), and the
+	// chunks before its first request are not parsed.
+	Run *Run
 
 	chunkSize int // block size of the parallel readers (tests make it tiny); 0 is the default
 }
+
+// SubResults says how the sub-results of a JMeter sample are read.
+type SubResults string
+
+// The ways of reading JMeter sub-results.
+const (
+	// SubResultsFold counts a sample once, with its sub-results inside it (JMeter's own
+	// totals and perfgate's default): CSV rows "<label>-<n>" written after their parent
+	// and nested XML samples are not counted again.
+	SubResultsFold SubResults = "fold"
+	// SubResultsSeparate counts every sub-result under its own label as well, as JMeter's
+	// HTML dashboard (statistics.json) does.
+	SubResultsSeparate SubResults = "separate"
+)
+
+// ParseSubResults checks a --jtl-subresults value ("" is fold).
+func ParseSubResults(s string) (SubResults, error) {
+	switch SubResults(s) {
+	case "", SubResultsFold:
+		return SubResultsFold, nil
+	case SubResultsSeparate:
+		return SubResultsSeparate, nil
+	}
+	return "", fmt.Errorf("want fold or separate, got %q", s)
+}
+
+func (o Options) separate() bool { return o.SubResults == SubResultsSeparate }
+
+// Appends tells whether the tool that writes format f appends to an existing result file
+// by default, so that one file may hold several runs: JMeter (-l without -f), for its
+// CSV and XML JTLs. The other raw formats are written anew by each run.
+func Appends(f Format) bool { return f == FormatJMeterCSV || f == FormatJMeterXML }
 
 func (o Options) name() string {
 	if o.Name == "" {
@@ -176,10 +221,23 @@ func (o Options) name() string {
 	return o.Name
 }
 
-// pipeline is the parallel reading of the rest of a streamed input.
+// pipeline is the parallel reading of the rest of a streamed input; for one run
+// (Options.Run), from the chunk of its first request on.
 func (in *Input) pipeline(firstLine int, cut cutFunc) pipeline {
-	return pipeline{r: in.br, size: in.opt.chunkSize, firstLine: firstLine, cut: cut}
+	p := pipeline{r: in.br, size: in.opt.chunkSize, firstLine: firstLine, cut: cut}
+	if r := in.opt.Run; r != nil && r.from.offset > 0 {
+		if _, err := in.br.Discard(int(r.from.offset)); err != nil {
+			p.r = errReader{fmt.Errorf("the file changed since it was first read: %w", err)}
+		}
+		p.firstLine = r.from.line
+	}
+	return p
 }
+
+// errReader is a reader that fails.
+type errReader struct{ err error }
+
+func (e errReader) Read([]byte) (int, error) { return 0, e.err }
 
 // maxJSONSize bounds the JSON documents read whole (summaries, not raw samples).
 const maxJSONSize = 512 << 20
@@ -223,6 +281,9 @@ func Open(r io.Reader, file string, opt Options) (*Input, error) {
 	}
 	if in.doc, err = readDocument(br, file); err != nil {
 		return nil, err
+	}
+	if !utf8.Valid(in.doc) {
+		in.doc, in.escaped = escapeInvalidJSON(in.doc)
 	}
 	in.br = nil
 	if in.Format == FormatAuto {
@@ -392,13 +453,26 @@ func detect(s *sniff, docs bool) Format {
 // Rows streams the rows of the input to sink and reports the malformed records a
 // raw-sample reader skipped. It must not be used for FormatNormalized, whose document
 // (Document) is interpreted by the metrics package.
+//
+// Names that are not UTF-8 reach sink with their invalid bytes as \xNN, and Notes says
+// so; a raw-sample input with timestamps tells afterwards the runs it holds (Runs).
 func (in *Input) Rows(sink Sink) (Skips, error) {
 	r := lookup(in.Format)
 	if r == nil || r.Read == nil {
 		return Skips{}, fmt.Errorf("%s: format %q has no rows", in.File, in.Format)
 	}
-	return r.Read(in, sink)
+	names := utf8Names{file: in.File, bad: Row{Line: -1}, escaped: in.escaped}
+	skips, err := r.Read(in, names.sink(sink))
+	if err == nil {
+		in.notes = append(in.notes, names.notes()...)
+	}
+	return skips, err
 }
+
+// Runs returns, after Rows, the runs that the requests of a raw-sample input form (see
+// runs.go): several when the file holds runs appended hours or days apart, one for a
+// single run, none for a summary format or samples without timestamps.
+func (in *Input) Runs() []Run { return in.runs }
 
 // Document returns the whole JSON document of a JSON-format input (nil for CSV formats).
 func (in *Input) Document() []byte { return in.doc }

@@ -29,13 +29,17 @@ type result struct {
 	rows  []string
 	skips Skips
 	err   string
+	runs  string // the runs the input holds and its notes
 }
 
-func describe(rows []Row, skips Skips, err error) result {
-	r := result{skips: skips}
+func describe(rows []Row, skips Skips, err error, runs []Run, notes []string) result {
+	r := result{skips: skips, runs: fmt.Sprintf("%q", notes)}
+	for _, run := range runs { // where a reading of a run may start depends on the chunks
+		r.runs += fmt.Sprintf(" %+v %d", run.Span, run.Requests)
+	}
 	if err != nil {
 		r.err = err.Error()
-		r.skips = Skips{}
+		r.skips, r.runs = Skips{}, ""
 	}
 	for _, row := range rows {
 		var dist strings.Builder
@@ -48,27 +52,35 @@ func describe(rows []Row, skips Skips, err error) result {
 	return r
 }
 
-// fastRows reads data with the format's reader in blocks of chunk bytes (0: the default).
-func fastRows(t *testing.T, data string, f Format, chunk int) result {
+// fastRows reads data with the reader of opt.Format in blocks of chunk bytes (0: the
+// default).
+func fastRows(t *testing.T, data string, opt Options, chunk int) result {
 	t.Helper()
-	in, err := Open(strings.NewReader(data), "f", Options{Format: f, chunkSize: chunk})
+	opt.chunkSize = chunk
+	in, err := Open(strings.NewReader(data), "f", opt)
 	if err != nil {
 		return result{err: err.Error()}
 	}
 	var rows []Row
 	skips, err := in.Rows(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err)
+	return describe(rows, skips, err, in.Runs(), in.Notes())
 }
 
 // agree checks that the fast reader, with default and with tiny chunks, gives want.
 func agree(t *testing.T, data string, f Format, want result, chunks ...int) {
 	t.Helper()
+	agreeWith(t, data, Options{Format: f}, want, chunks...)
+}
+
+// agreeWith is agree with options.
+func agreeWith(t *testing.T, data string, opt Options, want result, chunks ...int) {
+	t.Helper()
 	if len(chunks) == 0 {
 		chunks = []int{0, 16, 100}
 	}
 	for _, chunk := range chunks {
-		got := fastRows(t, data, f, chunk)
-		if got.err != want.err || got.skips != want.skips || strings.Join(got.rows, "\n") != strings.Join(want.rows, "\n") {
+		got := fastRows(t, data, opt, chunk)
+		if got.err != want.err || got.skips != want.skips || got.runs != want.runs || strings.Join(got.rows, "\n") != strings.Join(want.rows, "\n") {
 			t.Fatalf("%q, chunks of %d:\nfast:            %+v\nstraightforward: %+v", data, chunk, got, want)
 		}
 	}
@@ -112,7 +124,11 @@ func TestFastPathsOnFiles(t *testing.T) {
 func aggResult(a *rawAgg) result {
 	var rows []Row
 	skips, err := a.emit(func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, skips, err)
+	var notes []string
+	if a.enc.msg != "" {
+		notes = append(notes, encodingNote(a.file, a.enc.knownLine(), a.enc.msg))
+	}
+	return describe(rows, skips, err, splitRuns(a.cov.intervals(), nil), notes)
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):
@@ -153,17 +169,23 @@ func FuzzJMeterCSVFast(f *testing.F) {
 	f.Add("1718000000123,48,GET /a,true\n1718000000124,50,\"GET /a\",false\n1718000000125,5,GET /a-0,true\n")
 	f.Add("1718000000123,48,\"x,\n\"\"y\",true\r\n1,2,b,true\n\n1,x,b,true\n1,2,b\n")
 	f.Add("1,2,Flow,true\n1,3,Flow-0,true\n1,4,Flow-1,false\n2,5,b,maybe\n")
+	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\ntimeStamp,elapsed,label,success\n1718200000000,7,a,true\n") // two runs, the header again
+	f.Add("1718000000000,5,a,true\ntimeStamp,elapsed,success,label\n1718200000000,7,true,a\n")
 	f.Fuzz(func(t *testing.T, body string) {
 		data := "timeStamp,elapsed,label,success\n" + body
 		if csvValid(data, ',') {
 			agree(t, data, FormatJMeterCSV, straightJTL(t, data))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate}, straightJTLWith(t, data, true))
 		}
 	})
 }
 
 // straightJTL reads a CSV JTL (comma-delimited, with a header or 2.x's twelve default
 // columns) with encoding/csv.
-func straightJTL(t *testing.T, data string) result {
+func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false) }
+
+// straightJTLWith is straightJTL, with sub-results under their own labels when separate.
+func straightJTLWith(t *testing.T, data string, separate bool) result {
 	cols, from := jtlDefaultColumns[12], 1
 	if strings.HasPrefix(data, "timeStamp") {
 		h, _, _ := strings.Cut(data, "\n")
@@ -173,9 +195,10 @@ func straightJTL(t *testing.T, data string) result {
 	if err != nil {
 		t.Fatal(err)
 	}
+	l.separate = separate
 	a := newRawAgg("f")
 	var parent []byte
-	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { l.record(a, f, line, &parent) })
+	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) })
 	return aggResult(a)
 }
 
@@ -191,7 +214,7 @@ func FuzzVegetaCSVFast(f *testing.F) {
 
 func straightVegetaCSV(data string) result {
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', false, 1, 11, func(f *fields, line int) { vegetaCSVRecord(a, f, line, "all") })
+	csvRecordsOf(data, ',', false, 1, 11, func(f *fields, line int) { a.line = line; vegetaCSVRecord(a, f, line, "all") })
 	return aggResult(a)
 }
 
@@ -209,7 +232,7 @@ func FuzzHeyFast(f *testing.F) {
 func straightHey(data string) result {
 	a := newRawAgg("f")
 	h := heyCols{cols: 8, rt: 0, code: 6, off: 7, name: []byte("all")}
-	csvRecordsOf(data, ',', true, 2, 8, func(f *fields, line int) { h.record(a, f, line) })
+	csvRecordsOf(data, ',', true, 2, 8, func(f *fields, line int) { a.line = line; h.record(a, f, line) })
 	return aggResult(a)
 }
 
@@ -234,7 +257,7 @@ func straightK6CSV(t *testing.T, data string) result {
 		t.Fatalf("header %q", h)
 	}
 	a := newRawAgg("f")
-	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f *fields, line int) { k.record(a, f, line, "all") })
+	csvRecordsOf(data, ',', true, 2, len(hdr.names), func(f *fields, line int) { a.line = line; k.record(a, f, line, "all") })
 	return aggResult(a)
 }
 
@@ -265,6 +288,7 @@ func straightK6JSON(data string) result {
 				continue // lines of metrics perfgate does not read are not validated
 			}
 		}
+		a.line = n + 1
 		p, relevant, err := decodeK6(l)
 		if err != nil {
 			a.skip(n+1, "invalid k6 JSON line: "+err.Error())
@@ -303,6 +327,7 @@ func straightVegetaJSON(data string) result {
 		if len(l) == 0 {
 			continue
 		}
+		a.line = n + 1
 		v, err := decodeVegeta(l)
 		if err != nil {
 			a.skip(n+1, "invalid JSON: "+err.Error())
@@ -366,6 +391,7 @@ func straightGatling(data string) result {
 		if f[g] != "" {
 			key = strings.ReplaceAll(f[g], ",", " / ") + " / " + key
 		}
+		a.line = n + 1
 		a.add(nil, []byte(key), (e-s)*1e6, status == "KO", s*1e6, e*1e6)
 	}
 	return aggResult(a)
@@ -377,19 +403,25 @@ func FuzzJMeterXMLFast(f *testing.F) {
 	f.Add(`<testResults><httpSample t="4" ts="1718000000123" s="true" lb="a"><httpSample t="1" ts="1" s="false" lb="b"/></httpSample></testResults>`)
 	f.Add("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<sample lb='q&amp;&#x41;' s=\"false\" t=\"7\" ts=\"2\"><!-- <x> --><![CDATA[<y>]]></sample>\n<httpSample t=\"x\" ts=\"3\" s=\"true\" lb=\"bad\"/>\n</testResults>\n")
 	f.Add("<?xml version=\"1.0\"?>\n<testResults>\n<httpSample t=\"5\" ts=\"1\" s=\"true\" lb=\"a\"/>\n<httpSample t=\"6\" ts=\"1\" s=\"true\" lb=\"a\"/>\n")
+	f.Add("<testResults>\n<sample t=\"9\" ts=\"1718000000000\" s=\"true\" lb=\"a\"><httpSample t=\"4\" ts=\"1718000000000\" s=\"true\" lb=\"a-0\"><httpSample t=\"1\" ts=\"1718000000001\" s=\"false\" lb=\"a-0-0\"/></httpSample></sample>\n<httpSample t=\"6\" ts=\"1718200000000\" s=\"true\" lb=\"a\"/>\n</testResults>\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		if xmlWellFormed(data) && detectJMeterXML(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			agree(t, data, FormatJMeterXML, straightXML(data))
+			agreeWith(t, data, Options{Format: FormatJMeterXML, SubResults: SubResultsSeparate}, straightXMLWith(data, true))
 		}
 	})
 }
 
 // straightXML reads an XML JTL with encoding/xml's tokens.
-func straightXML(data string) result {
+func straightXML(data string) result { return straightXMLWith(data, false) }
+
+// straightXMLWith is straightXML, with nested samples under their own labels when
+// separate.
+func straightXMLWith(data string, separate bool) result {
 	a := newRawAgg("f")
 	dec := xml.NewDecoder(strings.NewReader(data))
 	dec.Strict = false
-	if err := xmlTokens(dec, a, 0); err != nil {
+	if err := xmlTokens(dec, a, 0, separate); err != nil {
 		return result{err: err.Error()}
 	}
 	return aggResult(a)
@@ -427,20 +459,25 @@ func FuzzLocustHistoryFast(f *testing.F) {
 
 func straightHistory(data string) result {
 	var rows []Row
-	err := historyStraight(data, func(r Row) error { rows = append(rows, r); return nil })
-	return describe(rows, Skips{}, err)
+	names := utf8Names{file: "f", bad: Row{Line: -1}}
+	note, err := historyStraight(data, names.sink(func(r Row) error { rows = append(rows, r); return nil }))
+	notes := names.notes()
+	if err == nil {
+		notes = append(notes, "f: "+note)
+	}
+	return describe(rows, Skips{}, err, nil, notes)
 }
 
 // historyStraight is the sequential history reader (csvTable), as it was before it was
-// parallel.
-func historyStraight(data string, sink Sink) error {
+// parallel, and the note that reading it gives.
+func historyStraight(data string, sink Sink) (string, error) {
 	t, err := newCSVTable(strings.NewReader(data), "f")
 	if err != nil {
-		return err
+		return "", err
 	}
 	c, err := t.needAll(colName, colTimestamp, colTotalRequests, colTotalFailures, colTotalAvg)
 	if err != nil {
-		return err
+		return "", err
 	}
 	lat := latencyKeys[int]{avg: c[4], median: t.col(colTotalMedian...), min: t.col(colTotalMin...), max: t.col(colTotalMax...)}
 	var ladder []ladderPoint[int]
@@ -454,14 +491,14 @@ func historyStraight(data string, sink Sink) error {
 		if err := t.next(); err == io.EOF {
 			break
 		} else if err != nil {
-			return err
+			return "", err
 		}
 		ts, ok, err := t.number(c[1])
 		if err == nil && !ok {
 			err = t.errAt(t.line, c[1], errors.New("empty timestamp"))
 		}
 		if err != nil {
-			return err
+			return "", err
 		}
 		if rows == 0 || ts < first {
 			first = ts
@@ -471,18 +508,18 @@ func historyStraight(data string, sink Sink) error {
 		row := Row{Method: t.cell(t.col(colType...)), Name: t.cell(c[0]), Line: t.line}
 		row.Total = isTotalName(row.Name)
 		if row.Requests, err = t.count(c[2]); err != nil {
-			return err
+			return "", err
 		}
 		if row.Failures, err = t.count(c[3]); err != nil {
-			return err
+			return "", err
 		}
 		if err := locustLatencies(&row, t.ms, lat); err != nil {
-			return err
+			return "", err
 		}
 		if row.Total {
 			var probe Row // every percentile cell of a total row is checked
 			if err := addLadder(&probe, t.ms, ladder); err != nil {
-				return err
+				return "", err
 			}
 			if row.Requests > 0 {
 				row.Ladder = probe.Ladder
@@ -495,19 +532,19 @@ func historyStraight(data string, sink Sink) error {
 		last[k] = row
 	}
 	if rows == 0 {
-		return &fileerr.Error{File: "f", Msg: "header only, no data rows"}
+		return "", &fileerr.Error{File: "f", Msg: "header only, no data rows"}
 	}
 	var out []Row
 	for _, k := range order {
 		out = append(out, last[k])
 	}
-	out, _ = historyFinish(out, end-first, cumulativeHistory(t.percentileColumns()), "all")
+	out, note := historyFinish(out, end-first, cumulativeHistory(t.percentileColumns()), "all")
 	for _, row := range out {
 		if err := sink(row); err != nil {
-			return err
+			return "", err
 		}
 	}
-	return nil
+	return note, nil
 }
 
 // FuzzSampleAttrs: wherever the in-place attribute reader reads a start tag, encoding/xml
@@ -617,7 +654,7 @@ func TestFastPathsTakeRealRecords(t *testing.T) {
 	body := xmlDoc[root+strings.Index(xmlDoc[root:], ">")+1:]
 	samples, read := 0, 0
 	var sa sampleAttrs
-	safe, status := walkXML([]byte(body), func(start, end int, name []byte) {
+	safe, status := walkXML([]byte(body), false, func(start, end int, name []byte) {
 		samples++
 		if sa.read([]byte(body[start:end])) {
 			read++

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bytes"
 	"fmt"
 	"time"
 )
@@ -56,12 +57,27 @@ func jtlTimestamp(s string) (int64, error) {
 	return 0, fmt.Errorf("timeStamp %q is neither epoch ms nor a known date format", s)
 }
 
-// jtlSubResult reports whether label is a sub-result of parent ("<parent>-<n>", which
-// JMeter writes right after the parent when saving sub-results), without allocating.
+// jtlSubResult reports whether label is a sub-result of parent: "<parent>-<n>", which
+// JMeter (since 5.0) writes right after the parent when saving sub-results, or a
+// sub-result of one ("<parent>-<n>-<m>", written after it), without allocating.
 func jtlSubResult(parent, label []byte) bool {
 	if len(parent) == 0 || len(label) <= len(parent)+1 || string(label[:len(parent)]) != string(parent) || label[len(parent)] != '-' {
 		return false
 	}
-	_, ok := digitsOnly(label[len(parent)+1:])
-	return ok
+	return len(jtlRoot(label[len(parent):])) == 0
+}
+
+// jtlRoot returns label without its trailing "-<n>" groups: the label of the top-level
+// sample that it would be a sub-result of.
+func jtlRoot(label []byte) []byte {
+	for {
+		i := bytes.LastIndexByte(label, '-')
+		if i < 0 || i == len(label)-1 {
+			return label
+		}
+		if _, ok := digitsOnly(label[i+1:]); !ok {
+			return label
+		}
+		label = label[:i]
+	}
 }

@@ -73,6 +73,7 @@ func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
 	if err != nil {
 		return Skips{}, err
 	}
+	l.separate = in.opt.separate()
 	return readSamples(in, firstLine, l.cut(), l.parse, sink)
 }
 
@@ -127,13 +128,15 @@ type jtlLayout struct {
 	shape                  csvShape
 	cols                   int
 	ts, elapsed, label, ok int
+	names                  []string // the columns
+	separate               bool     // sub-results count under their own label
 }
 
 func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
 		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
 	}
-	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1}
+	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, names: cols}
 	for i, c := range cols {
 		switch c {
 		case "timeStamp":
@@ -162,36 +165,64 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 // cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
 	var parent []byte
-	l.shape.records(c, func(f *fields, line int) { l.record(a, f, line, &parent) }, a.skip)
+	a.startChunk(c)
+	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) }, a.skip)
+	a.endChunk()
 }
 
 // record reads one sample; parent is the label of the last top-level sample before it.
+// Sub-results are left out unless the layout keeps them separate.
 func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 	if f.n != l.cols {
-		a.skip(line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
+		l.bad(a, f, line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
 		return
 	}
 	r, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
 	if err != nil {
-		a.skip(line, err.Error())
+		l.bad(a, f, line, err.Error())
 		return
 	}
 	label := f.at(l.label)
 	if jtlSubResult(*parent, label) {
+		if l.separate {
+			a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+		}
 		return
 	}
 	*parent = label
 	a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 }
 
-// cut is csvCut where, in addition, both lines are well-formed records and the next line
-// is not a sub-result of the previous one (JMeter writes sub-results right after their
-// parent), so that every chunk starts with a top-level record.
+// bad handles a record that is not a sample: a header line again (files of several runs
+// put together, each with its header) is left out when it names the same columns and
+// fails the read when it names others (the rows after it would be misread); anything
+// else is a malformed record, skipped.
+func (l *jtlLayout) bad(a *rawAgg, f *fields, line int, msg string) {
+	if first := string(f.at(0)); first != l.names[0] && first != "timeStamp" && first != "elapsed" {
+		a.skip(line, msg)
+		return
+	}
+	for _, i := range []int{l.ts, l.elapsed, l.label, l.ok} {
+		if f.n != l.cols || string(f.at(i)) != l.names[i] {
+			a.fail(line, fmt.Sprintf("a header line with other columns than the first (%d fields, want %d: %s, …): results written with other settings were put together in this file; split it", f.n, l.cols, strings.Join(l.names[:min(3, len(l.names))], ",")))
+			return
+		}
+	}
+}
+
+// cut is csvCut where, in addition, both lines are samples (records that are read, not
+// skipped: a skipped record is no parent) and the next line is not a sub-result of the
+// previous one (JMeter writes sub-results right after their parent), so that every chunk
+// starts with a top-level sample.
 func (l *jtlLayout) cut() cutFunc {
 	f := &fields{pos: make([]int, l.shape.need)}
 	label := func(line []byte) ([]byte, bool) {
 		f.split(line, l.shape.delim)
-		return f.at(l.label), f.n == l.cols
+		if f.n != l.cols {
+			return nil, false
+		}
+		_, err := parseJTLRec(f.at(l.ts), f.at(l.elapsed), f.at(l.ok))
+		return f.at(l.label), err == nil
 	}
 	return csvCut(func(prev, next []byte) bool {
 		pl, ok1 := label(prev)
@@ -200,14 +231,9 @@ func (l *jtlLayout) cut() cutFunc {
 	})
 }
 
-// sameBase reports whether a and b are both "<base>-<n>" with the same base: siblings
-// among the sub-results of one parent.
+// sameBase reports whether a and b are both "<base>-<n>…" with the same base: among the
+// sub-results (and their sub-results) of one parent.
 func sameBase(a, b []byte) bool {
-	i, j := bytes.LastIndexByte(a, '-'), bytes.LastIndexByte(b, '-')
-	if i <= 0 || j <= 0 || !bytes.Equal(a[:i], b[:j]) {
-		return false
-	}
-	_, ok1 := digitsOnly(a[i+1:])
-	_, ok2 := digitsOnly(b[j+1:])
-	return ok1 && ok2
+	ra, rb := jtlRoot(a), jtlRoot(b)
+	return len(ra) > 0 && len(ra) < len(a) && len(rb) < len(b) && bytes.Equal(ra, rb)
 }

@@ -33,11 +33,11 @@ func detectJMeterXML(s *sniff) bool {
 // is read, where a validating parser would refuse the whole file.
 func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 	root, ok := xmlProlog(in.br)
-	agg := newRawAgg(in.File)
+	agg := in.newRawAgg()
 	var left *rest
 	if ok {
 		var err error
-		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCut), func() *rawAgg { return newRawAgg(in.File) }, parseXMLChunk)
+		agg, left, err = parallel(in.pipeline(1+bytes.Count(root.before, []byte{'\n'}), xmlCutter(in.opt.separate())), in.newRawAgg, parseXMLChunk)
 		if err != nil {
 			return Skips{}, fileerr.Wrap(in.File, err)
 		}
@@ -62,11 +62,12 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 		}
 		dec := xml.NewDecoder(r)
 		dec.Strict = false
-		if err := xmlTokens(dec, agg, lineOff); err != nil {
+		agg.at = math.MaxInt64 // after every chunk
+		if err := xmlTokens(dec, agg, lineOff, in.opt.separate()); err != nil {
 			return Skips{}, err
 		}
 	}
-	return agg.emit(sink)
+	return in.emit(agg, sink)
 }
 
 // xmlRoot is what precedes the top-level elements: the prolog and the root's start tag.
@@ -108,10 +109,11 @@ func xmlProlog(br interface {
 }
 
 // xmlTokens is the straightforward reader: encoding/xml's tokens, counting the
-// httpSample/sample elements at depth 2. An error after some samples that is only the
-// file ending early is the end of a file JMeter was killed while writing. lineOff is
-// added to line numbers (the rest of a file after the parallel part).
-func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int) error {
+// httpSample/sample elements at depth 2 (with separate, the nested ones too: sub-results
+// under their own label). An error after some samples that is only the file ending early
+// is the end of a file JMeter was killed while writing. lineOff is added to line numbers
+// (the rest of a file after the parallel part).
+func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int, separate bool) error {
 	depth := 0
 	for {
 		tok, err := dec.Token()
@@ -132,7 +134,7 @@ func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int) error {
 		switch t := tok.(type) {
 		case xml.StartElement:
 			depth++
-			if depth == 2 && (t.Name.Local == "httpSample" || t.Name.Local == "sample") {
+			if (depth == 2 || separate && depth > 2) && (t.Name.Local == "httpSample" || t.Name.Local == "sample") {
 				line, _ := dec.InputPos()
 				a := map[string]string{}
 				for _, at := range t.Attr {
@@ -153,6 +155,7 @@ func addJTLSample[T text](agg *rawAgg, line int, ts, t, s, lb T) {
 		agg.skip(line, err.Error())
 		return
 	}
+	agg.line = line
 	agg.add(nil, []byte(lb), r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
 }
 
@@ -162,11 +165,21 @@ func addJTLSample[T text](agg *rawAgg, line int, ts, t, s, lb T) {
 // at the end of the input: encoding/xml reads the rest, so that the end of the file (the
 // root's end tag, or a file cut short) is handled exactly as the straightforward reader
 // handles it.
-func xmlCut(b *block, eof bool) (int, bool) {
+func xmlCut(b *block, eof bool) (int, bool) { return xmlCutNested(b, eof, false) }
+
+// xmlCutter is xmlCut, noting the nested samples' start tags too when separate.
+func xmlCutter(separate bool) cutFunc {
+	if !separate {
+		return xmlCut
+	}
+	return func(b *block, eof bool) (int, bool) { return xmlCutNested(b, eof, true) }
+}
+
+func xmlCutNested(b *block, eof, nested bool) (int, bool) {
 	if len(b.data) > math.MaxInt32 { // an element of 2 GB: the offsets would not fit
 		return 0, true
 	}
-	safe, status := walkXML(b.data, func(start, end int, name []byte) {
+	safe, status := walkXML(b.data, nested, func(start, end int, name []byte) {
 		if string(name) == "httpSample" || string(name) == "sample" {
 			b.marks = append(b.marks, int32(start), int32(end))
 		}
@@ -193,6 +206,8 @@ func parseXMLChunk(a *rawAgg, c chunk) {
 		return line
 	}
 	var sa sampleAttrs
+	a.startChunk(c)
+	defer a.endChunk()
 	for i := 0; i+1 < len(c.marks); i += 2 {
 		start, end := int(c.marks[i]), int(c.marks[i+1])
 		tag := c.data[start:end]

@@ -32,10 +32,10 @@ const (
 )
 
 // walkXML walks data, which starts inside the root between top-level elements. It calls
-// onTop (when not nil) with the bounds and the name of every top-level start tag, and
-// returns safe, the furthest offset at which the walk was between top-level elements
-// with everything before it complete, and why it stopped.
-func walkXML(data []byte, onTop func(start, end int, name []byte)) (safe int, status walkStatus) {
+// onTop (when not nil) with the bounds and the name of every top-level start tag (with
+// nested, of every start tag), and returns safe, the furthest offset at which the walk
+// was between top-level elements with everything before it complete, and why it stopped.
+func walkXML(data []byte, nested bool, onTop func(start, end int, name []byte)) (safe int, status walkStatus) {
 	var stack [32][]byte
 	depth, pos := 0, 0 // depth counts the elements open below the root
 	for {
@@ -57,7 +57,7 @@ func walkXML(data []byte, onTop func(start, end int, name []byte)) (safe int, st
 		case markBad:
 			return safe, walkBad
 		case markStart, markEmpty:
-			if depth == 0 && onTop != nil {
+			if (depth == 0 || nested) && onTop != nil {
 				onTop(p, end, name)
 			}
 			if kind == markStart {

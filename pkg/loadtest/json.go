@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -422,4 +423,42 @@ func skipContainer(b []byte, i, depth int) int {
 			return -1
 		}
 	}
+}
+
+// jsonUnquote decodes a JSON string value (its quotes included) as encoding/json does,
+// except that bytes that are not part of valid UTF-8 are kept as they are, where
+// encoding/json makes each of them U+FFFD: a name that is not UTF-8 then reaches the
+// accumulator as the file has it, to be escaped and noted there (encoding.go). ok is
+// false when v is not a valid JSON string.
+func jsonUnquote(v []byte) ([]byte, bool) {
+	if len(v) < 2 || v[0] != '"' || v[len(v)-1] != '"' {
+		return nil, false
+	}
+	var out []byte
+	for body := v[1 : len(v)-1]; len(body) > 0; {
+		n := validPrefix(body)
+		if n == 0 { // a byte that is not UTF-8: kept
+			out, body = append(out, body[0]), body[1:]
+			continue
+		}
+		var s string // an escape never spans such a byte: each valid run decodes alone
+		if json.Unmarshal(append(append([]byte{'"'}, body[:n]...), '"'), &s) != nil {
+			return nil, false
+		}
+		out, body = append(out, s...), body[n:]
+	}
+	return out, true
+}
+
+// validPrefix returns the length of the longest prefix of b that is valid UTF-8.
+func validPrefix(b []byte) int {
+	n := 0
+	for n < len(b) {
+		r, size := utf8.DecodeRune(b[n:])
+		if r == utf8.RuneError && size == 1 {
+			break
+		}
+		n += size
+	}
+	return n
 }

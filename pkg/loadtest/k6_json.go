@@ -3,6 +3,7 @@ package loadtest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"strconv"
 )
 
@@ -182,15 +183,16 @@ func k6LineMetric(line []byte) (m []byte, known bool) {
 	return rest[:q], true
 }
 
-// decodeK6 is the fallback: the same record through encoding/json.
+// decodeK6 is the fallback: the same record through encoding/json (tags that are not UTF-8
+// kept as they are, see jsonUnquote).
 func decodeK6(line []byte) (r k6Point, relevant bool, err error) {
 	var v struct {
 		Type   string `json:"type"`
 		Metric string `json:"metric"`
 		Data   struct {
-			Time  string            `json:"time"`
-			Value *float64          `json:"value"`
-			Tags  map[string]string `json:"tags"`
+			Time  string                     `json:"time"`
+			Value *float64                   `json:"value"`
+			Tags  map[string]json.RawMessage `json:"tags"`
 		} `json:"data"`
 	}
 	if err := json.Unmarshal(line, &v); err != nil {
@@ -206,12 +208,30 @@ func decodeK6(line []byte) (r k6Point, relevant bool, err error) {
 	if err != nil {
 		return r, false, err
 	}
-	name := v.Data.Tags["name"]
-	if name == "" {
-		name = v.Data.Tags["url"]
+	tags := map[string][]byte{}
+	for k, raw := range v.Data.Tags {
+		if tags[k], err = k6Tag(k, raw); err != nil {
+			return r, false, err
+		}
 	}
-	r = k6Point{metric: v.Metric, value: *v.Data.Value, timeNs: t, method: []byte(v.Data.Tags["method"]), name: []byte(name), status: []byte(v.Data.Tags["status"])}
+	name := tags["name"]
+	if len(name) == 0 {
+		name = tags["url"]
+	}
+	r = k6Point{metric: v.Metric, value: *v.Data.Value, timeNs: t, method: tags["method"], name: name, status: tags["status"]}
 	return r, true, nil
+}
+
+// k6Tag reads a tag's value: a string (null is empty).
+func k6Tag(k string, raw json.RawMessage) ([]byte, error) {
+	if isNull(raw) {
+		return nil, nil
+	}
+	s, ok := jsonUnquote(raw)
+	if !ok {
+		return nil, fmt.Errorf("tag %q: %s is not a string", k, shorten(string(raw), 40))
+	}
+	return s, nil
 }
 
 type k6Error string

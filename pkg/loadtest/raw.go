@@ -6,6 +6,7 @@ import (
 	"math"
 	"math/bits"
 	"slices"
+	"unicode/utf8"
 
 	"github.com/perfgate/perfgate/pkg/fileerr"
 )
@@ -38,12 +39,41 @@ type rawAgg struct {
 	name    []byte            // names a reader composes (Gatling's group path)
 	cache   [64]*rawEndpoint  // endpoints by a cheap hash of the name: most rows hit, no map
 	derived map[string][]byte // names derived from a field (a Vegeta URL's path), by field
+
+	cov    coverage // the time the requests cover, to tell appended runs apart (runs.go)
+	window Span     // when OK, only the requests that start within it are read
+	line   int      // the line of the record being read (0: unknown), for enc
+	enc    skipAt   // the first record whose endpoint name is not UTF-8 (msg: the name)
+	// at is the offset of the chunk being read: of two records on one line (XML samples)
+	// in two chunks, the first in the file is the one of the lower offset.
+	at int64
+	// chunk is the chunk being read (its latest request start so far); marks, the chunks
+	// read (runs.go).
+	chunk chunkMark
+	marks []chunkMark
 }
 
-// skipAt is a skipped record: where, and why.
+// skipAt is a skipped record: where (line, then the offset of its chunk), and why.
 type skipAt struct {
 	line int
+	off  int64
 	msg  string
+}
+
+// before tells whether s comes before o in the file (o empty: always).
+func (s skipAt) before(o skipAt) bool {
+	return s.msg != "" && (o.msg == "" || s.line < o.line || s.line == o.line && s.off < o.off)
+}
+
+// unknownLine orders a record of unknown line after the others.
+const unknownLine = math.MaxInt
+
+// knownLine is the line, 0 when unknown.
+func (s skipAt) knownLine() int {
+	if s.line == unknownLine {
+		return 0
+	}
+	return s.line
 }
 
 func newRawAgg(file string) *rawAgg { return &rawAgg{file: file, eps: map[string]*rawEndpoint{}} }
@@ -63,7 +93,7 @@ func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
 	a.scratch = k
 	e := a.eps[string(k)]
 	if e == nil {
-		e = &rawEndpoint{method: string(method), name: string(name), hist: NewHistogram(), min: math.MaxInt64}
+		e = &rawEndpoint{method: a.text(method), name: a.text(name), hist: NewHistogram(), min: math.MaxInt64}
 		a.eps[string(k)] = e
 		a.order = append(a.order, string(k))
 	}
@@ -71,9 +101,31 @@ func (a *rawAgg) endpoint(method, name []byte) *rawEndpoint {
 	return e
 }
 
+// text is a name of the file as a string: invalid UTF-8 is escaped (escapeInvalid), and
+// the first record with such a name is noted for the warning.
+func (a *rawAgg) text(b []byte) string {
+	if utf8.Valid(b) {
+		return string(b)
+	}
+	s := escapeInvalid(string(b))
+	line := a.line
+	if line <= 0 {
+		line = unknownLine
+	}
+	if at := (skipAt{line, a.at, s}); at.before(a.enc) {
+		a.enc = at
+	}
+	return s
+}
+
 // add records one request: its latency, whether it failed, and when it started and
-// ended on the input's clock (both 0 when unknown).
+// ended on the input's clock (both 0 when unknown). Outside the window (when set) a
+// request is left out.
 func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
+	a.chunk.maxStart = max(a.chunk.maxStart, startNs)
+	if a.window.OK && (startNs < a.window.StartNs || startNs > a.window.EndNs) {
+		return
+	}
 	e := a.endpoint(method, name)
 	e.n++
 	if failed {
@@ -87,6 +139,7 @@ func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs,
 	e.hist.Record(latencyNs)
 	if startNs != 0 || endNs != 0 {
 		e.span.Add(startNs, endNs)
+		a.cov.add(startNs, endNs)
 	}
 }
 
@@ -118,15 +171,15 @@ func (a *rawAgg) derive(field []byte, f func(string) string) []byte {
 // skip records a malformed record that was left out.
 func (a *rawAgg) skip(line int, msg string) {
 	a.skipped++
-	if a.first.msg == "" || line < a.first.line {
-		a.first = skipAt{line, msg}
+	if at := (skipAt{line, a.at, msg}); at.before(a.first) {
+		a.first = at
 	}
 }
 
 // fail records a record that makes the whole read fail (the earliest one is reported).
 func (a *rawAgg) fail(line int, msg string) {
-	if a.fatal.msg == "" || line < a.fatal.line {
-		a.fatal = skipAt{line, msg}
+	if at := (skipAt{line, a.at, msg}); at.before(a.fatal) {
+		a.fatal = at
 	}
 }
 
@@ -152,11 +205,16 @@ func (a *rawAgg) merge(b *rawAgg) {
 		e.span.Union(be.span)
 	}
 	a.flags = a.flags || b.flags
-	a.skipped += b.skipped
-	if b.fatal.msg != "" {
-		a.fail(b.fatal.line, b.fatal.msg)
+	a.cov.merge(&b.cov)
+	a.marks = append(a.marks, b.marks...)
+	if b.enc.before(a.enc) {
+		a.enc = b.enc
 	}
-	if b.first.msg != "" && (a.first.msg == "" || b.first.line < a.first.line) {
+	a.skipped += b.skipped
+	if b.fatal.before(a.fatal) {
+		a.fatal = b.fatal
+	}
+	if b.first.before(a.first) {
 		a.first = b.first
 	}
 }
@@ -206,11 +264,47 @@ func (a *rawAgg) emit(sink Sink) (Skips, error) {
 // readSamples is the reader of every raw-sample format: the parallel shape over the rest
 // of the input (from line firstLine on), one rawAgg per worker, then one row per endpoint.
 func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chunk), sink Sink) (Skips, error) {
-	agg, _, err := parallel(in.pipeline(firstLine, cut), func() *rawAgg { return newRawAgg(in.File) }, parse)
+	agg, _, err := parallel(in.pipeline(firstLine, cut), in.newRawAgg, parse)
 	if err != nil {
 		return Skips{}, fileerr.Wrap(in.File, err)
 	}
-	return agg.emit(sink)
+	return in.emit(agg, sink)
+}
+
+// newRawAgg is a worker's accumulator for the input (its run's window applied).
+func (in *Input) newRawAgg() *rawAgg {
+	a := newRawAgg(in.File)
+	if in.opt.Run != nil {
+		a.window = in.opt.Run.Span
+	}
+	return a
+}
+
+// startChunk and endChunk bracket the reading of a chunk: where it starts, for the
+// order of messages (at) and the runs' resume points (marks).
+func (a *rawAgg) startChunk(c chunk) {
+	a.at = c.offset
+	a.chunk = chunkMark{offset: c.offset, line: c.firstLine, maxStart: math.MinInt64}
+}
+
+func (a *rawAgg) endChunk() {
+	if a.chunk.maxStart != math.MinInt64 {
+		a.marks = append(a.marks, a.chunk)
+	}
+}
+
+// emit sends the rows of the merged accumulator and keeps on the input what the rows do
+// not say: the runs the samples form, and a note when names are not UTF-8.
+func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
+	skips, err := agg.emit(sink)
+	if err != nil {
+		return skips, err
+	}
+	in.runs = splitRuns(agg.cov.intervals(), agg.marks)
+	if agg.enc.msg != "" {
+		in.notes = append(in.notes, encodingNote(in.File, agg.enc.knownLine(), agg.enc.msg))
+	}
+	return skips, nil
 }
 
 // lineSamples builds the chunk parse of a line-oriented raw format (NDJSON, logs) from
@@ -218,11 +312,14 @@ func readSamples(in *Input, firstLine int, cut cutFunc, parse func(*rawAgg, chun
 // skips, or ignores it. Blank lines are ignored.
 func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
+		a.startChunk(c)
 		eachLine(c, func(l []byte, n int) {
 			if len(l) > 0 {
+				a.line = n
 				record(a, l, n)
 			}
 		})
+		a.endChunk()
 	}
 }
 
@@ -231,6 +328,8 @@ func lineSamples(record func(a *rawAgg, line []byte, n int)) func(*rawAgg, chunk
 // in place for unquoted records, encoding/csv for quoted ones.
 func csvSamples(s csvShape, record func(a *rawAgg, f *fields, line int)) func(*rawAgg, chunk) {
 	return func(a *rawAgg, c chunk) {
-		s.records(c, func(f *fields, line int) { record(a, f, line) }, a.skip)
+		a.startChunk(c)
+		s.records(c, func(f *fields, line int) { a.line = line; record(a, f, line) }, a.skip)
+		a.endChunk()
 	}
 }

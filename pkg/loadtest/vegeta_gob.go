@@ -130,7 +130,7 @@ func readVegetaGob(in *Input, sink Sink) (Skips, error) {
 			a.skip(0, fmt.Sprintf("result %d: %s", n, msg))
 		}
 	}
-	return a.emit(sink)
+	return in.emit(a, sink)
 }
 
 // gobError is a result that does not decode: the file name, the result's number and

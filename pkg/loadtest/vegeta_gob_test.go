@@ -47,10 +47,10 @@ func TestVegetaGobEqualsItsEncodings(t *testing.T) {
 	if !cmp.Equal(got, want) {
 		t.Errorf("requests per endpoint %v", got)
 	}
-	gobDesc := describe(gobRows, Skips{}, nil)
+	gobDesc := describe(gobRows, Skips{}, nil, nil, nil)
 	for _, enc := range []string{"loadtest/vegeta-12.13.0-attack.csv", "loadtest/vegeta-12.13.0-attack.jsonl"} {
 		rows, _ := readNotes(t, enc, Options{})
-		if d := describe(rows, Skips{}, nil); !cmp.Equal(gobDesc, d, cmp.AllowUnexported(result{})) {
+		if d := describe(rows, Skips{}, nil, nil, nil); !cmp.Equal(gobDesc, d, cmp.AllowUnexported(result{})) {
 			t.Errorf("%s differs from the gob file:\n%s", enc, cmp.Diff(d.rows, gobDesc.rows))
 		}
 	}

@@ -83,7 +83,8 @@ func vegetaJSONHit(a *rawAgg, line int, v [5][]byte, defaultName string) {
 func isNull(v []byte) bool { return len(v) == 0 || string(v) == "null" }
 
 // jsonString returns the text of a JSON string value (absent and null are ""); ok is
-// false for another kind of value. Plain strings are not copied.
+// false for another kind of value. Plain strings are not copied; bytes that are not
+// UTF-8 are kept (jsonUnquote).
 func jsonString(v []byte) ([]byte, bool) {
 	switch {
 	case isNull(v):
@@ -93,9 +94,5 @@ func jsonString(v []byte) ([]byte, bool) {
 	case plainASCII(v[1 : len(v)-1]):
 		return v[1 : len(v)-1], true
 	}
-	var s string
-	if json.Unmarshal(v, &s) != nil {
-		return nil, false
-	}
-	return []byte(s), true
+	return jsonUnquote(v)
 }

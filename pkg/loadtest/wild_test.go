@@ -77,7 +77,7 @@ func TestJMeterStatisticsOneSamplePerLabel(t *testing.T) {
 		t.Fatal(err)
 	}
 	if _, err := in.Rows(func(Row) error { return nil }); err != nil || in.DurationS() != 0 ||
-		!cmp.Equal(in.Notes(), []string{"the test duration is unknown (no throughput in the Total row or any label): compare-performance cannot check that the runs lasted about as long"}) {
+		!cmp.Equal(in.Notes(), []string{"norate.json: the test duration is unknown (no throughput in the Total row or any label): compare-performance cannot check that the runs lasted about as long"}) {
 		t.Errorf("without throughput: %v s, notes %q, %v", in.DurationS(), in.Notes(), err)
 	}
 }
@@ -92,7 +92,7 @@ func TestJMeterStatisticsCustomPercentiles(t *testing.T) {
 			t.Errorf("%s: ladder %v, unranked %v", r.Name, r.Ladder, r.Unranked)
 		}
 	}
-	want := []string{`label "GET /api/users": pct3ResTime 115.00000000000001 is below pct2ResTime 120: the percentile settings of the dashboard (aggregate_rpt_pct1..3) are not the defaults 90/95/99, and the file does not name them: its percentiles are left out (no p95 or p99 from this file, and none estimated)`}
+	want := []string{`loadtest/jmeter-5.6-statistics-pct-99-95-90.json: label "GET /api/users": pct3ResTime 115.00000000000001 is below pct2ResTime 120: the percentile settings of the dashboard (aggregate_rpt_pct1..3) are not the defaults 90/95/99, and the file does not name them: its percentiles are left out (no p95 or p99 from this file, and none estimated)`}
 	if !cmp.Equal(in.Notes(), want) {
 		t.Errorf("notes %q", in.Notes())
 	}
@@ -150,7 +150,7 @@ func TestLocustHistoryAggregatedOnly(t *testing.T) {
 	if p95, _ := At(r.Ladder, 95); p95 != 60 || len(r.Ladder) != 11 {
 		t.Errorf("ladder %v", r.Ladder)
 	}
-	want := []string{`only Aggregated rows (Locust writes the endpoints' rows with --csv-full-history): read as the whole test, named "all" (--name), from its last row, line 33; for per-endpoint figures give --csv-full-history's history or the _stats.csv`}
+	want := []string{`loadtest/locust-2.24-default_stats_history.csv: only Aggregated rows (Locust writes the endpoints' rows with --csv-full-history): read as the whole test, named "all" (--name), from its last row, line 33; for per-endpoint figures give --csv-full-history's history or the _stats.csv`}
 	if !cmp.Equal(in.Notes(), want) {
 		t.Errorf("notes %q", in.Notes())
 	}

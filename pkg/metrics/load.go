@@ -23,12 +23,17 @@ type Options struct {
 	Name string
 	// JTLColumns is the column list of headerless JMeter CSV JTLs with custom settings.
 	JTLColumns []string
+	// SubResults says how JMeter sub-results are read (default: folded into their parent).
+	SubResults loadtest.SubResults
+	// AllRuns reads every run of a file that holds several (appended.go) and takes rps
+	// over the time they ran; by default a JTL is read for its last run only.
+	AllRuns bool
 	// Wrap, when set, wraps every opened file (e.g. to show progress on a terminal).
 	Wrap func(path string, size int64, r io.Reader) io.Reader
 }
 
 func (o Options) input() loadtest.Options {
-	return loadtest.Options{Format: o.Format, Name: o.Name, JTLColumns: o.JTLColumns}
+	return loadtest.Options{Format: o.Format, Name: o.Name, JTLColumns: o.JTLColumns, SubResults: o.SubResults}
 }
 
 // Unmatched is an endpoint that no rule mapped to a service.
@@ -81,13 +86,9 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 			}
 			continue
 		}
-		skips, err := in.Rows(b.add)
-		closer()
+		skips, err := b.read(in, closer, opt, info)
 		if err != nil {
 			return nil, nil, err
-		}
-		for _, n := range in.Notes() {
-			info.Notes = append(info.Notes, path+": "+n)
 		}
 		b.statedS = max(b.statedS, in.DurationS())
 		if skips.Count > 0 {
@@ -189,6 +190,11 @@ type builder struct {
 	totals    int
 	path      string  // the input being read
 	statedS   float64 // the longest test duration an input states itself (seconds)
+
+	runs []loadtest.Span // the runs of the raw inputs read (one per single-run input)
+	// gapped: an input of several runs was read whole with AllRuns: rps is then taken
+	// over the time the runs cover, not over their whole span.
+	gapped bool
 }
 
 type endpoint struct {
@@ -227,11 +233,11 @@ func (b *builder) add(r loadtest.Row) error {
 func (b *builder) file(info *Info) (*File, error) {
 	info.Totals = b.totals
 	g := b.group(info)
-	all := g.duration(info, b.statedS)
+	spanNs := g.duration(info, b.statedS, b.activeNs())
 	f := &File{}
 	for _, k := range g.keys {
-		if all.OK {
-			g.accs[k].SetSpan(all.EndNs - all.StartNs)
+		if spanNs > 0 {
+			g.accs[k].SetSpan(spanNs)
 		}
 		s := g.accs[k].Service(k)
 		if err := blind(k, s, g.blindAt[k]); err != nil {
@@ -308,9 +314,10 @@ func (b *builder) sortKeys(keys []string) {
 
 // duration sets the test duration on info: the one an input states (statedS, e.g. a
 // JMeter dashboard's), else rows with an rps give it as requests/rps (Locust's rps is
-// requests over the global duration); raw-sample rows through their span, which it
-// returns: their rps is spread over it.
-func (g grouped) duration(info *Info, statedS float64) loadtest.Span {
+// requests over the global duration); raw-sample rows through their span, or activeNs
+// when not zero (the time that several runs read together covered), which it returns
+// (ns, 0 when none): their rps is spread over it.
+func (g grouped) duration(info *Info, statedS float64, activeNs int64) int64 {
 	var reqs int64
 	var rps float64
 	for _, k := range g.keys {
@@ -330,10 +337,15 @@ func (g grouped) duration(info *Info, statedS float64) loadtest.Span {
 	for _, a := range g.accs {
 		all.Union(a.Span())
 	}
-	if all.OK && all.EndNs > all.StartNs {
-		info.DurationS = float64(all.EndNs-all.StartNs) / 1e9
+	spanNs := all.EndNs - all.StartNs
+	if activeNs > 0 {
+		spanNs = activeNs
 	}
-	return all
+	if !all.OK || spanNs <= 0 {
+		return 0 // no raw sample, or a single instant (one request of no duration): no rps
+	}
+	info.DurationS = float64(spanNs) / 1e9
+	return spanNs
 }
 
 // blind refuses a service with requests but no latency value at all (every latency

@@ -24,7 +24,8 @@ type Command struct {
 	BaselineRaw bool `json:"baseline_raw,omitempty"`
 	CurrentRaw  bool `json:"current_raw,omitempty"`
 	// InputArgs are the flags that say how results are read and mapped (--group-by,
-	// --config, --name, --jtl-columns), as extract-metrics takes them too.
+	// --config, --name, --jtl-columns, --jtl-subresults, --all-runs), as extract-metrics
+	// takes them too.
 	InputArgs []string `json:"input_args,omitempty"`
 	// Verdict is the verdict of the comparison (pass, warning, acknowledged, fail or
 	// incomparable), recorded in a markdown report's comment only: its summary cannot say
