@@ -4,10 +4,11 @@ package cli
 
 import (
 	"flag"
-	"fmt"
 	"io"
 	"os"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
 )
 
 // Exit codes shared by every command: the original scripts' contract, 0 or 1 and
@@ -67,11 +68,9 @@ func (f *InputFlags) Bind(fs *flag.FlagSet) {
 	fs.StringVar(&f.JTLColumns, "jtl-columns", "", "comma-separated `columns` of a JMeter CSV JTL written without a header (default: by column count, JMeter's defaults)")
 	f.JTLSubResults = "fold"
 	fs.Func("jtl-subresults", "JMeter sub-results (`Label-0`, nested samples): fold (into their parent: JMeter's totals) or separate (under their own labels, as JMeter's dashboard and statistics.json list them) (default fold)", func(v string) error {
-		if v != "fold" && v != "separate" {
-			return fmt.Errorf("want fold or separate, got %q", v)
-		}
-		f.JTLSubResults = v
-		return nil
+		s, err := loadtest.ParseSubResults(v)
+		f.JTLSubResults = string(s)
+		return err
 	})
 	fs.BoolVar(&f.AllRuns, "all-runs", false, "read every run of a result file that holds several appended runs (JMeter appends to its -l file), with rps over the time they ran; by default a JTL is read for its last run")
 }
