@@ -54,12 +54,7 @@ func readJMeterStatistics(in *Input, sink Sink) (Skips, error) {
 	if in.durationS == 0 {
 		in.note("the test duration is unknown (no throughput in the Total row or any label): compare-performance cannot check that the runs lasted about as long")
 	}
-	for _, row := range rows {
-		if err := sink(row); err != nil {
-			return Skips{}, err
-		}
-	}
-	return Skips{}, nil
+	return Skips{}, sinkAll(rows, sink)
 }
 
 // jmeterStatisticsRow reads one label of statistics.json (k: its key; "Total" is the total).

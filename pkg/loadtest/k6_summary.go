@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"fmt"
 	"maps"
 	"regexp"
 	"slices"
@@ -49,28 +50,17 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 	if metrics["http_req_duration"].m == nil {
 		return Skips{}, &fileerr.Error{File: in.File, Key: "metrics.http_req_duration", Msg: "missing: no HTTP requests in this k6 summary"}
 	}
-	eps := k6Endpoints(metrics)
-	line := 0
-	for _, name := range slices.Sorted(maps.Keys(eps)) {
-		e := eps[name]
-		if e.dur.m == nil {
-			continue
-		}
-		line++
-		row, ok, err := k6SummaryRow(name, *e, durationS, line)
-		if err != nil {
-			return Skips{}, err
-		}
-		if ok {
-			if err := sink(row); err != nil {
-				return Skips{}, err
-			}
-		}
-	}
-	if line > 0 {
-		return Skips{}, nil
-	}
 	whole := k6Trio{metrics["http_req_duration"], metrics["http_reqs"], metrics["http_req_failed"]}
+	rows, why, err := k6EndpointRows(k6Endpoints(metrics), whole, durationS)
+	if err != nil {
+		return Skips{}, err
+	}
+	if why != "" {
+		in.note("per-endpoint figures incomplete: %s (k6 writes a name submetric only for a threshold that names it: give every endpoint thresholds on http_req_duration, http_reqs and http_req_failed{name:…}); read as the whole test, named %q (--name)", why, in.opt.name())
+	}
+	if rows != nil {
+		return Skips{}, sinkAll(rows, sink)
+	}
 	row, ok, err := k6SummaryRow(in.opt.name(), whole, durationS, 1)
 	if err != nil {
 		return Skips{}, err
@@ -78,7 +68,99 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 	if !ok {
 		return Skips{}, &fileerr.Error{File: in.File, Key: "metrics.http_reqs", Msg: "no request count (http_reqs) in this k6 summary"}
 	}
+	if whole.failed.m == nil {
+		in.note("no http_req_failed metric (k6 before 0.31 has none): the failures are unknown and counted as 0")
+	}
 	return Skips{}, sink(row)
+}
+
+// k6EndpointRows makes the rows of the endpoints that name submetrics describe
+// (http_req_duration{name:…}), when they describe every request completely: each
+// endpoint's request count and failures known (its failures may be inferred only when
+// the whole test has none) and the counts adding up to the whole test's. Otherwise it
+// returns no rows and why not ("" when there is no name submetric at all), and the
+// summary is read as the whole test: endpoints left out silently, or a 0 % error rate
+// where the failures are unknown, would be wrong numbers.
+func k6EndpointRows(eps map[string]*k6Trio, whole k6Trio, durationS float64) ([]Row, string, error) {
+	wholeCount, hasWhole, err := k6Count(whole)
+	if err != nil {
+		return nil, "", err
+	}
+	noFailures := k6NoFailures(whole)
+	var rows []Row
+	var sum int64
+	for _, name := range slices.Sorted(maps.Keys(eps)) {
+		e := *eps[name]
+		if e.dur.m == nil {
+			continue
+		}
+		count, ok, err := k6Count(e)
+		switch {
+		case err != nil:
+			return nil, "", err
+		case ok && count == 0 || !ok && k6NoSample(e.dur):
+			continue // observed only because a threshold names it
+		case !ok:
+			return nil, fmt.Sprintf("%q has no request count (http_reqs{name:%s})", name, name), nil
+		}
+		if e.failed.m == nil && !noFailures {
+			return nil, fmt.Sprintf("%q has no failure count (http_req_failed{name:%s}) while the test has failures", name, name), nil
+		}
+		row, _, err := k6SummaryRow(name, e, durationS, len(rows)+1)
+		if err != nil {
+			return nil, "", err
+		}
+		rows = append(rows, row)
+		sum += row.Requests
+	}
+	if len(rows) == 0 || !hasWhole || sum == int64(wholeCount) {
+		return rows, "", nil
+	}
+	return nil, fmt.Sprintf("the endpoints' submetrics count %d of the test's %d requests", sum, int64(wholeCount)), nil
+}
+
+// k6Count is the request count of an endpoint or of the whole test: http_reqs' count, else
+// http_req_failed's passes + fails (or total), else http_req_duration's count.
+func k6Count(t k6Trio) (float64, bool, error) {
+	var nums numbers
+	if c, ok := nums.get(t.reqs, "count"); ok || nums.err != nil {
+		return c, ok, nums.err
+	}
+	passes, hasPasses := nums.get(t.failed, "passes")
+	if !hasPasses {
+		passes, hasPasses = nums.get(t.failed, "matches") // machine-readable: matches = failed
+	}
+	fails, hasFails := nums.get(t.failed, "fails")
+	if hasPasses && hasFails {
+		return passes + fails, true, nums.err
+	}
+	if total, ok := nums.get(t.failed, "total"); ok {
+		return total, true, nums.err
+	}
+	c, ok := nums.get(t.dur, "count")
+	return c, ok, nums.err
+}
+
+// k6NoSample tells whether a trend has no sample: k6 writes every value of an empty trend
+// as 0.
+func k6NoSample(dur jsonObj) bool {
+	for k := range dur.m {
+		if f, ok, _ := dur.number(k); ok && f != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// k6NoFailures tells whether the whole test's http_req_failed shows no failure at all.
+func k6NoFailures(whole k6Trio) bool {
+	var nums numbers
+	for _, k := range []string{"passes", "matches", "rate", "value"} {
+		if v, ok := nums.get(whole.failed, k); ok && nums.err == nil {
+			return v == 0
+		}
+	}
+	return false
 }
 
 // k6Metrics returns the values of every metric of a summary (by metric name) and the
@@ -151,25 +233,14 @@ func k6Endpoints(metrics map[string]jsonObj) map[string]*k6Trio {
 // submetric observed only because a threshold names it).
 func k6SummaryRow(name string, t k6Trio, durationS float64, line int) (Row, bool, error) {
 	row := Row{Name: name, Line: line}
+	count, hasCount, err := k6Count(t)
+	if err != nil || !hasCount {
+		return row, false, err
+	}
 	var nums numbers
-	count, hasCount := nums.get(t.reqs, "count")
 	passes, hasPasses := nums.get(t.failed, "passes")
 	if !hasPasses {
 		passes, hasPasses = nums.get(t.failed, "matches") // machine-readable: matches = failed
-	}
-	fails, hasFails := nums.get(t.failed, "fails")
-	total, hasTotal := nums.get(t.failed, "total")
-	switch {
-	case hasCount:
-	case hasPasses && hasFails:
-		count, hasCount = passes+fails, true
-	case hasTotal:
-		count, hasCount = total, true
-	default:
-		count, hasCount = nums.get(t.dur, "count")
-	}
-	if nums.err != nil || !hasCount {
-		return row, false, nums.err
 	}
 	row.Requests = int64(count)
 	if hasPasses {

@@ -59,12 +59,7 @@ func readLocustHistory(in *Input, sink Sink) (Skips, error) {
 	}
 	rows, note := historyFinish(last, spanS, cumulativeHistory(cols.pcts), in.opt.name())
 	in.note("%s", note)
-	for _, row := range rows {
-		if err := sink(row); err != nil {
-			return Skips{}, err
-		}
-	}
-	return Skips{}, nil
+	return Skips{}, sinkAll(rows, sink)
 }
 
 // cumulativeHistory tells whether the percentile columns of a history without

@@ -101,6 +101,16 @@ func (s *Span) Union(o Span) {
 // Sink receives rows as a reader produces them. Returning an error stops the reader.
 type Sink func(Row) error
 
+// sinkAll sends rows to sink in order, up to the first error.
+func sinkAll(rows []Row, sink Sink) error {
+	for _, r := range rows {
+		if err := sink(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // Skips counts the malformed records that a raw-sample reader left out (see the rule
 // for numbers in numbers.go); summary formats never skip, they fail.
 type Skips struct {
