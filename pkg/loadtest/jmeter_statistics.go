@@ -30,7 +30,9 @@ var pctResTime = regexp.MustCompile(`^pct([123])ResTime$`)
 // aggregate_rpt_pct1..3); the file does not name them, so when their values are out of
 // order (custom settings) they are left out (Row.Unranked). The test duration is the
 // dashboard's own: Total's sampleCount / throughput (its first start to last end), else
-// the longest label's.
+// the longest label's; every label's rps is its samples over it, as for a JTL of the same
+// run (a label's own throughput is over its own first to last sample: a label that ran
+// for the first 30 s of a 300 s test would show ten times its rate over the test).
 func readJMeterStatistics(in *Input, sink Sink) (Skips, error) {
 	var v map[string]map[string]any
 	if err := decodeJSON(in.doc, in.File, &v); err != nil {
@@ -52,7 +54,14 @@ func readJMeterStatistics(in *Input, sink Sink) (Skips, error) {
 	}
 	in.durationS = jmeterDuration(rows)
 	if in.durationS == 0 {
-		in.note("the test duration is unknown (no throughput in the Total row or any label): compare-performance cannot check that the runs lasted about as long")
+		in.note("the test duration is unknown (no throughput in the Total row or any label): no rps, and compare-performance cannot check that the runs lasted about as long")
+	}
+	for i := range rows { // a label's throughput is over its own first to last sample
+		r := &rows[i]
+		r.RPS, r.HasRPS = 0, in.durationS > 0
+		if r.HasRPS {
+			r.RPS = float64(r.Requests) / in.durationS
+		}
 	}
 	return Skips{}, sinkAll(rows, sink)
 }
