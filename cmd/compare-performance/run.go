@@ -142,7 +142,10 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return cli.ExitFail
 	}
-	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg, subResults: subResultNote(names[0], names[1])}
+	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg}
+	if fromJMeter(sides[0]) || fromJMeter(sides[1]) {
+		c.subResults = subResultNote(names[0], names[1])
+	}
 	c.cmd.BaselineRaw, c.cmd.CurrentRaw = raw[0], raw[1]
 	return c.run(sides[0], sides[1], set, stdout, stderr)
 }

@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/loadtest"
+	"github.com/perfgate/perfgate/pkg/metrics"
 )
 
 // subResultNote says when one side has endpoints that the other has only without a
@@ -25,6 +28,15 @@ func subResultNote(base, cur []string) string {
 	}
 	return fmt.Sprintf("JMeter sub-results: %s has %d endpoint%s that the other side has only without a -N suffix (e.g. `%s`, a sub-result of `%s`): JMeter's dashboard (statistics.json) lists sub-results as labels of their own, perfgate folds them into their parent when it reads a JTL, so the two sides do not count the same requests; read the JTL with --jtl-subresults=separate (extract-metrics, extract-baselines, or compare-performance on the raw file) to compare like with like",
 		side, n, plural(n), ex, root(ex))
+}
+
+// fromJMeter tells whether a side was read from JMeter's output (as its perfgate metadata
+// records): endpoints named "X-1" next to "X" mean sub-results only there.
+func fromJMeter(f *metrics.File) bool {
+	src, ok := f.Source()
+	return ok && slices.ContainsFunc(src.Formats, func(name string) bool {
+		return loadtest.ToolOf(loadtest.Format(name)) == loadtest.ToolOf(loadtest.FormatJMeterCSV)
+	})
 }
 
 func nameSet(names []string) map[string]bool {

@@ -165,3 +165,22 @@ func TestSubResultNoteNames(t *testing.T) {
 		}
 	}
 }
+
+// TestSubResultNoteOnlyJMeter: names like "/api/items-2" next to "/api/items" mean
+// sub-results only in JMeter's output; between two Locust runs, a new endpoint of that
+// name is just a new endpoint (and --strict-comparability must not fail on it).
+func TestSubResultNoteOnlyJMeter(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	const header = "Type,Name,Request Count,Failure Count,Median Response Time,Average Response Time,Min Response Time,Max Response Time,Average Content Size,Requests/s,Failures/s,50%,66%,75%,80%,90%,95%,98%,99%,99.9%,99.99%,100%\n"
+	row := func(name string) string {
+		return "GET," + name + ",100,1,40,45.5,10.2,200.1,30,10.0,0.1,40,50,55,60,80,100,150,180,200,200,200\n"
+	}
+	base, cur := filepath.Join(dir, "base_stats.csv"), filepath.Join(dir, "cur_stats.csv")
+	os.WriteFile(base, []byte(header+row("/api/items")+row("/api/orders")), 0o644)
+	os.WriteFile(cur, []byte(header+row("/api/items")+row("/api/items-2")+row("/api/orders")), 0o644)
+	r := runCompare(t, nil, "--group-by", "endpoint", "--strict-comparability", base, cur, "--report", filepath.Join(dir, "r.md"))
+	if r.code != 0 || strings.Contains(r.stderr, "sub-result") {
+		t.Errorf("exit %d, stderr: %s", r.code, r.stderr)
+	}
+}
