@@ -342,6 +342,7 @@ func FuzzGatlingFast(f *testing.F) {
 	f.Add("RUN\tx\ty\t1\t \t3.12.0\nREQUEST\tG1,Sub\tHome\t1718000000110\t1718000000158\tOK\t \nREQUEST\t\tHome\t2\t1\tKO\tx\n")
 	f.Add("REQUEST\t1\t\tHome\t1\t3\tKO\tboom\r\nREQUEST\tUsers\t1\t\tHome\t1\t30\tOK\t \textra\nREQUEST\tx\n")
 	f.Add("RUN\t20130710094944\tsim\t \nREQUEST\tScn\t1\t\tHome\t1373442584110\t1373442584111\t1373442584150\t1373442584158\tOK\t \nREQUEST\tScn\t2\tG\tHome\t5\t6\t7\t4\tKO\tx\textra\n")
+	f.Add("RUN\t20130628083320\tmysim\t \nACTION\tScn\t1\tlogin\t1\t2\t3\t4\tKO\t \n")
 	f.Add("a.Sim\tsim\tRUN\t1412610090000\t \t2.0\nScn\t1\tUSER\tSTART\t1\t0\nScn\t1\tREQUEST\t\tHome\t1412610090110\t1412610090111\t1412610090150\t1412610090158\tKO\tboom\nScn\t1\tREQUEST\tG\tx\nGROUP\t1\tREQUEST\t1\t2\t3\tOK\n")
 	f.Fuzz(func(t *testing.T, data string) {
 		if !detectGatlingLog(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
@@ -354,6 +355,9 @@ func FuzzGatlingFast(f *testing.F) {
 // straightGatling reads a simulation.log with strings.Split, as the reader did before
 // it was parallel; only the rule for numbers is shared.
 func straightGatling(data string) result {
+	if i := strings.Index(data[:min(len(data), 64<<10)], "\nACTION\t"); i >= 0 {
+		return result{err: fmt.Sprintf("f:%d: an ACTION record: the simulation.log of Gatling 1.x, whose layout is not read (Gatling 2.0 and later write REQUEST records)", strings.Count(data[:i+1], "\n")+1)}
+	}
 	a := newRawAgg("f")
 	tags := map[string]bool{"RUN": true, "USER": true, "REQUEST": true, "GROUP": true, "ERROR": true, "ASSERTION": true, "SCENARIO": true}
 	for n, l := range strings.Split(data, "\n") {

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/perfgate/perfgate/pkg/fileerr"
 )
 
 // detectGatlingLog: the record types of the text simulation.log, first on the line, or
@@ -23,6 +25,11 @@ func detectGatlingLog(s *sniff) bool {
 // quoting) in parallel chunks; see gatlingRecord for its layouts. A request is keyed by
 // its group path and name; KO is a failure.
 func readGatlingLog(in *Input, sink Sink) (Skips, error) {
+	head, _ := in.br.Peek(64 << 10)
+	if i := bytes.Index(head, []byte("\nACTION\t")); i >= 0 {
+		return Skips{}, &fileerr.Error{File: in.File, Line: bytes.Count(head[:i+1], []byte("\n")) + 1,
+			Msg: "an ACTION record: the simulation.log of Gatling 1.x, whose layout is not read (Gatling 2.0 and later write REQUEST records)"}
+	}
 	return readSamples(in, 1, lastLineCut, lineSamples(gatlingRecord), sink)
 }
 
