@@ -374,7 +374,7 @@ func TestRowWithoutLatency(t *testing.T) {
 	if got, _ := os.ReadFile(base); r.code != 1 || string(got) != string(orig) {
 		t.Errorf("exit %d, baseline changed: %v", r.code, string(got) != string(orig))
 	}
-	if want := "❌ extract-baselines: " + in + ":3: /api/a has requests but no latency value at all (every latency column is empty or N/A): nothing to compare\n"; r.stderr != want {
+	if want := "❌ extract-baselines: " + in + ":3: /api/a has requests but no latency value at all (every latency value is empty, N/A or null) and not every request failed: nothing to compare\n"; r.stderr != want {
 		t.Errorf("stderr\n got %q\nwant %q", r.stderr, want)
 	}
 }

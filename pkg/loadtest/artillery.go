@@ -239,8 +239,8 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 	if nums.err != nil {
 		return nums.err
 	}
-	if !row.HasMedian {
+	if !row.HasMedian && (completed > 0 || responses > 0) {
 		return &fileerr.Error{File: in.File, Key: "aggregate.latency", Msg: fmt.Sprintf("no latency figures (%d requests)", row.Requests)}
 	}
-	return sink(row)
+	return sink(row) // no response at all (every request timed out): no latency, 100 % errors
 }

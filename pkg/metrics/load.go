@@ -243,6 +243,9 @@ func (b *builder) file(info *Info) (*File, error) {
 		if err := blind(k, s, g.blindAt[k]); err != nil {
 			return nil, err
 		}
+		if outage(s) {
+			info.Notes = append(info.Notes, fmt.Sprintf("%s: every request failed without a latency recorded (an outage, or every request timed out): error rate 100 %%, latency metrics left out", k))
+		}
 		f.Services = append(f.Services, s)
 	}
 	return f, nil
@@ -349,16 +352,30 @@ func (g grouped) duration(info *Info, statedS float64, activeNs int64) int64 {
 }
 
 // blind refuses a service with requests but no latency value at all (every latency
-// column empty or N/A): written as is, it would make an empty baseline that gates
-// nothing. The error names the first such row (where).
+// value empty, N/A or null): written as is, it would make an empty baseline that gates
+// nothing. A service whose every request failed is kept (outage). The error names the
+// first such row (where).
 func blind(key string, s *Service, where string) error {
-	if req, _ := s.Get(TotalRequests); req == 0 {
+	if req, _ := s.Get(TotalRequests); req == 0 || outage(s) || hasLatency(s) {
 		return nil
 	}
+	return fmt.Errorf("%s: %s has requests but no latency value at all (every latency value is empty, N/A or null) and not every request failed: nothing to compare", where, key)
+}
+
+// outage tells whether every request of a service failed and none has a latency: no
+// request was answered in time (a service down, every request timed out). Its error rate
+// says so; its latencies are unknown.
+func outage(s *Service) bool {
+	req, _ := s.Get(TotalRequests)
+	fail, _ := s.Get(TotalFailures)
+	return req > 0 && fail == req && !hasLatency(s)
+}
+
+func hasLatency(s *Service) bool {
 	for _, n := range []string{AvgLatency, MedianLatency, P95Latency, P99Latency, MinLatency, MaxLatency} {
 		if _, ok := s.Get(n); ok {
-			return nil
+			return true
 		}
 	}
-	return fmt.Errorf("%s: %s has requests but no latency value at all (every latency column is empty or N/A): nothing to compare", where, key)
+	return false
 }
