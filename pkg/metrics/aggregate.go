@@ -196,7 +196,27 @@ func (a *Accumulator) Service(name string) *Service {
 			s.Estimated = append(s.Estimated, q.field)
 		}
 	}
+	clampToMax(s)
 	return s
+}
+
+// clampToMax keeps the median, the percentiles and the ladder at or below the maximum: a
+// tool that rounds its percentiles (Locust: to whole ms, two significant digits above
+// 100 ms) or a histogram bucket can put one just past the exact max (a p99 of 7 over a
+// max of 6.66), which no request took. The rounding error is all it moves.
+func clampToMax(s *Service) {
+	hi, ok := s.Get(MaxLatency)
+	if !ok {
+		return
+	}
+	for _, f := range []string{MedianLatency, P95Latency, P99Latency} {
+		if v, ok := s.Get(f); ok && v > hi {
+			s.Set(f, hi)
+		}
+	}
+	for i, p := range s.Ladder {
+		s.Ladder[i].Ms = min(p.Ms, hi)
+	}
 }
 
 // fineLadder are the percentiles kept where the whole distribution is known: every

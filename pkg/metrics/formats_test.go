@@ -226,8 +226,10 @@ func TestVegetaReportAndArtilleryAsWritten(t *testing.T) {
 				}
 			}
 		}
-		want := map[string]float64{TotalRequests: req, TotalFailures: fail, AvgLatency: sum["mean"], MedianLatency: sum["median"],
-			P95Latency: sum["p95"], P99Latency: sum["p99"], MinLatency: sum["min"], MaxLatency: sum["max"], RPS: req / span}
+		// DDSketch quantiles are within 1 % of the truth, so one can lie past the exact max:
+		// it is written as the max (no request took longer).
+		want := map[string]float64{TotalRequests: req, TotalFailures: fail, AvgLatency: sum["mean"], MedianLatency: min(sum["median"], sum["max"]),
+			P95Latency: min(sum["p95"], sum["max"]), P99Latency: min(sum["p99"], sum["max"]), MinLatency: sum["min"], MaxLatency: sum["max"], RPS: req / span}
 		got := values(s)
 		for n, w := range want {
 			if math.Abs(got[n]-w) > 1e-9 {
