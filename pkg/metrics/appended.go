@@ -16,7 +16,7 @@ import (
 // reads every run and spreads the requests over the time the runs ran (the sum of their
 // spans), not over the days between them. The other tools write their raw output anew on
 // each run: a file of theirs with such gaps is still read whole (the gaps are named), with
-// rps over the time the runs ran under AllRuns.
+// rps over the time the requests ran, not over the idle stretches.
 
 // maxRunsNamed is how many runs a note lists before "and N more".
 const maxRunsNamed = 6
@@ -51,7 +51,7 @@ func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Inf
 			}
 			notes, runs = again.Notes(), runs[len(runs)-1:]
 		}
-		b.gapped = b.gapped || opt.AllRuns && len(runs) > 1
+		b.gapped = b.gapped || (opt.AllRuns || !last) && len(runs) > 1
 	}
 	info.Notes = append(info.Notes, notes...)
 	for _, r := range runs {
@@ -119,8 +119,8 @@ func runsNote(path string, f loadtest.Format, runs []loadtest.Run, all, last boo
 	case all:
 		return fmt.Sprintf("%s; reading all of them (--all-runs): rps over the %s they ran, not the %s the file spans", head, duration(active), duration(whole))
 	}
-	return fmt.Sprintf("%s: requests far apart in time (idle %s in all); %s writes its output anew on each run, so the file is read as one test, with rps over the whole %s (--all-runs takes it over the %s the requests ran)",
-		strings.Replace(head, " runs appended ", " stretches of requests ", 1), duration(whole-active), loadtest.ToolOf(f), duration(whole), duration(active))
+	return fmt.Sprintf("%s: requests far apart in time (idle %s in all); %s writes its output anew on each run, so the file is read as one test, with rps over the %s the requests ran, not the %s the file spans",
+		strings.Replace(head, " runs appended ", " stretches of requests ", 1), duration(whole-active), loadtest.ToolOf(f), duration(active), duration(whole))
 }
 
 // runDesc describes a run: when (on the input's clock) and its requests.
