@@ -51,7 +51,15 @@ type jsonObj struct {
 }
 
 func (o jsonObj) err(field, msg string) error {
-	return &fileerr.Error{File: o.file, Key: o.key + "." + field, Msg: msg}
+	return &fileerr.Error{File: o.file, Key: o.path(field), Msg: msg}
+}
+
+// path is the key of a field of the object: "metrics.http_reqs.count".
+func (o jsonObj) path(field string) string {
+	if o.key == "" {
+		return field
+	}
+	return o.key + "." + field
 }
 
 func (o jsonObj) str(field string) string {
@@ -62,7 +70,7 @@ func (o jsonObj) str(field string) string {
 // child returns the object under field (empty when absent or not an object).
 func (o jsonObj) child(field string) jsonObj {
 	m, _ := o.m[field].(map[string]any)
-	return jsonObj{file: o.file, key: o.key + "." + field, m: m}
+	return jsonObj{file: o.file, key: o.path(field), m: m}
 }
 
 // ms reads a latency (or a rate, or any other measure): a JSON number, or a string with
@@ -95,9 +103,24 @@ func (o jsonObj) number(field string) (float64, bool, error) {
 			return 0, false, o.err(field, err.Error())
 		}
 		return f, true, nil
+	case string:
+		return 0, false, o.err(field, fmt.Sprintf("want a number, got the string %q", shorten(v, 40)))
 	default:
-		return 0, false, o.err(field, fmt.Sprintf("want a number, got %v", v))
+		return 0, false, o.err(field, fmt.Sprintf("want a number, got %s", jsonKind(v)))
 	}
+}
+
+// jsonKind names the kind of a decoded JSON value for a message.
+func jsonKind(v any) string {
+	switch v.(type) {
+	case bool:
+		return fmt.Sprintf("%v", v)
+	case []any:
+		return "an array"
+	case map[string]any:
+		return "an object"
+	}
+	return fmt.Sprintf("%T", v)
 }
 
 // numbers reads several plain numbers of summaries and keeps the first error, so that

@@ -70,3 +70,17 @@ func TestK6SummaryIncompleteEndpoints(t *testing.T) {
 		}
 	}
 }
+
+// TestK6SummaryNumberAsString: a count written as a string is an error that says so,
+// naming the file and the key.
+func TestK6SummaryNumberAsString(t *testing.T) {
+	doc := `{"metrics": {"http_req_duration": {"avg": 1, "min": 1, "med": 1, "max": 1, "p(90)": 1, "p(95)": 1}, "http_reqs": {"count": "1000"}}}`
+	in, err := Open(strings.NewReader(doc), "summary.json", Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = in.Rows(func(Row) error { return nil })
+	if err == nil || !strings.Contains(err.Error(), `summary.json: metrics.http_reqs.count: want a number, got the string "1000"`) {
+		t.Errorf("got %v", err)
+	}
+}
