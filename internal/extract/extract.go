@@ -406,7 +406,7 @@ func printNotes(stderr io.Writer, f *metrics.File, info *metrics.Info) {
 			fmt.Fprintf(stderr, "⚠️ %s: %s left out: %s\n", cli.Sanitize(s.Name), n, report.PythonZeroNote(s.PythonZero[n]))
 		}
 		if len(s.Estimated) > 0 {
-			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))%s\n", cli.Sanitize(s.Name), strings.Join(s.Estimated, " and "), boundedNote(s))
+			fmt.Fprintf(stderr, "⚠️ %s: the input has no percentiles of the whole run; %s estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg))%s\n", cli.Sanitize(s.Name), strings.Join(s.Estimated, " and "), boundedNote(s))
 		}
 		if n := missingPercentiles(s, info.Formats); n != "" && info.Raw {
 			fmt.Fprintf(stderr, "⚠️ %s: %s\n", cli.Sanitize(s.Name), n)

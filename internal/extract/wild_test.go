@@ -23,7 +23,7 @@ func TestMissingPercentileSaid(t *testing.T) {
 		{"loadtest/jmeter-5.6-statistics-pct-99-95-90.json",
 			"⚠️ GET /api/users: p95_latency_ms and p99_latency_ms left out: the input holds percentiles, but none that gives it (a note above may say why); a percentile is estimated from the average only when an input has none; a threshold on it is not compared (--fail-on-missing fails)\n"},
 		{"locust/locust-2.12.1-baseline-run1_stats_history.csv",
-			"⚠️ /api/rag/query: the input has no percentiles; p95_latency_ms and p99_latency_ms estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg)); p99 kept at the max 152.27, as no percentile exceeds the max nor falls below the median\n"},
+			"⚠️ /api/rag/query: the input has no percentiles of the whole run; p95_latency_ms and p99_latency_ms estimated from the average (p95 = int(1.4 × avg), p99 = int(1.7 × avg)); p99 kept at the max 152.27, as no percentile exceeds the max nor falls below the median\n"},
 	} {
 		r := runCmd(t, false, "--group-by", "endpoint", td+tc.input, filepath.Join(t.TempDir(), "out.json"))
 		if r.code != 0 || !strings.Contains(r.stderr, tc.want) {
