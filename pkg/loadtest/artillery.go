@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -47,7 +48,7 @@ func readArtillery(in *Input, sink Sink) (Skips, error) {
 		summaries = agg.child("histograms")
 	}
 	if !artilleryV2(agg, counters, summaries) {
-		return Skips{}, readArtilleryLegacy(in, agg, sink)
+		return Skips{}, readArtilleryLegacy(in, agg, doc["intermediate"], sink)
 	}
 	var nums numbers
 	first, ok1 := nums.get(agg, "firstMetricAt")
@@ -190,7 +191,7 @@ func artillerySummary(row *Row, sum jsonObj) error {
 // request event): requestsCompleted counts the responses only, not the requests that
 // ended in an error (ETIMEDOUT, ECONNREFUSED…), which errors counts. The latencies are
 // of the completed requests.
-func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
+func readArtilleryLegacy(in *Input, agg jsonObj, intermediate any, sink Sink) error {
 	lat := agg.child("latency")
 	if lat.m == nil {
 		return &fileerr.Error{File: in.File, Key: "aggregate", Msg: "neither counters/summaries (v2) nor latency (1.x)"}
@@ -239,8 +240,41 @@ func readArtilleryLegacy(in *Input, agg jsonObj, sink Sink) error {
 	if nums.err != nil {
 		return nums.err
 	}
+	if mean, ok := artilleryLegacyMean(intermediate, row.TimedRequests()); ok && row.HasMedian {
+		row.AvgMs, row.HasAvg = mean, true
+	}
 	if !row.HasMedian && (completed > 0 || responses > 0) {
 		return &fileerr.Error{File: in.File, Key: "aggregate.latency", Msg: fmt.Sprintf("no latency figures (%d requests)", row.Requests)}
 	}
 	return sink(row) // no response at all (every request timed out): no latency, 100 % errors
+}
+
+// artilleryLegacyMean is the mean latency (ms) of a 1.x report, whose aggregate has no
+// mean: from every latency the intermediate reports list (ns; a number, or [timestamp,
+// id, ns, code] before 1.6), when they are as many as the requests timed (else false: a
+// report whose intermediates were trimmed).
+func artilleryLegacyMean(intermediate any, timed int64) (float64, bool) {
+	reports, _ := intermediate.([]any)
+	var sum float64
+	var n int64
+	for _, r := range reports {
+		m, _ := r.(map[string]any)
+		lats, _ := m["latencies"].([]any)
+		for _, l := range lats {
+			if t, ok := l.([]any); ok && len(t) >= 3 {
+				l = t[2]
+			}
+			v, ok := l.(json.Number)
+			f, err := v.Float64()
+			if !ok || err != nil || f < 0 {
+				return 0, false
+			}
+			sum += f
+			n++
+		}
+	}
+	if n == 0 || n != timed {
+		return 0, false
+	}
+	return sum / float64(n) / 1e6, true
 }
