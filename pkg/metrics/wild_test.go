@@ -95,7 +95,7 @@ func TestJMeterStatisticsDuration(t *testing.T) {
 func TestArtillery1xErrorRate(t *testing.T) {
 	t.Parallel()
 	f, _ := load(t, Mapping{ByEndpoint: true}, "loadtest/artillery-1.7.9-report-etimedout.json")
-	want := map[string]float64{TotalRequests: 40, TotalFailures: 5, ErrorRate: 12.5, RPS: 1.96,
+	want := map[string]float64{TotalRequests: 40, TotalFailures: 5, ErrorRate: 12.5, RPS: 1.96, AvgLatency: 90.9347975,
 		MedianLatency: 90.1, P95Latency: 135.7, P99Latency: 135.9, MinLatency: 36.9, MaxLatency: 135.9}
 	if diff := cmp.Diff(want, values(f.Service("all"))); diff != "" {
 		t.Errorf("(-want +got):\n%s", diff)
