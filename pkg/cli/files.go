@@ -20,8 +20,13 @@ import (
 // created. A path that is a symbolic link is written through to its target (the link
 // stays a link), and an existing file keeps its permissions. Temporary files carry the
 // writer's process id; those of a process that is gone (a killed run) are removed by the
-// next write of the same target.
+// next write of the same target. A path that is no regular file (/dev/stdout, /dev/null,
+// a named pipe, a terminal) is written in place, as the Python scripts' open() did: it
+// cannot be replaced, nor should it be.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+		return writeInPlace(path, write)
+	}
 	target, err := linkTarget(path)
 	if err != nil {
 		return err
@@ -67,6 +72,19 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 	}
 	ok = true
 	return nil
+}
+
+// writeInPlace writes to a path that is no regular file (a device, a pipe).
+func writeInPlace(path string, write func(io.Writer) error) error {
+	f, err := os.OpenFile(path, os.O_WRONLY, 0)
+	if err != nil {
+		return err
+	}
+	if err := write(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 // linkTarget follows symbolic links from path to the file they name (which need not
