@@ -94,7 +94,7 @@ step_build() {
 
 # extract expands the results patterns (one per line) and writes the normalized metrics.
 step_extract() {
-  local dir="${INPUT_OUTPUT_DIR:-load-test-results}" pattern matched f saved
+  local dir="${INPUT_OUTPUT_DIR:-load-test-results}" pattern matched f g saved
   local files=() args=() extra=()
   local globstar=1
   shopt -s nullglob
@@ -111,8 +111,13 @@ step_extract() {
     IFS=$'\n'
     for f in $pattern; do
       [ -f "$f" ] || continue
-      files+=("$f")
       matched=1
+      # Patterns that overlap name a file twice: give it once (the binary refuses a file
+      # given twice, which would count its requests twice).
+      for g in ${files[@]+"${files[@]}"}; do
+        if [ "$f" -ef "$g" ]; then continue 2; fi
+      done
+      files+=("$f")
     done
     IFS="$saved"
     [ "$matched" = 1 ] || die "input results: no file matches '$pattern' (in $(pwd))"
@@ -120,7 +125,7 @@ step_extract() {
   [ "${#files[@]}" -gt 0 ] || die "input results is empty: give the load-test results file or a glob"
   [ -z "${INPUT_GROUP_BY:-}" ] || args+=(--group-by "$INPUT_GROUP_BY")
   [ -z "${INPUT_CONFIG:-}" ] || args+=(--config "$INPUT_CONFIG")
-  read -r -a extra <<<"${INPUT_EXTRACT_ARGS:-}" || true
+  read -r -d '' -a extra <<<"${INPUT_EXTRACT_ARGS:-}" || true # words on every line (a YAML | block)
   mkdir -p "$dir"
   echo "📂 ${#files[@]} result file(s): ${files[*]}"
   "$PERFGATE_BIN/extract-metrics" ${args[@]+"${args[@]}"} ${extra[@]+"${extra[@]}"} -o "$dir/load-results.json" "${files[@]}"
@@ -145,7 +150,7 @@ step_compare() {
     case "$line" in '' | '#'*) continue ;; esac
     args+=(--threshold "$line")
   done <<<"${INPUT_THRESHOLDS:-}"
-  read -r -a extra <<<"${INPUT_COMPARE_ARGS:-}" || true
+  read -r -d '' -a extra <<<"${INPUT_COMPARE_ARGS:-}" || true # words on every line (a YAML | block)
   out="$(mktemp "${RUNNER_TEMP:-${TMPDIR:-/tmp}}/perfgate-output.XXXXXX")"
   GITHUB_OUTPUT="$out" "$PERFGATE_BIN/compare-performance" "${args[@]}" ${extra[@]+"${extra[@]}"} "$INPUT_BASELINE" "$PERFGATE_METRICS" || code=$?
   if ! grep -q '^verdict=' "$out"; then

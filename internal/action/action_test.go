@@ -249,7 +249,8 @@ func TestActionSeveralResultFiles(t *testing.T) {
 	os.MkdirAll(filepath.Join(ws, "gen 2"), 0o755)
 	b, _ := os.ReadFile(filepath.Join(repoRoot, "testdata/seed/sample_results_stats.csv"))
 	os.WriteFile(filepath.Join(ws, "gen 2", "run_stats.csv"), b, 0o644)
-	r, j := runCase(t, a, map[string]string{"results": "testdata/seed/sample_results_stats*.csv\n  gen 2/*_stats.csv  \n", "baseline": "testdata/seed/sample_baselines.json", "fail-on": "never"}, env{ws: ws})
+	// The last line names a file that the first already matched: it is read once.
+	r, j := runCase(t, a, map[string]string{"results": "testdata/seed/sample_results_stats*.csv\n  gen 2/*_stats.csv  \ntestdata/seed/./sample_results_stats.csv", "baseline": "testdata/seed/sample_baselines.json", "fail-on": "never"}, env{ws: ws})
 	if !r.ok {
 		t.Fatalf("failed in %s\n%s", r.failed, j.log.String())
 	}
@@ -262,6 +263,19 @@ func TestActionSeveralResultFiles(t *testing.T) {
 	b, _ = os.ReadFile(filepath.Join(ws, r.outputs["metrics"]))
 	if err := json.Unmarshal(b, &m); err != nil || m["api_gateway"].Requests != 3000 {
 		t.Errorf("api_gateway of three files of 1,000 requests each: %+v %v", m["api_gateway"], err)
+	}
+}
+
+// TestActionArgsOnSeveralLines: compare-args written as a YAML | block, one argument per
+// line, are all passed (only the first line was): --warn-as-error on the second line
+// turns the regressed run's warnings into a failure.
+func TestActionArgsOnSeveralLines(t *testing.T) {
+	a := loadAction(t)
+	with := map[string]string{"baseline": baseline, "group-by": "endpoint", "results": regressed, "thresholds": loose,
+		"compare-args": "--quiet\n--warn-as-error\n", "extract-args": "--name\nall\n"}
+	r, j := runCase(t, a, with, env{})
+	if r.ok || r.failed != "gate" || r.outputs["verdict"] != "fail" {
+		t.Errorf("ok %v, failed in %q, verdict %q\n%s", r.ok, r.failed, r.outputs["verdict"], j.log.String())
 	}
 }
 

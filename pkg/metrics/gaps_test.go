@@ -46,3 +46,25 @@ func TestGapsInAFreshFile(t *testing.T) {
 		}
 	}
 }
+
+// TestInputGivenTwice: one file given twice, by its name and through a hard link, would
+// count every request twice (rps doubled, a real drop hidden); it is refused.
+func TestInputGivenTwice(t *testing.T) {
+	dir := t.TempDir()
+	a := filepath.Join(dir, "a_stats.csv")
+	data, err := os.ReadFile(testdata("locust/locust-2.12.1-baseline-run1_stats.csv"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	os.WriteFile(a, data, 0o644)
+	link := filepath.Join(dir, "b_stats.csv")
+	if err := os.Link(a, link); err != nil {
+		t.Skip(err)
+	}
+	for _, second := range []string{a, filepath.Join(dir, ".", "a_stats.csv"), link} {
+		_, _, err := Load([]string{a, second}, Options{Mapping: Mapping{ByEndpoint: true}})
+		if want := second + ": the same file as " + a + ", given twice: its requests would count twice"; err == nil || err.Error() != want {
+			t.Errorf("got %v, want %s", err, want)
+		}
+	}
+}

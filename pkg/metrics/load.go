@@ -69,6 +69,9 @@ func Load(paths []string, opt Options) (*File, *Info, error) {
 	info := &Info{}
 	b := newBuilder(opt.Mapping)
 	var normalized *File
+	if err := givenTwice(paths); err != nil {
+		return nil, nil, err
+	}
 	for _, path := range paths {
 		in, closer, err := open(path, opt.input(), opt.Wrap)
 		if err != nil {
@@ -349,6 +352,25 @@ func (g grouped) duration(info *Info, statedS float64, activeNs int64) int64 {
 	}
 	info.DurationS = float64(spanNs) / 1e9
 	return spanNs
+}
+
+// givenTwice refuses an input given twice (by any name: a link, another path): its
+// requests would count twice, doubling the rps.
+func givenTwice(paths []string) error {
+	seen := make([]os.FileInfo, len(paths))
+	for i, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			continue // open says why
+		}
+		for j := range i {
+			if seen[j] != nil && os.SameFile(seen[j], st) {
+				return fileerr.At(p, 0, "the same file as %s, given twice: its requests would count twice", paths[j])
+			}
+		}
+		seen[i] = st
+	}
+	return nil
 }
 
 // blind refuses a service with requests but no latency value at all (every latency

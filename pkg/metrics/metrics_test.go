@@ -236,10 +236,17 @@ func TestLocustJSONServicesMergeHistograms(t *testing.T) {
 
 func TestMergeSameEndpointAcrossFiles(t *testing.T) {
 	t.Parallel()
-	// The same stats file given twice (two load generators with identical results): counts
-	// and rps double, the mean and percentiles stay.
+	// Two load generators with identical results (the stats file and a copy of it): counts
+	// and rps double, the mean and percentiles stay. (The same file given twice is refused:
+	// TestInputGivenTwice.)
 	one, _ := load(t, Mapping{ByEndpoint: true}, "locust/locust-2.12.1-baseline-run1_stats.csv")
-	two, _ := load(t, Mapping{ByEndpoint: true}, "locust/locust-2.12.1-baseline-run1_stats.csv", "locust/locust-2.12.1-baseline-run1_stats.csv")
+	data, _ := os.ReadFile(testdata("locust/locust-2.12.1-baseline-run1_stats.csv"))
+	copied := filepath.Join(t.TempDir(), "generator2_stats.csv")
+	os.WriteFile(copied, data, 0o644)
+	two, _, err := Load([]string{testdata("locust/locust-2.12.1-baseline-run1_stats.csv"), copied}, Options{Mapping: Mapping{ByEndpoint: true}})
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, s := range one.Services {
 		a, b := values(s), values(two.Service(s.Name))
 		for _, n := range []string{TotalRequests, TotalFailures, RPS} {
