@@ -96,7 +96,7 @@ func (o *options) bind(fs *flag.FlagSet) {
 	fs.BoolVar(&o.noGitHub, "no-github", false, "inside GitHub Actions, write neither the step summary nor annotations")
 	fs.BoolVar(&o.quiet, "quiet", false, "print only the closing line")
 	fs.BoolVar(&o.warnAsError, "warn-as-error", false, "exit 1 on warnings too")
-	fs.BoolVar(&o.failOnMiss, "fail-on-missing", false, "exit 1 when a metric that has a threshold could not be compared")
+	fs.BoolVar(&o.failOnMiss, "fail-on-missing", false, "exit 1 when a metric that has a threshold could not be compared, or a baseline service is not in the current results")
 	fs.StringVar(&o.history, "history", "", "append this run to a JSON Lines history `file` (created if missing) and chart the failing and warning metrics over the last runs in the report")
 	fs.IntVar(&o.historyKeep, "history-keep", history.DefaultKeep, "keep the last `N` runs in the --history file")
 }
@@ -265,6 +265,9 @@ func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) 
 		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d performance warning%s, treated as failures (--warn-as-error)", warns, plural(warns))}
 	case notCompared > 0 && c.o.failOnMiss:
 		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d metric%s with a threshold could not be compared (--fail-on-missing)", notCompared, plural(notCompared))}
+	case len(goneFromCurrent(ev)) > 0 && c.o.failOnMiss:
+		n := len(goneFromCurrent(ev))
+		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d baseline service%s not in the current results (--fail-on-missing)", n, plural(n))}
 	case warns > 0:
 		return verdict{cli.ExitOK, "warning", "✅ No critical performance regressions detected"}
 	case ev.Count(threshold.Acknowledged) > 0:
@@ -403,6 +406,14 @@ func (c *comparison) stepOutputs(ev *threshold.Evaluation, v verdict) []cli.Outp
 // hints prints perfgate's own notes on stderr: warnings that do not fail the build, and
 // percentiles compared as estimates.
 func hints(ev *threshold.Evaluation, stderr io.Writer) {
+	if gone := goneFromCurrent(ev); len(gone) > 0 && ev.Common > 0 { // none in common: the verdict says so
+		n := len(gone)
+		if n > 5 {
+			gone = append(gone[:5], fmt.Sprintf("and %d more", n-5))
+		}
+		fmt.Fprintf(stderr, "⚠️ %s: %d of the baseline's %d services %s not in the current results (%s): nothing of theirs is compared (--fail-on-missing fails on it)\n",
+			command.Name, n, n+ev.Common, map[bool]string{true: "is", false: "are"}[n == 1], cli.Sanitize(strings.Join(gone, ", ")))
+	}
 	for _, u := range ev.Unused {
 		fmt.Fprintf(stderr, "⚠️ %s: %s: no service %s in either file: its thresholds check nothing (a typo, or --group-by endpoint names?)\n", command.Name, cli.Sanitize(u.Source), cli.Sanitize(u.Service))
 	}
@@ -514,6 +525,17 @@ func tool(formats []string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, "+")
+}
+
+// goneFromCurrent are the baseline's services that the current results lack.
+func goneFromCurrent(ev *threshold.Evaluation) []string {
+	var out []string
+	for _, m := range ev.Missing {
+		if m.Side == threshold.BaselineOnly {
+			out = append(out, m.Service)
+		}
+	}
+	return out
 }
 
 func names(f *metrics.File) string {
