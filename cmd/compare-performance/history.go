@@ -37,6 +37,9 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 		if err != nil {
 			return nil, err
 		}
+		if err := notHistory(h.path, h.past, skipped); err != nil {
+			return nil, err
+		}
 		for _, s := range skipped {
 			if s.Kept {
 				fmt.Fprintf(stderr, "⚠️ %s: %v: line of another perfgate version not read (kept as it is when the history is rewritten)\n", command.Name, s)
@@ -60,6 +63,20 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 		return nil, fmt.Errorf("recording the run in %s: %w", h.path, err)
 	}
 	return h, nil
+}
+
+// notHistory refuses a file of which no line is a run (a mistyped --history naming
+// another file): rewritten, it would be lost.
+func notHistory(path string, past []history.Entry, skipped []*history.LineError) error {
+	if len(past) > 0 || len(skipped) == 0 {
+		return nil
+	}
+	for _, s := range skipped {
+		if s.Kept {
+			return nil
+		}
+	}
+	return fmt.Errorf("%s is not a perfgate history: none of its %d lines is a run (%v); it is left as it is: give --history a new file or an existing history", path, len(skipped), skipped[0])
 }
 
 // write rewrites the history atomically with this run appended, keeping the last keep.

@@ -245,6 +245,17 @@ func TestHistoryFile(t *testing.T) {
 	if r := runCompareAt(t, fixedClock(6), nil, "--history", hist, "--history-keep", "0", "--report", rep, base, cur); r.code != 1 || r.stderr != "❌ compare-performance: --history-keep: want at least 1 run, got 0\n" {
 		t.Errorf("--history-keep 0: %+v", r)
 	}
+	// --history naming a file that is no history (a typo): refused, left as it is, and
+	// nothing else written.
+	notes := filepath.Join(dir, "notes.md")
+	os.WriteFile(notes, []byte("# Notes\n\nsome text\n"), 0o644)
+	rep2 := filepath.Join(dir, "r2.md")
+	r := runCompareAt(t, fixedClock(7), nil, "--history", notes, "--report", rep2, base, cur)
+	got2, _ := os.ReadFile(notes)
+	if _, err := os.Stat(rep2); r.code != 1 || string(got2) != "# Notes\n\nsome text\n" || err == nil ||
+		!strings.HasPrefix(r.stderr, "❌ compare-performance: "+notes+" is not a perfgate history: none of its 2 lines is a run ("+notes+":1: not a history entry") {
+		t.Errorf("exit %d, report written %v, file %q, stderr %s", r.code, err == nil, got2, r.stderr)
+	}
 }
 
 // TestBaselineFromDemoHistory: extract-baselines --from-history --last 4 on the demo
@@ -303,5 +314,23 @@ func TestHistoryKeepsNewerVersions(t *testing.T) {
 	lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 	if len(lines) != 2 || lines[0] != newer || !strings.HasPrefix(lines[1], `{"schema":"perfgate/history/v1","run":2,`) {
 		t.Errorf("history:\n%s", b)
+	}
+}
+
+// TestHistoryIsNoOtherOutput: --history naming the report's file would leave one of them
+// lost; it is refused like --report and --json on one file. The same device twice
+// (/dev/null) is no clash.
+func TestHistoryIsNoOtherOutput(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	same := filepath.Join(dir, "same.out")
+	base, cur := td+"compare/examples_baseline.json", td+"compare/examples_current.json"
+	r := runCompareAt(t, fixedClock(1), nil, "--report", same, "--history", same, base, cur)
+	if _, err := os.Stat(same); r.code != 1 || err == nil || r.stderr != "❌ compare-performance: "+same+" is given as two outputs: each of --report, --json, --junit and --history needs its own file\n" {
+		t.Errorf("exit %d, written %v, stderr %q", r.code, err == nil, r.stderr)
+	}
+	o := options{report: filepath.Join(dir, "r.md"), jsonOut: os.DevNull, junitOut: os.DevNull} // not run: nothing is written to /dev/null
+	if msg := o.outputClash([]string{base, cur}); msg != "" {
+		t.Errorf("/dev/null twice: %s", msg)
 	}
 }

@@ -157,14 +157,22 @@ func (o *options) outputClash(pos []string) string {
 	if in, out, same := cli.SameFile(append(pos, o.config), append(outs, o.history)); same {
 		return fmt.Sprintf("the output %s is the input %s: refusing to overwrite it", out, in)
 	}
+	outs = append(outs, o.history)
 	for i, a := range outs {
 		for _, b := range outs[i+1:] {
-			if a != "" && b != "" && (a == b || sameExisting(a, b)) {
-				return fmt.Sprintf("%s is given as two outputs: each of --report, --json and --junit needs its own file", a)
+			if a != "" && b != "" && (a == b && !isDevice(a) || sameExisting(a, b)) {
+				return fmt.Sprintf("%s is given as two outputs: each of --report, --json, --junit and --history needs its own file", a)
 			}
 		}
 	}
 	return ""
+}
+
+// isDevice tells whether path exists and is no regular file or folder (/dev/null,
+// /dev/stdout): writing to it twice loses nothing.
+func isDevice(path string) bool {
+	st, err := os.Stat(path)
+	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
 }
 
 // sameExisting tells whether two existing paths are the same file.

@@ -156,13 +156,9 @@ func SameFile(inputs, outputs []string) (in, out string, same bool) {
 		if o == "" || o == "-" {
 			continue
 		}
-		target, err := linkTarget(o)
-		if err != nil {
-			continue
-		}
-		ost, err := os.Stat(target)
-		if err != nil {
-			continue
+		ost, err := os.Stat(o)
+		if err != nil || !ost.Mode().IsRegular() {
+			continue // missing, or a device or pipe (/dev/null twice is no clash)
 		}
 		for _, i := range inputs {
 			if ist, err := os.Stat(i); err == nil && os.SameFile(ist, ost) {
