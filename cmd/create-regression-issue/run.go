@@ -210,6 +210,11 @@ func (r *runner) readReport(path string) (*report.Parsed, int, bool) {
 	if err != nil {
 		return nil, r.usage("%v", err), false
 	}
+	if !rep.Summary.Known && rep.Summary.Verdict == "" {
+		// compare_performance.py and compare-performance always end a report with its
+		// Summary: without one, the tables above may be cut short too.
+		return nil, r.usage("%s has no \"## Summary\" section: not a whole regression report (cut short, or another file?); nothing filed", path), false
+	}
 	r.doc = doc
 	return rep, 0, true
 }
@@ -247,6 +252,9 @@ func (r *runner) context(path string, rep *report.Parsed) issueContext {
 func (r *runner) run(rep *report.Parsed, path string) int {
 	o := r.o
 	ctx := r.context(path, rep)
+	if verdictOf(rep) == "incomparable" {
+		fmt.Fprintf(r.stderr, "⚠️ %s: %s could not judge the run (nothing comparable): there is no regression to file, and no pass either; compare-performance failed the build for it\n", command.Name, path)
+	}
 	plans := []plan{{critical, rep.Failures, withExtra(criticalLabels, o.labels)}, {warning, rep.Warnings, withExtra(warningLabels, o.labels)}}
 	if o.dryRun {
 		return r.dryRun(rep, plans, ctx)

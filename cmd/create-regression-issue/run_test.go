@@ -583,3 +583,31 @@ func TestCloseResolvedOnlyWhenJudged(t *testing.T) {
 		t.Errorf("all passed: requests (-want +got):\n%s", diff)
 	}
 }
+
+// TestCutShortReport: a report without its Summary (cut short by a full disk or a killed
+// step, or another file) is not a pass: exit 1, nothing filed — at every length, also
+// where the failures table is still whole. A report that could not judge the run says so
+// on stderr, never only "✅ No critical failures detected".
+func TestCutShortReport(t *testing.T) {
+	full, err := os.ReadFile(td + "issue/perfgate_report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := strings.Index(string(full), "## Summary")
+	if cut < 0 {
+		t.Fatal("no Summary in the fixture")
+	}
+	half := strings.LastIndex(string(full[:cut/2]), "\n") + 1 // a whole line (a cut row is a parse error)
+	for _, n := range []int{60, half, cut} {
+		rep := writeReport(t, string(full[:n]))
+		o := runIssue(t, nil, rep, "--dry-run")
+		if want := "❌ create-regression-issue: " + rep + " has no \"## Summary\" section: not a whole regression report (cut short, or another file?); nothing filed"; o.code != 1 || !strings.Contains(o.stderr, want) || strings.Contains(o.stdout, "✅") {
+			t.Errorf("cut at %d: exit %d\nstdout: %s\nstderr: %s", n, o.code, o.stdout, o.stderr)
+		}
+	}
+	const incomparable = "## Performance Regression Analysis\n\n## Summary\n\n- **Total Metrics**: 0\n- **Failures**: 0\n- **Warnings**: 0\n- **Passed**: 0\n"
+	rep := writeReport(t, incomparable)
+	if o := runIssue(t, nil, rep, "--dry-run"); !strings.Contains(o.stderr, rep+" could not judge the run (nothing comparable)") {
+		t.Errorf("incomparable: exit %d\nstdout: %s\nstderr: %s", o.code, o.stdout, o.stderr)
+	}
+}
