@@ -53,7 +53,7 @@ func evaluations(t *testing.T) map[string]*threshold.Evaluation {
 func render(t *testing.T, ev *threshold.Evaluation) []byte {
 	t.Helper()
 	var b bytes.Buffer
-	if err := JUnit(&b, ev); err != nil {
+	if err := JUnit(&b, ev, JUnitOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	return b.Bytes()
@@ -237,6 +237,53 @@ func TestJUnitClassname(t *testing.T) {
 	} {
 		if got := JUnitClassname(in); got != want {
 			t.Errorf("JUnitClassname(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestJUnitFailsWithTheGate: with --warn-as-error a warning fails the build, with
+// --fail-on-missing a metric not compared or a baseline service the run lacks does; the
+// JUnit file then shows those cases failed (a green file next to a red build misleads),
+// and stays valid against the schema.
+func TestJUnitFailsWithTheGate(t *testing.T) {
+	t.Parallel()
+	schema, err := loadXSD(jenkinsXSD)
+	if err != nil {
+		t.Fatal(err)
+	}
+	evs := evaluations(t)
+	gone := *evs["failures and warnings"]
+	gone.Missing = append(gone.Missing, threshold.MissingService{Service: "checkout", Side: threshold.BaselineOnly})
+	for _, tc := range []struct {
+		name                string
+		ev                  *threshold.Evaluation
+		opt                 JUnitOptions
+		failures, skipped   int
+		failureType, reason string
+	}{
+		{"warnings", evs["failures and warnings"], JUnitOptions{}, 3, 0, "", ""},
+		{"warnings, --warn-as-error", evs["failures and warnings"], JUnitOptions{WarnAsError: true}, 5, 0, "warning", "(--warn-as-error)"},
+		{"not compared", evs["not compared"], JUnitOptions{}, 0, 2, "", ""},
+		{"not compared, --fail-on-missing", evs["not compared"], JUnitOptions{FailOnMissing: true}, 2, 0, "not-compared", "(--fail-on-missing)"},
+		{"service gone, --fail-on-missing", &gone, JUnitOptions{FailOnMissing: true}, 4, 0, "not-compared", "no current results for this service: it was not tested, or its name changed (--fail-on-missing)"},
+	} {
+		var b bytes.Buffer
+		if err := JUnit(&b, tc.ev, tc.opt); err != nil {
+			t.Fatal(err)
+		}
+		var doc junitSuites
+		if err := xml.Unmarshal(b.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		s := doc.Suites[0]
+		if doc.Failures != tc.failures || s.Failures != tc.failures || s.Skipped != tc.skipped {
+			t.Errorf("%s: %d failures (suite %d), %d skipped; want %d and %d\n%s", tc.name, doc.Failures, s.Failures, s.Skipped, tc.failures, tc.skipped, b.String())
+		}
+		if tc.failureType != "" && (!strings.Contains(b.String(), `type="`+tc.failureType+`"`) || !strings.Contains(b.String(), tc.reason)) {
+			t.Errorf("%s: no failure of type %s saying %q\n%s", tc.name, tc.failureType, tc.reason, b.String())
+		}
+		if errs := schema.validate(b.Bytes()); len(errs) > 0 {
+			t.Errorf("%s: %s", tc.name, strings.Join(errs, "\n"))
 		}
 	}
 }

@@ -186,11 +186,19 @@ func JUnitName(service, metric string) string {
 	return service + ": " + metric
 }
 
+// JUnitOptions are the flags of compare-performance that make more cases fail the gate;
+// the JUnit file shows them failed too, so that it agrees with the exit code.
+type JUnitOptions struct {
+	WarnAsError   bool // --warn-as-error: a warning is a <failure>
+	FailOnMissing bool // --fail-on-missing: a metric not compared, a baseline service missing, is a <failure>
+}
+
 // JUnit writes one test case per metric — failures as <failure>, warnings as passed
 // cases with a <system-out>, not-compared and acknowledged metrics as <skipped> — plus a
 // skipped case per service present on one side only and, when nothing could be compared,
-// an <error> case (a viewer must not show a gate that could not judge as green).
-func JUnit(w io.Writer, ev *threshold.Evaluation) error {
+// an <error> case (a viewer must not show a gate that could not judge as green). With
+// opt, warnings and missing metrics or services that fail the gate are <failure>s.
+func JUnit(w io.Writer, ev *threshold.Evaluation, opt JUnitOptions) error {
 	suite := junitSuite{Name: "performance-regression", Time: junitTime}
 	for _, r := range ev.Results {
 		c := junitCase{Name: JUnitName(r.Service, r.Metric), Classname: JUnitClassname(r.Service), Time: junitTime}
@@ -205,8 +213,14 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 			c.Failure = &junitMessage{Message: reason, Type: "regression", Text: detail}
 		case threshold.Warn:
 			c.SystemOut = "warning: " + detail
+			if opt.WarnAsError {
+				c.Failure = &junitMessage{Message: reason + " (--warn-as-error)", Type: "warning", Text: detail}
+			}
 		case threshold.NotCompared:
 			c.Skipped = &junitMessage{Message: reason}
+			if opt.FailOnMissing {
+				c.Skipped, c.Failure = nil, &junitMessage{Message: reason + " (--fail-on-missing)", Type: "not-compared", Text: detail}
+			}
 		case threshold.Acknowledged:
 			c.Skipped = &junitMessage{Message: fmt.Sprintf("acknowledged until %s: %s", r.Ack.Until.Format(config.AckDate), r.Ack.Reason), Text: detail}
 		}
@@ -217,7 +231,11 @@ func JUnit(w io.Writer, ev *threshold.Evaluation) error {
 		if m.Side == threshold.CurrentOnly {
 			side, note = "current", "no baseline for this service: refresh the baseline to compare it"
 		}
-		suite.add(junitCase{Name: JUnitName(m.Service, "present in "+side+" only"), Classname: JUnitClassname(m.Service), Time: junitTime, Skipped: &junitMessage{Message: note}})
+		c := junitCase{Name: JUnitName(m.Service, "present in "+side+" only"), Classname: JUnitClassname(m.Service), Time: junitTime, Skipped: &junitMessage{Message: note}}
+		if opt.FailOnMissing && m.Side == threshold.BaselineOnly {
+			c.Skipped, c.Failure = nil, &junitMessage{Message: note + " (--fail-on-missing)", Type: "not-compared"}
+		}
+		suite.add(c)
 	}
 	if ev.Compared() == 0 {
 		msg := "nothing comparable: none of the metrics with a threshold could be compared"
