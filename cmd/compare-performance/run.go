@@ -377,15 +377,30 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	}
 	if getenv("GITHUB_ACTIONS") == "true" && !o.noGitHub {
 		if p := getenv("GITHUB_STEP_SUMMARY"); p != "" {
-			// GitHub drops a step summary over 1 MiB: cut the tables to fit.
-			summary := report.Fit(md, report.StepSummaryLimit, "`"+o.report+"` (upload it as an artifact)")
-			if err := cli.AppendFile(p, summary+"\n"); err != nil {
-				fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", command.Name, p, err)
-			}
+			c.stepSummary(p, md, stderr)
 		}
 		report.Annotations(stderr, ev) // perfgate's own lines: stdout keeps the script's
 	}
 	return nil
+}
+
+// stepSummary appends the report to the step summary at path. GitHub drops a step
+// summary over 1 MiB, what earlier steps wrote included: the tables are cut to fit in
+// what is left, and with too little left the report is not added (stderr says so).
+func (c *comparison) stepSummary(path, md string, stderr io.Writer) {
+	left := report.StepSummaryLimit
+	if st, err := os.Stat(path); err == nil {
+		left -= int(st.Size())
+	}
+	const least = 2000 // the title, the Summary and a line on what was cut
+	if left < least {
+		fmt.Fprintf(stderr, "⚠️ %s: $GITHUB_STEP_SUMMARY (%s) is nearly full (GitHub drops a summary over 1 MiB): the report is not added to it; see %s\n", command.Name, path, c.o.report)
+		return
+	}
+	summary := report.Fit(md, left-1, "`"+c.o.report+"` (upload it as an artifact)")
+	if err := cli.AppendFile(path, summary+"\n"); err != nil {
+		fmt.Fprintf(stderr, "⚠️ %s: could not append to $GITHUB_STEP_SUMMARY (%s): %v\n", command.Name, path, err)
+	}
 }
 
 // stepOutputs are the lines for $GITHUB_OUTPUT, so that later workflow steps can act on

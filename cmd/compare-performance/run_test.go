@@ -741,6 +741,20 @@ func TestManyFailuresWithinGitHubsLimits(t *testing.T) {
 	if len(s) > 1<<20 || !strings.Contains(string(s), "more rows not shown") || strings.Count(string(full), "| ❌ Critical |") != 5000 {
 		t.Errorf("summary %d bytes (limit 1 MiB), report rows %d", len(s), strings.Count(string(full), "| ❌ Critical |"))
 	}
+	// An earlier step filled 600 KB of the summary: the report fits in what is left.
+	earlier := strings.Repeat("earlier step's line\n", 30000)
+	os.WriteFile(summary, []byte(earlier), 0o644)
+	runCompare(t, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}, bp, cp, "--report", rep, "--quiet")
+	s, _ = os.ReadFile(summary)
+	if len(s) > report.StepSummaryLimit || !strings.HasPrefix(string(s), earlier) || !strings.Contains(string(s), "more rows not shown") {
+		t.Errorf("after 600 KB of an earlier step: %d bytes (limit %d)", len(s), report.StepSummaryLimit)
+	}
+	// Full: the report is left out, and stderr says so.
+	os.WriteFile(summary, []byte(strings.Repeat("x", report.StepSummaryLimit-100)), 0o644)
+	r = runCompare(t, map[string]string{"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": summary}, bp, cp, "--report", rep, "--quiet")
+	if s, _ = os.ReadFile(summary); len(s) != report.StepSummaryLimit-100 || !strings.Contains(r.stderr, "is nearly full") {
+		t.Errorf("a full summary: %d bytes, stderr %.300s", len(s), r.stderr)
+	}
 }
 
 // TestOutputsClash: --report onto the --config file, or two outputs onto one file, are
