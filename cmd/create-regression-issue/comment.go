@@ -99,6 +99,8 @@ func (r *runner) prComment(rep *report.Parsed, path string) int {
 	switch {
 	case err != nil && !(r.o.dryRun && r.o.pr == 0):
 		return r.usage("%v", err)
+	case err != nil: // a dry run previews the comment anyway
+		fmt.Fprintf(r.stderr, "⚠️ %s: %v (the same command without --dry-run fails)\n", command.Name, err)
 	case skip:
 		fmt.Fprintf(r.stderr, "ℹ️ %s: the %s event is not about a pull request: no comment posted\n", command.Name, firstNonEmpty(r.env.Getenv("GITHUB_EVENT_NAME"), "workflow"))
 		return cli.ExitOK

@@ -340,6 +340,12 @@ func TestPRCommentDryRun(t *testing.T) {
 	if o.code != 0 || !strings.Contains(o.stdout, "🔎 Dry run: nothing is sent to GitHub (OWNER/REPO, pull request #5)\n") || !strings.Contains(o.stdout, "<!-- perfgate:pr-comment -->\n## ⚠️ Performance warning") {
 		t.Errorf("exit %d\n%s%s", o.code, o.stdout, o.stderr)
 	}
+	// Without a pull request the preview is still printed, and stderr warns that the real
+	// run would fail.
+	o = runIssue(t, map[string]string{}, "--pr-comment", "--dry-run", writeReport(t, warningsOnly))
+	if o.code != 0 || !strings.Contains(o.stdout, "pull request #?") || !strings.Contains(o.stderr, "--pr-comment: no pull request: pass --pr N") || !strings.Contains(o.stderr, "(the same command without --dry-run fails)") {
+		t.Errorf("no pull request: exit %d\n%s%s", o.code, o.stdout, o.stderr)
+	}
 }
 
 // TestPRCommentNotTakenOver: anyone can post perfgate's marker in a pull request; a
