@@ -72,22 +72,45 @@ func Parse(data []byte, file string) (*Config, error) {
 	if len(doc.Content) == 0 {
 		return c, nil // empty file: all defaults
 	}
+	if err := duplicateKeys(file, &doc); err != nil {
+		return nil, err
+	}
 	root := doc.Content[0]
 	if root.Kind != yaml.MappingNode {
 		return nil, Errorf(file, root, "the configuration must be a mapping of sections (%s)", strings.Join(sections, ", "))
 	}
-	seen := map[string]bool{}
 	for i := 0; i+1 < len(root.Content); i += 2 {
 		k, v := root.Content[i], root.Content[i+1]
-		if seen[k.Value] {
-			return nil, Errorf(file, k, "duplicate key %q", k.Value)
-		}
-		seen[k.Value] = true
 		if err := c.section(file, k, v); err != nil {
 			return nil, err
 		}
 	}
 	return c, nil
+}
+
+// duplicateKeys refuses a key given twice in any mapping of the document: YAML lets the
+// last one win, so a second block (two "default:" under thresholds) would quietly
+// replace or loosen the first.
+func duplicateKeys(file string, n *yaml.Node) error {
+	if n.Kind == yaml.MappingNode {
+		first := map[string]*yaml.Node{}
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Value == "<<" {
+				continue // merge keys
+			}
+			if f, ok := first[k.Value]; ok {
+				return Errorf(file, k, "duplicate key %q (first at line %d): YAML would keep only the last", k.Value, f.Line)
+			}
+			first[k.Value] = k
+		}
+	}
+	for _, c := range n.Content {
+		if err := duplicateKeys(file, c); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // section reads one top-level section.
