@@ -108,7 +108,7 @@ demo: build
 	@echo "   The fifth report ($(DEMO)/history-run5.md) charts each failing metric over the five runs (### 📈 Trend);"
 	@echo "   the issue body carries the charts ($(DEMO)/issue-dry-run.txt). A baseline from the last 4 passing runs (3 passed):"
 	$(BIN)/create-regression-issue --dry-run $(DEMO)/history-run5.md > $(DEMO)/issue-dry-run.txt
-	$(BIN)/extract-baselines --group-by endpoint --from-history $(DEMO)/perf-history.jsonl --last 4 $(DEMO)/baseline-from-history.json
+	$(BIN)/extract-baselines --from-history $(DEMO)/perf-history.jsonl --last 4 $(DEMO)/baseline-from-history.json
 	@echo
 	@echo "== Written files:"
 	@ls -l $(DEMO)

@@ -267,7 +267,7 @@ func TestBaselineFromDemoHistory(t *testing.T) {
 	runs, hist := fiveRuns(t, dir)
 	out := filepath.Join(dir, "from-history.json")
 	var stdout, stderr bytes.Buffer
-	if c := extract.RunBaselines([]string{"--group-by", "endpoint", "--from-history", hist, "--last", "4", out}, &stdout, &stderr, extract.Env{Now: func() time.Time { return fixedClock(6) }}); c != 0 {
+	if c := extract.RunBaselines([]string{"--from-history", hist, "--last", "4", out}, &stdout, &stderr, extract.Env{Now: func() time.Time { return fixedClock(6) }}); c != 0 {
 		t.Fatalf("exit %d: %s", c, stderr.String())
 	}
 	if !strings.Contains(stderr.String(), "holds only 3 passing run(s), fewer than --last 4") {

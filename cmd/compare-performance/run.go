@@ -73,6 +73,7 @@ Flags:
 Example:
   compare-performance docs/performance-baselines.json load-results.json
 `,
+	Needs: map[string]string{"history-keep": "history"},
 }
 
 func (o *options) bind(fs *flag.FlagSet) {

@@ -122,6 +122,7 @@ Flags:
 Example:
   extract-baselines load_results_stats.csv docs/performance-baselines.json
 `,
+	Needs: map[string]string{"last": "from-history"},
 }
 
 func run(cmd cli.Command, args []string, stdout, stderr io.Writer, env Env, baselines bool) int {
@@ -205,7 +206,17 @@ func (o *options) job(inputs []string, output string, baselines bool, stderr io.
 	}
 	opt := metrics.Options{Format: format, Mapping: mapping, Name: o.input.Name, JTLColumns: o.input.Columns(), SubResults: loadtest.SubResults(o.input.JTLSubResults), AllRuns: o.input.AllRuns, Wrap: cli.ProgressReader(stderr, env.Now)}
 	j := &job{inputs: inputs, output: output, baselines: baselines, users: o.users, opt: opt, now: env.Now, history: o.fromHistory, last: o.last, configPath: o.config}
-	o.flags.Visit(func(f *flag.Flag) { j.usersGiven = j.usersGiven || f.Name == "users" })
+	var inputFlags []string
+	o.flags.Visit(func(f *flag.Flag) {
+		j.usersGiven = j.usersGiven || f.Name == "users"
+		switch f.Name {
+		case "group-by", "format", "name", "jtl-columns", "jtl-subresults", "all-runs":
+			inputFlags = append(inputFlags, "--"+f.Name)
+		}
+	})
+	if o.fromHistory != "" && len(inputFlags) > 0 {
+		fmt.Fprintf(stderr, "⚠️ %s: with --from-history these flags mean nothing (the history holds the services as they were compared, not result files to read): ignored\n", strings.Join(inputFlags, ", "))
+	}
 	return j, nil
 }
 
@@ -334,7 +345,7 @@ func (j *job) baseline(result *metrics.File, stderr io.Writer) *metrics.File {
 			users = src.Users
 		}
 		if users == 0 {
-			fmt.Fprintf(stderr, "⚠️ the runs of %s do not all record the same number of users (extract-metrics --users N): baseline_users left out; pass --users N to set it\n", j.history)
+			fmt.Fprintf(stderr, "⚠️ the runs of %s do not record one number of users (none recorded, or not all the same: extract-metrics --users N records it): baseline_users left out; pass --users N to set it\n", j.history)
 		}
 	}
 	if known && users > 0 {

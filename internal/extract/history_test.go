@@ -136,6 +136,7 @@ func TestFromHistoryUsers(t *testing.T) {
 		{"runs disagree", []int{50, 20, 50}, nil, 0, true},
 		{"none recorded", nil, nil, 0, true},
 		{"none recorded, --users", nil, []string{"--users", "30"}, 30, false},
+		{"flags for result files", []int{50, 50, 50}, []string{"--group-by", "endpoint", "--name", "x"}, 50, false},
 	} {
 		hist := filepath.Join(dir, strings.ReplaceAll(tc.name, " ", "_")+".jsonl")
 		writeHistory(t, hist, verdicts, p95s, tc.users...)
@@ -154,6 +155,9 @@ func TestFromHistoryUsers(t *testing.T) {
 		}
 		if got != tc.want || strings.Contains(r.stderr, "baseline_users left out") != tc.warn {
 			t.Errorf("%s: baseline_users %v, want %v; stderr %q", tc.name, got, tc.want, r.stderr)
+		}
+		if ignored := strings.Contains(r.stderr, "⚠️ --group-by, --name: with --from-history these flags mean nothing"); ignored != (tc.name == "flags for result files") {
+			t.Errorf("%s: stderr %q", tc.name, r.stderr)
 		}
 		if src, _ := f.Source(); src.Users != int(tc.want) {
 			t.Errorf("%s: _perfgate.users %d, want %v", tc.name, src.Users, tc.want)

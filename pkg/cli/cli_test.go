@@ -235,3 +235,21 @@ func TestGitHubOutputs(t *testing.T) {
 		t.Errorf("appended: %q", b)
 	}
 }
+
+// TestNeeds: a flag that means nothing without another is a usage error when given
+// alone, not silently ignored.
+func TestNeeds(t *testing.T) {
+	c := Command{Name: "x", Needs: map[string]string{"last": "from-history"}}
+	bind := func(fs *flag.FlagSet) {
+		fs.Int("last", 5, "")
+		fs.String("from-history", "", "")
+	}
+	var out, errb strings.Builder
+	if _, code, done := c.Parse([]string{"--last", "3", "in.csv"}, bind, &out, &errb); !done || code != ExitFail || errb.String() != "❌ x: --last means nothing without --from-history (run 'x -h' for usage)\n" {
+		t.Errorf("alone: done %v, exit %d, %q", done, code, errb.String())
+	}
+	errb.Reset()
+	if pos, _, done := c.Parse([]string{"--last", "3", "--from-history", "h.jsonl", "out.json"}, bind, &out, &errb); done || len(pos) != 1 || errb.Len() > 0 {
+		t.Errorf("with --from-history: done %v, %v, %q", done, pos, errb.String())
+	}
+}

@@ -5,8 +5,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"runtime/debug"
+	"slices"
 	"strings"
 )
 
@@ -60,6 +62,9 @@ type Command struct {
 	Help string
 	// ScriptUsage is the Python script's usage block with the script named by the binary.
 	ScriptUsage string
+	// Needs maps a flag to the flag without which it means nothing ("last" needs
+	// "from-history"): given alone, it is a usage error rather than silently ignored.
+	Needs map[string]string
 }
 
 // Parse parses args with the flags bind registers (flags may follow positional
@@ -83,6 +88,14 @@ func (c Command) Parse(args []string, bind func(*flag.FlagSet), stdout, stderr i
 	case *showVersion:
 		fmt.Fprintln(stdout, Version(c.Name))
 		return nil, ExitOK, true
+	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	for _, name := range slices.Sorted(maps.Keys(c.Needs)) {
+		if need := c.Needs[name]; set[name] && !set[need] {
+			fmt.Fprintf(stderr, "❌ %s: --%s means nothing without --%s (run '%s -h' for usage)\n", c.Name, name, need, c.Name)
+			return nil, ExitFail, true
+		}
 	}
 	return pos, ExitOK, false
 }
