@@ -155,6 +155,11 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 // by device and inode) or each other (--json equal to --report).
 func (o *options) outputClash(pos []string) string {
 	outs := []string{o.report, o.jsonOut, o.junitOut}
+	for i, out := range append(outs, o.history) {
+		if out == "-" {
+			return fmt.Sprintf("%s -: stdout carries the report and the verdict; give a file (or /dev/stdout, with --quiet)", []string{"--report", "--json", "--junit", "--history"}[i])
+		}
+	}
 	if in, out, same := cli.SameFile(append(pos, o.config), append(outs, o.history)); same {
 		return fmt.Sprintf("the output %s is the input %s: refusing to overwrite it", out, in)
 	}
