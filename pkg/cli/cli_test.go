@@ -253,3 +253,13 @@ func TestNeeds(t *testing.T) {
 		t.Errorf("with --from-history: done %v, %v, %q", done, pos, errb.String())
 	}
 }
+
+// TestControlCharactersShown: an ESC or another control character in a name reaches a
+// CI log as an escape sequence (a cleared line hides the one before); it is shown as
+// \xNN, tab kept, line breaks escaped.
+func TestControlCharactersShown(t *testing.T) {
+	got := Sanitize("GET /a\x1b[2K\x01\x7f\u0085b\tc\nd::e")
+	if want := "GET /a\\x1B[2K\\x01\\x7F\\x85b\tc\\nd:\u200b:e"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -128,12 +128,30 @@ func Sanitize(s string) string {
 var lineBreaks = strings.NewReplacer("\r", `\r`, "\n", `\n`)
 
 // BreakCommands breaks the GitHub Actions workflow-command markers "::" and "##[" with a
-// zero-width space (":::" becomes ":\u200b:\u200b:", leaving no "::").
+// zero-width space (":::" becomes ":\u200b:\u200b:", leaving no "::"), and shows control
+// characters other than tab and line breaks as \xNN (an ESC from a name would reach a
+// terminal or a CI log as an escape sequence: colours, a cleared line).
 func BreakCommands(s string) string {
+	if strings.ContainsFunc(s, isControl) {
+		var b strings.Builder
+		for _, r := range s {
+			if isControl(r) {
+				fmt.Fprintf(&b, `\x%02X`, r)
+			} else {
+				b.WriteRune(r)
+			}
+		}
+		s = b.String()
+	}
 	for strings.Contains(s, "::") {
 		s = strings.ReplaceAll(s, "::", ":\u200b:")
 	}
 	return strings.ReplaceAll(s, "##[", "#\u200b#[")
+}
+
+// isControl tells the C0 and C1 control characters and DEL, but tab and line breaks.
+func isControl(r rune) bool {
+	return (r < 0x20 && r != '\t' && r != '\n' && r != '\r') || (r >= 0x7f && r < 0xa0)
 }
 
 // Recover runs a command and returns its exit code. A panic is a bug, never a user's
