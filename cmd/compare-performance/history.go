@@ -15,9 +15,10 @@ import (
 // runHistory is the --history file: the runs read from it and this run's entry, which
 // is appended when the outputs are written.
 type runHistory struct {
-	path  string
-	past  []history.Entry
-	entry history.Entry
+	path    string
+	past    []history.Entry
+	entry   history.Entry
+	release func() // the lock on the file, held from the reading to the rewriting
 }
 
 // readHistory reads the history file (a missing one is created later; a corrupt line
@@ -25,6 +26,17 @@ type runHistory struct {
 // read but kept) and records this run.
 func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metrics.File, stderr io.Writer) (*runHistory, error) {
 	h := &runHistory{path: c.o.history}
+	release, err := cli.LockFile(h.path)
+	if err != nil {
+		return nil, fmt.Errorf("history %s: %w", h.path, err)
+	}
+	h.release = release
+	ok := false
+	defer func() {
+		if !ok {
+			release()
+		}
+	}()
 	f, err := os.Open(h.path)
 	switch {
 	case errors.Is(err, os.ErrNotExist):
@@ -62,6 +74,7 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 	if h.entry, err = history.NewEntry(run, v.name, ev, cur); err != nil {
 		return nil, fmt.Errorf("recording the run in %s: %w", h.path, err)
 	}
+	ok = true
 	return h, nil
 }
 

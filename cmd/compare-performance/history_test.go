@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -332,5 +333,36 @@ func TestHistoryIsNoOtherOutput(t *testing.T) {
 	o := options{report: filepath.Join(dir, "r.md"), jsonOut: os.DevNull, junitOut: os.DevNull} // not run: nothing is written to /dev/null
 	if msg := o.outputClash([]string{base, cur}); msg != "" {
 		t.Errorf("/dev/null twice: %s", msg)
+	}
+}
+
+// TestHistoryParallelRuns: eight runs appending to one history at once (parallel jobs
+// sharing a cache) take turns on the file: eight lines, none lost.
+func TestHistoryParallelRuns(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	hist := filepath.Join(dir, "h.jsonl")
+	base, cur := td+"compare/examples_baseline.json", td+"compare/examples_current.json"
+	var wg sync.WaitGroup
+	for n := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			runCompareAt(t, fixedClock(n+1), nil, "--history", hist, "--report", filepath.Join(dir, fmt.Sprintf("r%d.md", n)), base, cur)
+		}()
+	}
+	wg.Wait()
+	f, err := os.Open(hist)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	entries, skipped, err := history.Read(f, hist)
+	runs := map[int]bool{}
+	for _, e := range entries {
+		runs[e.Run] = true
+	}
+	if err != nil || len(skipped) > 0 || len(entries) != 8 || len(runs) != 8 {
+		t.Errorf("%d entries (%d run numbers), %d skipped, %v", len(entries), len(runs), len(skipped), err)
 	}
 }

@@ -2,7 +2,10 @@
 
 package cli
 
-import "time"
+import (
+	"os"
+	"time"
+)
 
 // staleAfter is how old the temporary file of a process whose liveness cannot be checked
 // must be to count as left behind (writes take milliseconds).
@@ -16,3 +19,6 @@ func processAlive(_ int, modified time.Time) bool {
 
 // ignoreBrokenPipe does nothing where there is no SIGPIPE.
 func ignoreBrokenPipe() {}
+
+// lock does nothing where flock is not available: runs sharing a file are not serialized.
+func lock(*os.File) error { return nil }

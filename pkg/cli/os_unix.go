@@ -4,6 +4,7 @@ package cli
 
 import (
 	"errors"
+	"os"
 	"os/signal"
 	"syscall"
 	"time"
@@ -19,3 +20,13 @@ func processAlive(pid int, _ time.Time) bool {
 // ignoreBrokenPipe makes a write to a closed stdout an error instead of a SIGPIPE that
 // kills the process (exit status 141 in a shell: not the 0/1 contract).
 func ignoreBrokenPipe() { signal.Ignore(syscall.SIGPIPE) }
+
+// lock waits for an exclusive advisory lock on f (released when f is closed).
+func lock(f *os.File) error {
+	for {
+		err := syscall.Flock(int(f.Fd()), syscall.LOCK_EX)
+		if !errors.Is(err, syscall.EINTR) {
+			return err
+		}
+	}
+}
