@@ -235,6 +235,7 @@ func TestVegetaGobFastPathTaken(t *testing.T) {
 			Result{Attack: "a", Seq: 1, Code: 200, Timestamp: t0, Latency: 48e6, BytesOut: 10, BytesIn: 300, Body: []byte("{}"), Method: "GET", URL: "http://x/a", Headers: map[string][]string{"A": {"1", "2"}, "B": nil}},
 			Result{Code: 503, Timestamp: t0.In(loc), Latency: 1, Error: "x", Method: "POST", URL: "http://x/b"},
 			Result{Timestamp: t0.In(time.FixedZone("", 61)), Latency: 7}), // offset with seconds: time's version 2
+		"before 12.8": encodeOld(t, t0),
 	} {
 		in, err := Open(bytes.NewReader(data), name, Options{})
 		if err != nil {
@@ -260,6 +261,29 @@ func TestVegetaGobFastPathTaken(t *testing.T) {
 		}
 		agree(t, string(data), FormatVegetaGob, straightGob(data), 0, 16, 100, 1000)
 	}
+}
+
+// encodeOld encodes results as Vegeta before 12.8 wrote them: no Method, URL, Headers.
+func encodeOld(t testing.TB, t0 time.Time) []byte {
+	type Result struct {
+		Attack    string
+		Seq       uint64
+		Code      uint16
+		Timestamp time.Time
+		Latency   time.Duration
+		BytesOut  uint64
+		BytesIn   uint64
+		Error     string
+		Body      []byte
+	}
+	var b bytes.Buffer
+	enc := gob.NewEncoder(&b)
+	for i, r := range []Result{{Code: 500, Timestamp: t0, Latency: time.Millisecond}, {Seq: 1, Code: 200, Timestamp: t0.Add(time.Second), Latency: 3, Body: []byte("x")}} {
+		if err := enc.Encode(&r); err != nil {
+			t.Fatal(i, err)
+		}
+	}
+	return b.Bytes()
 }
 
 // TestVegetaGobFastEdges: what the fast path must hand to encoding/gob, or stop at, reads
@@ -404,6 +428,7 @@ func FuzzVegetaGobFast(f *testing.F) {
 	f.Add(encodeResults(f, Result{Code: 200, Timestamp: t0, Latency: 48e6, Method: "GET", URL: "https://x/a?b=1", Headers: map[string][]string{"A": {"b"}}},
 		Result{Code: 0, Timestamp: t0.Add(1e9), Latency: 5e9, Method: "POST", URL: "https://x/a", Error: "timeout", Body: []byte("x")}))
 	f.Add(encodeResults(f, Result{Code: 404, Timestamp: t0.In(time.FixedZone("", 61)), Latency: 1, Body: []byte("no")}))
+	f.Add(encodeOld(f, t0))
 	f.Add([]byte("\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18\x19\x1a\x1b"))
 	f.Add([]byte("\xff\x00\x10\x20\x30\x40\x50\x60\x70\x80\x90\xa0\xb0\xc0\xd0\xe0\xf0\x07\x17\x27\x37\x47\x57\x67\x77\x87\x97\xa7"))
 	f.Fuzz(func(t *testing.T, data []byte) {
