@@ -500,3 +500,35 @@ func gobRecipe(b []byte) []Result {
 	}
 	return rs
 }
+
+// TestGobOrder: a chunk's wait ends once every earlier chunk is checked, in whatever
+// order they finish; it returns the first result gob failed on; a worker's panic ends
+// every wait.
+func TestGobOrder(t *testing.T) {
+	o := newGobOrder(1)
+	waited := make(chan int)
+	go func() { waited <- o.await(7) }() // the chunk of results 7…
+	o.checked(4, 3)                      // results 4–6, before 1–3
+	o.fail(5, io.EOF)
+	o.fail(6, io.ErrUnexpectedEOF) // later: not the first
+	select {
+	case <-waited:
+		t.Fatal("the wait ended before results 1–3 were checked")
+	case <-time.After(20 * time.Millisecond):
+	}
+	o.checked(1, 3)
+	if bad := <-waited; bad != 5 || o.err != io.EOF {
+		t.Errorf("first failure %d (%v), want 5 (EOF)", bad, o.err)
+	}
+	if bad := newGobOrder(1).await(1); bad != math.MaxInt {
+		t.Errorf("no failure: %d", bad)
+	}
+	o = newGobOrder(1)
+	go func() { waited <- o.await(100) }()
+	o.breaks()
+	select {
+	case <-waited:
+	case <-time.After(5 * time.Second):
+		t.Fatal("a panic did not end the wait")
+	}
+}
