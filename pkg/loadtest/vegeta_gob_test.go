@@ -329,11 +329,21 @@ func TestVegetaGobFastEdges(t *testing.T) {
 			agree(t, string(data), FormatVegetaGob, straightGob(data), 0, 16, 100, 1000)
 		})
 	}
-	// A read error: the same error, and the results before it, as encoding/gob gives.
-	for _, at := range []int{len(small) / 2, len(small)} {
-		want := straightGobFrom(t, failAt(small, at), false)
-		for _, chunk := range []int{0, 16} {
-			if got := readFailing(t, small, at, chunk); got != want {
+	// A read error after the start that Open reads (64 KB), inside a result and between
+	// two: the same error as encoding/gob's.
+	var many []Result
+	for i := range 200 {
+		many = append(many, Result{Code: 200, Timestamp: t0.Add(time.Duration(i) * time.Second), Latency: 1e6, URL: "http://x/a", Body: bytes.Repeat([]byte("b"), 500)})
+	}
+	big := encodeResults(t, many...)
+	_, bigMsgs := gobMessages(t, big)
+	for _, at := range []int{len(big) - len(bigMsgs[0])*20 - 7, len(big) - len(bigMsgs[0])*20, len(big)} {
+		want := straightGobFrom(t, failAt(big, at), false)
+		if !strings.Contains(want, "result") || !strings.Contains(want, errDisk.Error()) { // not Open's error: the readers'
+			t.Fatalf("read error at %d: %s", at, want)
+		}
+		for _, chunk := range []int{0, 1000} {
+			if got := readFailing(t, big, at, chunk); got != want {
 				t.Errorf("read error at %d, chunks of %d:\nfast:            %+v\nstraightforward: %+v", at, chunk, got, want)
 			}
 		}
