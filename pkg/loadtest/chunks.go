@@ -57,6 +57,9 @@ type pipeline struct {
 	size      int // block size; 0 means defaultChunkSize
 	firstLine int // line number of the first byte of r
 	cut       cutFunc
+	// records, when set, numbers the chunks by record instead of by line (a binary
+	// format): it counts the records of a chunk, and firstLine is the number of the first.
+	records func(c chunk) int
 }
 
 // rest is what a stopped parallel read leaves: the unread input from line on.
@@ -201,13 +204,17 @@ func (p *blockPool) get() *block {
 // input, a read error, or a stopping cut.
 func feed(p pipeline, size int, pool *blockPool, ch chan<- sent) (*rest, error) {
 	line, offset := p.firstLine, int64(0)
+	count := p.records
+	if count == nil {
+		count = func(c chunk) int { return bytes.Count(c.data, []byte{'\n'}) }
+	}
 	send := func(b *block, n int) {
 		if n <= 0 {
 			pool.free <- b
 			return
 		}
 		c := sent{chunk{data: b.data[:n], firstLine: line, offset: offset, marks: b.marks}, b}
-		line += bytes.Count(c.data, []byte{'\n'})
+		line += count(c.chunk)
 		offset += int64(n)
 		ch <- c // the block belongs to the worker from here on
 	}

@@ -94,43 +94,68 @@ func gobInt(b []byte) (int64, int) {
 }
 
 // readVegetaGob reads the results of vegeta attack as it writes them by default: a gob
-// stream of Result, decoded one result at a time (constant memory; gob is sequential, so
-// not in parallel). Results are keyed by method and URL path like the CSV and JSON
+// stream of Result. Results are keyed by method and URL path like the CSV and JSON
 // encodings (Options.Name before Vegeta 12.8, whose results have no URL); 200–399
 // succeed, code 0 is a transport error. A file cut inside its last result (an attack
 // interrupted) is read up to it and that result counted as skipped; a stream that does
-// not decode, or a second stream appended to the first, is an error.
-func readVegetaGob(in *Input, sink Sink) (Skips, error) {
+// not decode, or a second stream appended to the first, is an error. A stream that
+// begins as encoding/gob writes Vegeta's results is read in parallel (vegeta_gob_fast.go);
+// any other, by encoding/gob alone (readGobSequential), with the same results.
+func readVegetaGob(in *Input, sink Sink) (Skips, error) { return readGob(in, sink, true) }
+
+// readGob is readVegetaGob, with the fast path or (fast false, the tests' reference)
+// without.
+func readGob(in *Input, sink Sink, fast bool) (Skips, error) {
 	if head, _ := in.br.Peek(512); !detectVegetaGob(&sniff{raw: head}) { // --format vegeta-gob
 		return Skips{}, &fileerr.Error{File: in.File, Msg: "not the gob output of vegeta attack: it does not begin with the definition of Vegeta's Result"}
 	}
-	a := newRawAgg(in.File)
-	name := []byte(in.opt.name())
-	dec := gob.NewDecoder(in.br)
+	if l, ok := gobLayoutOf(in.br); ok && fast {
+		return readGobFast(in, l, sink)
+	}
+	return readGobSequential(in, sink)
+}
+
+// readGobSequential decodes the stream with encoding/gob, one result at a time (constant
+// memory, one core): the reader whose results the fast path reproduces.
+func readGobSequential(in *Input, sink Sink) (Skips, error) {
+	a := in.newRawAgg()
+	if err := gobResults(a, gob.NewDecoder(in.br), in.File, 1, []byte(in.opt.name())); err != nil {
+		return Skips{}, err
+	}
+	return in.emit(a, sink)
+}
+
+// gobResults decodes results with dec up to the end of its input into a, numbering them
+// from n (for the messages), and fails as readVegetaGob says.
+func gobResults(a *rawAgg, dec *gob.Decoder, file string, n int, name []byte) error {
 	// Headers is never nil: gob makes a nil map with the size the stream claims, unbounded
 	// (a damaged count would take all memory), while it fills an existing map entry by
 	// entry, and stops at the end of the data.
 	r := vegetaResult{Headers: map[string][]string{}}
-	for n := 1; ; n++ {
+	for ; ; n++ {
 		body, headers := r.Body[:0], r.Headers
 		clear(headers)
 		r = vegetaResult{Body: body, Headers: headers} // gob leaves out zero fields: reset
-		err := dec.Decode(&r)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			if errors.Is(err, io.ErrUnexpectedEOF) {
-				a.skip(0, fmt.Sprintf("result %d: the file ends inside it (an interrupted attack, or a copy cut short)", n))
-				break
-			}
-			return Skips{}, gobError(in.File, n, err)
+		if err := dec.Decode(&r); err != nil {
+			return gobEnd(a, file, n, err)
 		}
 		if msg := vegetaGobAdd(a, &r, name); msg != "" {
 			a.skip(0, fmt.Sprintf("result %d: %s", n, msg))
 		}
 	}
-	return in.emit(a, sink)
+}
+
+// gobEnd is the end of the reading at result n, on which gob returned err: the end of
+// the input (io.EOF), a result cut short (counted as skipped), or an error (gobError).
+func gobEnd(a *rawAgg, file string, n int, err error) error {
+	switch {
+	case err == io.EOF:
+		return nil
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		a.skip(0, fmt.Sprintf("result %d: the file ends inside it (an interrupted attack, or a copy cut short)", n))
+		return nil
+	}
+	return gobError(file, n, err)
 }
 
 // gobError is a result that does not decode: the file name, the result's number and
