@@ -172,3 +172,56 @@ func TestRepeatedHeader(t *testing.T) {
 		t.Errorf("other header: %v", err)
 	}
 }
+
+// TestXMLKilledThenAppended: JMeter appends to an XML JTL by trimming its
+// "</testResults>"; when the previous run was killed there is none, and JMeter writes the
+// XML declaration and the root's start tag again, right where the file ends (inside a
+// sample's start tag, when it was killed writing one), then the new run. Both runs are
+// read; a start tag cut short is skipped and said, as is one that ends the file.
+func TestXMLKilledThenAppended(t *testing.T) {
+	both, second, _ := appendedJTLs(t)
+	firstRun := strings.TrimSuffix(both, second)
+	const prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testResults version=\"1.2\">\n"
+	first, run2 := prolog+jtlToXML(t, firstRun), prolog+jtlToXML(t, second)+"</testResults>\n"
+	lastTag := strings.LastIndex(first, "<httpSample")
+	cutTag := first[:lastTag+len(`<httpSample t="12" it="0" lt="1`)] // killed writing a start tag
+	lines := strings.Count(first[:lastTag], "\n") + 1
+	nested := strings.TrimSuffix(first, "/>\n") + ">\n  <httpSample t=\"1\" ts=\"1\" s=\"true\" lb=\"sub\"/>\n  <responseData class=\"java.lang.String\">abc"
+	for _, tc := range []struct {
+		name, file string
+		runs       []int64
+		skipLine   int
+		skipMsg    string
+	}{
+		{"killed between samples", first + run2, []int64{2041, 1344}, 0, ""},
+		{"killed inside a sample's body", nested + run2, []int64{2041, 1344}, 0, ""},
+		{"killed writing a start tag", cutTag + run2, []int64{2040, 1344}, lines, "a sample cut short where the next run's XML declaration starts"},
+		{"killed writing a start tag, nothing appended", cutTag, []int64{2040}, lines, "the file ends inside a sample (a run killed?)"},
+		{"killed writing a start tag, with a line end", cutTag + "\n" + run2, []int64{2040, 1344}, lines, "a sample cut short"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, chunk := range []int{0, 4096, 100} {
+				in, _, skips := readOpt(t, tc.file, Options{chunkSize: chunk})
+				var got []int64
+				for _, r := range in.Runs() {
+					got = append(got, r.Requests)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tc.runs) {
+					t.Fatalf("chunks of %d: runs of %v requests, want %v", chunk, got, tc.runs)
+				}
+				if tc.skipMsg == "" && skips.Count != 0 || tc.skipMsg != "" && (skips.Count != 1 || !strings.Contains(skips.First, fmt.Sprintf("results.jtl:%d: %s", tc.skipLine, tc.skipMsg))) {
+					t.Fatalf("chunks of %d: skips %+v, want line %d: %q", chunk, skips, tc.skipLine, tc.skipMsg)
+				}
+				if len(tc.runs) < 2 {
+					continue
+				}
+				runs := in.Runs()
+				_, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Run: &runs[1]})
+				_, want, _ := readOpt(t, run2, Options{chunkSize: chunk})
+				if g, w := describe(last, Skips{}, nil, nil, nil), describe(want, Skips{}, nil, nil, nil); fmt.Sprint(g) != fmt.Sprint(w) {
+					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
+				}
+			}
+		})
+	}
+}
