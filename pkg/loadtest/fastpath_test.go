@@ -171,21 +171,29 @@ func FuzzJMeterCSVFast(f *testing.F) {
 	f.Add("1,2,Flow,true\n1,3,Flow-0,true\n1,4,Flow-1,false\n2,5,b,maybe\n")
 	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\ntimeStamp,elapsed,label,success\n1718200000000,7,a,true\n") // two runs, the header again
 	f.Add("1718000000000,5,a,true\ntimeStamp,elapsed,success,label\n1718200000000,7,true,a\n")
+	// With a thread name (five fields): sub-results after other threads' rows.
+	f.Add("1,5,a,T1,true\n1,3,b,T2,true\n1,2,a-0,T1,true\n2,1,b-0,T2,true\n2,4,a-1,T1,false\n3,5,a,T2,true\n3,1,a-0,T2,true\n")
+	f.Add("1,5,a,T1,true\n1,3,b,T2,true\n1,3,c,T3,true\n1,3,c,T4,true\n1,3,c,T5,true\n1,2,a-0,T1,true\n1,2,\"a-1\",T1,true\n")
 	f.Fuzz(func(t *testing.T, body string) {
-		data := "timeStamp,elapsed,label,success\n" + body
+		header, window := "timeStamp,elapsed,label,success\n", 0
+		if first, _, _ := strings.Cut(body, "\n"); strings.Count(first, ",") == 4 {
+			header, window = "timeStamp,elapsed,label,threadName,success\n", 3
+		}
+		data := header + body
 		if csvValid(data, ',') {
-			agree(t, data, FormatJMeterCSV, straightJTL(t, data))
-			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate}, straightJTLWith(t, data, true))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, jtlWindow: window}, straightJTLWith(t, data, false, window))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate, jtlWindow: window}, straightJTLWith(t, data, true, window))
 		}
 	})
 }
 
 // straightJTL reads a CSV JTL (comma-delimited, with a header or 2.x's twelve default
 // columns) with encoding/csv.
-func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false) }
+func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false, 0) }
 
-// straightJTLWith is straightJTL, with sub-results under their own labels when separate.
-func straightJTLWith(t *testing.T, data string, separate bool) result {
+// straightJTLWith is straightJTL, with sub-results under their own labels when separate,
+// and at most window lines below their parent (0: jtlWindow).
+func straightJTLWith(t *testing.T, data string, separate bool, window int) result {
 	cols, from := jtlDefaultColumns[12], 1
 	if strings.HasPrefix(data, "timeStamp") {
 		h, _, _ := strings.Cut(data, "\n")
@@ -196,9 +204,12 @@ func straightJTLWith(t *testing.T, data string, separate bool) result {
 		t.Fatal(err)
 	}
 	l.separate = separate
+	if window > 0 {
+		l.window = window
+	}
 	a := newRawAgg("f")
-	var parent []byte
-	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) })
+	p := jtlParents{window: l.window}
+	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &p) })
 	return aggResult(a)
 }
 

@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -74,6 +75,9 @@ func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	l.separate = in.opt.separate()
+	if in.opt.jtlWindow > 0 {
+		l.window = in.opt.jtlWindow
+	}
 	return readSamples(in, firstLine, l.cut(), l.parse, sink)
 }
 
@@ -128,6 +132,8 @@ type jtlLayout struct {
 	shape                  csvShape
 	cols                   int
 	ts, elapsed, label, ok int
+	thread                 int      // the threadName column, -1 when none
+	window                 int      // lines between a sub-result and its parent at most (jtlWindow)
 	names                  []string // the columns
 	separate               bool     // sub-results count under their own label
 }
@@ -136,9 +142,11 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
 		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
 	}
-	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, names: cols}
+	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, thread: -1, window: jtlWindow, names: cols}
 	for i, c := range cols {
 		switch c {
+		case "threadName":
+			l.thread = i
 		case "timeStamp":
 			l.ts = i
 		case "elapsed":
@@ -157,22 +165,22 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 			return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c.name)}
 		}
 	}
-	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok)}
+	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok, l.thread)}
 	return l, nil
 }
 
-// parse aggregates the samples of a chunk. A chunk starts with a top-level sample (see
-// cut), so sub-results are recognized within the chunk.
+// parse aggregates the samples of a chunk. A chunk starts where no sub-result's parent
+// lies before it (see cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
-	var parent []byte
+	p := jtlParents{window: l.window}
 	a.startChunk(c)
-	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) }, a.skip)
+	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &p) }, a.skip)
 	a.endChunk()
 }
 
-// record reads one sample; parent is the label of the last top-level sample before it.
-// Sub-results are left out unless the layout keeps them separate.
-func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
+// record reads one sample; p holds the samples before it that sub-results may belong
+// to. Sub-results are left out unless the layout keeps them separate.
+func (l *jtlLayout) record(a *rawAgg, f *fields, line int, p *jtlParents) {
 	if f.n != l.cols {
 		l.bad(a, f, line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
 		return
@@ -183,14 +191,95 @@ func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 		return
 	}
 	label := f.at(l.label)
-	if jtlSubResult(*parent, label) {
-		if l.separate {
-			a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
-		}
+	if p.sub(l.threadOf(f), label, line) && !l.separate {
 		return
 	}
-	*parent = label
 	a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+}
+
+// threadOf is the thread name of a record, nil when the file has no threadName column.
+func (l *jtlLayout) threadOf(f *fields) []byte {
+	if l.thread < 0 {
+		return nil
+	}
+	if t := f.at(l.thread); t != nil {
+		return t
+	}
+	return []byte{}
+}
+
+// jtlWindow is how many lines after its parent a sub-result row may come in a CSV JTL
+// with a threadName column. JMeter writes a sample's sub-results right after it, from
+// the sample's thread, but the writes of the threads are not synchronized with each
+// other: rows of other threads can land between a parent and its sub-results.
+const jtlWindow = 256
+
+// jtlParents tells sub-results from samples. Without a thread name (a file without
+// the column), a sub-result is "<parent>-<n>" right after its parent (or after its
+// parent's other sub-results): the last sample before it. With one, it is
+// "<parent>-<n>" after the last sample of its own thread, at most window lines below.
+type jtlParents struct {
+	window  int    // jtlWindow (tests make it smaller)
+	last    []byte // without a thread name: the label of the last sample
+	cache   [1024]*jtlThread
+	threads map[string]*jtlThread
+}
+
+// threadHash is a cheap hash of a thread name: its length and last eight bytes (where
+// JMeter's names differ: "Thread Group 1-17").
+func threadHash(name []byte) int {
+	var x uint64
+	if n := len(name); n >= 8 {
+		x = binary.LittleEndian.Uint64(name[n-8:])
+	} else {
+		for _, c := range name {
+			x = x<<8 | uint64(c)
+		}
+	}
+	return int(((x ^ uint64(len(name))) * 0x9E3779B97F4A7C15) >> 54) // the top bits mix every byte
+}
+
+// jtlThread is the last sample of a thread: its label and line.
+type jtlThread struct {
+	name  []byte
+	label []byte
+	line  int
+}
+
+// sub reports whether the record of label at line, of thread (nil: none), is a
+// sub-result, and notes it as its thread's last sample when it is not.
+func (p *jtlParents) sub(thread, label []byte, line int) bool {
+	if thread == nil {
+		if jtlSubResult(p.last, label) {
+			return true
+		}
+		p.last = label
+		return false
+	}
+	t := p.of(thread)
+	if t.label != nil && line-t.line <= p.window && jtlSubResult(t.label, label) {
+		return true
+	}
+	t.label, t.line = label, line // the chunk's bytes, or a quoted record's own
+	return false
+}
+
+// of finds (or creates) the state of a thread, without allocating when it exists.
+func (p *jtlParents) of(name []byte) *jtlThread {
+	slot := &p.cache[threadHash(name)&(len(p.cache)-1)]
+	if t := *slot; t != nil && string(t.name) == string(name) {
+		return t
+	}
+	t := p.threads[string(name)]
+	if t == nil {
+		if p.threads == nil {
+			p.threads = map[string]*jtlThread{}
+		}
+		t = &jtlThread{name: append([]byte(nil), name...)}
+		p.threads[string(name)] = t
+	}
+	*slot = t
+	return t
 }
 
 // bad handles a record that is not a sample: a header line again (files of several runs
@@ -210,11 +299,15 @@ func (l *jtlLayout) bad(a *rawAgg, f *fields, line int, msg string) {
 	}
 }
 
-// cut is csvCut where, in addition, both lines are samples (records that are read, not
-// skipped: a skipped record is no parent) and the next line is not a sub-result of the
-// previous one (JMeter writes sub-results right after their parent), so that every chunk
-// starts with a top-level sample.
+// cut is where a chunk may start: never between a sample and its sub-results. Without
+// a thread name it is csvCut where, in addition, both lines are samples (records that
+// are read, not skipped: a skipped record is no parent) and the next line is not a
+// sub-result of the previous one (JMeter writes sub-results right after their parent),
+// so that every chunk starts with a top-level sample. With one, see threadCut.
 func (l *jtlLayout) cut() cutFunc {
+	if l.thread >= 0 {
+		return l.threadCut
+	}
 	f := &fields{pos: make([]int, l.shape.need)}
 	label := func(line []byte) ([]byte, bool) {
 		f.split(line, l.shape.delim)

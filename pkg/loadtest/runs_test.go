@@ -125,7 +125,10 @@ func TestAppendedRuns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, chunk := range []int{0, 4096} {
-				in, rows, skips := readOpt(t, tc.file, Options{chunkSize: chunk})
+				// A window of a few lines: chunks of about chunk bytes (a CSV JTL with a
+				// thread name is cut only with jtlWindow lines on each side).
+				opt := Options{chunkSize: chunk, jtlWindow: 4}
+				in, rows, skips := readOpt(t, tc.file, opt)
 				runs := in.Runs()
 				if skips.Count != 0 || len(runs) != 2 || runs[0].Requests != 2041 || runs[1].Requests != 1344 {
 					t.Fatalf("chunks of %d: runs %+v, skips %+v", chunk, runs, skips)
@@ -133,8 +136,9 @@ func TestAppendedRuns(t *testing.T) {
 				if len(rows) != 7 || byKey(rows)["GET /health"].Requests != 294+194 {
 					t.Fatalf("chunks of %d: the whole file: %d rows, GET /health %+v", chunk, len(rows), byKey(rows)["GET /health"])
 				}
-				alone, want, _ := readOpt(t, tc.alone, Options{chunkSize: chunk})
-				in2, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Run: &runs[1]})
+				alone, want, _ := readOpt(t, tc.alone, opt)
+				opt.Run = &runs[1]
+				in2, last, _ := readOpt(t, tc.file, opt)
 				if g, w := describe(last, Skips{}, nil, in2.Runs(), nil), describe(want, Skips{}, nil, alone.Runs(), nil); fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
 				}
