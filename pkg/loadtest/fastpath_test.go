@@ -128,7 +128,11 @@ func aggResult(a *rawAgg) result {
 	if a.enc.msg != "" {
 		notes = append(notes, encodingNote(a.file, a.enc.knownLine(), a.enc.msg))
 	}
-	return describe(rows, skips, err, splitRuns(a.cov.intervals(), nil), notes)
+	runs := splitRuns(a.cov.intervals(), nil)
+	if note, ok := idleNote(a.file, a.cov.intervals(), runs); ok {
+		notes = append(notes, note)
+	}
+	return describe(rows, skips, err, runs, notes)
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):

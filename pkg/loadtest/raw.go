@@ -300,9 +300,13 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 	if err != nil {
 		return skips, err
 	}
-	in.runs = splitRuns(agg.cov.intervals(), agg.marks)
+	iv := agg.cov.intervals()
+	in.runs = splitRuns(iv, agg.marks)
 	if agg.enc.msg != "" {
 		in.notes = append(in.notes, encodingNote(in.File, agg.enc.knownLine(), agg.enc.msg))
+	}
+	if note, ok := idleNote(in.File, iv, in.runs); ok {
+		in.notes = append(in.notes, note)
 	}
 	return skips, nil
 }

@@ -40,7 +40,14 @@ func TestRunRule(t *testing.T) {
 		{"two loaded runs two days apart", cat(burst(t0, 1000, 10e6), burst(t0+2*day, 500, 10e6)), []int64{1000, 500}},
 		{"three runs hours and days apart", cat(burst(t0, 300, 10e6), burst(t0+3*day, 200, 10e6), burst(t0+3*day+2*hour, 100, 10e6)), []int64{300, 200, 100}},
 		{"think times of 5 s are one run", burst(t0, 200, 5*s), []int64{200}},
-		{"a 9 min pause is not a gap between runs", cat(burst(t0, 100, 10e6), burst(t0+10*s+9*minute, 100, 10e6)), []int64{200}},
+		{"a 9 min pause in a 20 min run is not a gap between runs", cat(burst(t0, 60000, 10e6), burst(t0+10*minute+9*minute, 60000, 10e6)), []int64{120000}},
+		{"a 2 min pause in 20 min of heavy traffic is not", cat(burst(t0, 60000, 10e6), burst(t0+10*minute+2*minute, 60000, 10e6)), []int64{120000}},
+		{"two 15 s runs 3 min apart are two runs", cat(burst(t0, 100, 150e6), burst(t0+15*s+3*minute, 100, 150e6)), []int64{100, 100}},
+		{"two 1 s bursts 9 min apart are two runs", cat(burst(t0, 100, 10e6), burst(t0+10*s+9*minute, 100, 10e6)), []int64{100, 100}},
+		{"a 50 s pause between two 15 s runs is not (< 1 min)", cat(burst(t0, 100, 150e6), burst(t0+15*s+50*s, 100, 150e6)), []int64{200}},
+		{"a 3 min pause between runs of 5 min is not (shorter than the runs)", cat(burst(t0, 3000, 100e6), burst(t0+5*minute+3*minute, 3000, 100e6)), []int64{6000}},
+		{"a 2 min gap next to 10 s think times is not (< 20×)", cat(burst(t0, 6, 10*s), burst(t0+50*s+2*minute, 6, 10*s)), []int64{12}},
+		{"paced every 2 min: one run", burst(t0, 10, 2*minute), []int64{10}},
 		{"paced every 5 min with a 12 min hiccup: one run", cat(burst(t0, 10, 5*minute), burst(t0+45*minute+12*minute, 10, 5*minute)), []int64{20}},
 		{"runs with 1 min think times, a day apart", cat(burst(t0, 30, minute), burst(t0+day, 30, minute)), []int64{30, 30}},
 		{"a 15 min pause next to 1 min think times is not (< 20×)", cat(burst(t0, 30, minute), burst(t0+29*minute+15*minute, 30, minute)), []int64{60}},
@@ -225,6 +232,45 @@ func TestXMLKilledThenAppended(t *testing.T) {
 				if g, w := describe(last, Skips{}, nil, nil, nil), describe(want, Skips{}, nil, nil, nil); fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
 				}
+			}
+		})
+	}
+}
+
+// TestShortRunsApart: a short test run twice a few minutes apart (JMeter appending to the
+// same JTL) is two runs; a pause of the same length in a longer run is not a gap between
+// runs, and a note names it (rps counts it as test time).
+func TestShortRunsApart(t *testing.T) {
+	// jtl writes runs of n requests, one every step ms from start (ms after t0).
+	jtl := func(runs ...[3]int64) string {
+		var b strings.Builder
+		b.WriteString("timeStamp,elapsed,label,threadName,success\n")
+		for _, r := range runs {
+			for i := range r[1] {
+				fmt.Fprintf(&b, "%d,%d,GET /a,TG 1-%d,true\n", 1764583200000+r[0]+i*r[2], 150+i%60, i%4+1)
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name string
+		file string
+		runs []int64
+		note string
+	}{
+		{"two 10 s runs 3 min apart", jtl([3]int64{0, 70, 140}, [3]int64{190_000, 60, 140}), []int64{70, 60}, ""},
+		{"a 2 min pause in 10 min of traffic", jtl([3]int64{0, 3000, 100}, [3]int64{420_000, 3000, 100}), []int64{6000},
+			"results.jtl: no request in flight for 2 min (2025-12-01 10:05:00 to 2025-12-01 10:07:00), inside a run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, _, _ := readOpt(t, tc.file, Options{})
+			var got []int64
+			for _, r := range in.Runs() {
+				got = append(got, r.Requests)
+			}
+			notes := strings.Join(in.Notes(), "\n")
+			if fmt.Sprint(got) != fmt.Sprint(tc.runs) || tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("runs of %v requests, want %v; notes %q, want %q", got, tc.runs, notes, tc.note)
 			}
 		})
 	}
