@@ -213,7 +213,12 @@ func straightJTLWith(t *testing.T, data string, separate bool, window int) resul
 	}
 	a := newRawAgg("f")
 	p := jtlParents{window: l.window}
+	a.startChunk(chunk{}) // the whole file, one chunk
 	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &p) })
+	a.endChunk()
+	if err := l.tailError(a); err != nil {
+		return result{err: err.Error()}
+	}
 	return aggResult(a)
 }
 

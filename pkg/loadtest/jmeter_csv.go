@@ -78,7 +78,34 @@ func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
 	if in.opt.jtlWindow > 0 {
 		l.window = in.opt.jtlWindow
 	}
-	return readSamples(in, firstLine, l.cut(), l.parse, sink)
+	agg, _, err := parallel(in.pipeline(firstLine, l.cut()), in.newRawAgg, l.parse)
+	if err != nil {
+		return Skips{}, fileerr.Wrap(in.File, err)
+	}
+	if err := l.tailError(agg); err != nil {
+		return Skips{}, err
+	}
+	return in.emit(agg, sink)
+}
+
+// jtlMalformedTail is how many malformed records at the end of a CSV JTL, after its
+// last sample, fail the read: JMeter appending a run with other settings to the file
+// (another column saved) writes no header, and every record of the new run is
+// malformed. Fewer are skipped like other malformed records (a run killed mid-line).
+const jtlMalformedTail = 10
+
+// tailError fails the read when the file ends with jtlMalformedTail malformed records
+// or more after its last sample: the figures would be those of the runs before, said to
+// be the file's.
+func (l *jtlLayout) tailError(a *rawAgg) error {
+	if a.fatal.msg != "" {
+		return nil // reported by emit
+	}
+	n, first := a.malformedTail()
+	if n < jtlMalformedTail {
+		return nil
+	}
+	return &fileerr.Error{File: a.file, Line: first.line, Msg: fmt.Sprintf("the records from this line to the end of the file (%d) are malformed (the first: %s): a run appended with other settings (JMeter writes no header into an existing file)? Split the file at this line, or run JMeter with -f to overwrite its results", n, first.msg)}
 }
 
 // jtlColumns reads the header (or picks the columns of a headerless file) and returns

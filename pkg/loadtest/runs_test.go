@@ -275,3 +275,53 @@ func TestShortRunsApart(t *testing.T) {
 		})
 	}
 }
+
+// TestAppendedOtherColumns: a run appended to a CSV JTL with other settings (JMeter
+// writes no header into an existing file: here an 18th column, the hostname) makes
+// every record of the new run malformed. When they end the file and are many, the read
+// fails naming the line where they begin (the figures would be the earlier runs'); a few
+// malformed records, or many followed by samples, are skipped.
+func TestAppendedOtherColumns(t *testing.T) {
+	const header = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n"
+	rows := func(t0 int64, n int, extra string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%d,%d,GET /a,200,OK,TG 1-%d,text,true,,1234,120,4,4,http://h/a,40,0,3%s\n", t0+int64(i)*100, 50+i%40, i%4+1, extra)
+		}
+		return b.String()
+	}
+	run1 := header + rows(1764583200000, 120, "")
+	for _, tc := range []struct {
+		name     string
+		file     string
+		errLine  int
+		skipped  int
+		requests int64
+	}{
+		{"a run with an 18th column appended", run1 + rows(1764756000000, 60, ",myhost"), 122, 0, 0},
+		{"ten such records", run1 + rows(1764756000000, 10, ",myhost"), 122, 0, 0},
+		{"nine: skipped", run1 + rows(1764756000000, 9, ",myhost"), 0, 9, 120},
+		{"many in the middle: skipped", run1 + rows(1764583300000, 30, ",myhost") + rows(1764583400000, 5, ""), 0, 30, 125},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, chunk := range []int{0, 300, 4096} {
+				in, err := Open(strings.NewReader(tc.file), "results.jtl", Options{chunkSize: chunk, jtlWindow: 4})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []Row
+				skips, err := in.Rows(func(r Row) error { got = append(got, r); return nil })
+				var fe *fileerr.Error
+				if tc.errLine > 0 {
+					if !errors.As(err, &fe) || fe.Line != tc.errLine || !strings.Contains(err.Error(), "malformed (the first: 18 fields, want 17): a run appended with other settings") {
+						t.Fatalf("chunks of %d: %v, want an error at line %d", chunk, err, tc.errLine)
+					}
+					continue
+				}
+				if err != nil || skips.Count != tc.skipped || sumRequests(got) != tc.requests {
+					t.Fatalf("chunks of %d: %v, skips %+v, %d requests", chunk, err, skips, sumRequests(got))
+				}
+			}
+		})
+	}
+}
