@@ -245,15 +245,125 @@ const jtlWindow = 256
 // the column), a sub-result is "<parent>-<n>" right after its parent (or after its
 // parent's other sub-results): the last sample before it. With one, it is
 // "<parent>-<n>" after the last sample of its own thread, at most window lines below.
+//
+// The last samples of the threads are kept in a ring, cheap to write, and looked up
+// (going up the ring) only for labels ending in a digit; when such look-ups cost much
+// (labels ending in digits, many threads), the ring becomes a map by thread.
 type jtlParents struct {
-	window  int    // jtlWindow (tests make it smaller)
-	last    []byte // without a thread name: the label of the last sample
-	cache   [1024]*jtlThread
-	threads map[string]*jtlThread
+	window int    // jtlWindow (tests make it smaller)
+	last   []byte // without a thread name: the label of the last sample
+	// The last samples that are no sub-results, in a ring: more than window of them, so
+	// that the last one of a thread within window lines is there.
+	ring    []jtlTop
+	n       int // how many were written to the ring
+	scanned int // ring entries looked at so far
+	threads *jtlThreads
+}
+
+// jtlTop is a sample that is no sub-result: its thread, label and line.
+type jtlTop struct {
+	thread, label []byte
+	line          int
+}
+
+// jtlRingBudget is how many ring entries a chunk's look-ups may go through before the
+// ring becomes a map.
+const jtlRingBudget = 1 << 14
+
+// sub reports whether the record of label at line, of thread (nil: none), is a
+// sub-result, and notes it as its thread's last sample when it is not. Labels are the
+// chunk's bytes (or a quoted record's own): they stay while the chunk is read.
+func (p *jtlParents) sub(thread, label []byte, line int) bool {
+	switch {
+	case thread == nil:
+		if jtlSubResult(p.last, label) {
+			return true
+		}
+		p.last = label
+		return false
+	case p.threads != nil:
+		return p.threads.sub(thread, label, line, p.window)
+	}
+	if k := len(label); k > 0 && label[k-1] >= '0' && label[k-1] <= '9' && p.n > 0 {
+		if top := p.lastOf(thread, line); top != nil && jtlSubResult(top.label, label) {
+			return true
+		}
+	}
+	if p.ring == nil {
+		size := 1
+		for size <= p.window {
+			size *= 2
+		}
+		p.ring = make([]jtlTop, size)
+	}
+	p.ring[p.n&(len(p.ring)-1)] = jtlTop{thread, label, line}
+	p.n++
+	if p.scanned > jtlRingBudget {
+		p.threads = newJTLThreads(p.ring, p.n)
+	}
+	return false
+}
+
+// lastOf returns the last sample of a thread in the window lines above line (nil: none).
+func (p *jtlParents) lastOf(thread []byte, line int) *jtlTop {
+	mask := len(p.ring) - 1
+	for i := p.n - 1; i >= 0 && i >= p.n-len(p.ring); i-- {
+		p.scanned++
+		e := &p.ring[i&mask]
+		if line-e.line > p.window {
+			return nil
+		}
+		if string(e.thread) == string(thread) {
+			return e
+		}
+	}
+	return nil
+}
+
+// jtlThreads is the last sample of each thread, by thread name: a cache by a cheap
+// hash of the name, then a map.
+type jtlThreads struct {
+	cache [1024]*jtlTop
+	m     map[string]*jtlTop
+}
+
+// newJTLThreads makes the map from the ring (n entries written).
+func newJTLThreads(ring []jtlTop, n int) *jtlThreads {
+	t := &jtlThreads{m: map[string]*jtlTop{}}
+	for i := max(0, n-len(ring)); i < n; i++ {
+		e := ring[i&(len(ring)-1)]
+		*t.of(e.thread) = e
+	}
+	return t
+}
+
+// sub is jtlParents.sub with the map.
+func (t *jtlThreads) sub(thread, label []byte, line, window int) bool {
+	e := t.of(thread)
+	if e.label != nil && line-e.line <= window && jtlSubResult(e.label, label) {
+		return true
+	}
+	e.label, e.line = label, line
+	return false
+}
+
+// of finds (or creates) the entry of a thread, without allocating when it exists.
+func (t *jtlThreads) of(name []byte) *jtlTop {
+	slot := &t.cache[threadHash(name)&(len(t.cache)-1)]
+	if e := *slot; e != nil && string(e.thread) == string(name) {
+		return e
+	}
+	e := t.m[string(name)]
+	if e == nil {
+		e = &jtlTop{thread: append([]byte(nil), name...)}
+		t.m[string(name)] = e
+	}
+	*slot = e
+	return e
 }
 
 // threadHash is a cheap hash of a thread name: its length and last eight bytes (where
-// JMeter's names differ: "Thread Group 1-17").
+// JMeter's names differ: "Thread Group 1-17"), the top bits of a multiplication.
 func threadHash(name []byte) int {
 	var x uint64
 	if n := len(name); n >= 8 {
@@ -263,50 +373,7 @@ func threadHash(name []byte) int {
 			x = x<<8 | uint64(c)
 		}
 	}
-	return int(((x ^ uint64(len(name))) * 0x9E3779B97F4A7C15) >> 54) // the top bits mix every byte
-}
-
-// jtlThread is the last sample of a thread: its label and line.
-type jtlThread struct {
-	name  []byte
-	label []byte
-	line  int
-}
-
-// sub reports whether the record of label at line, of thread (nil: none), is a
-// sub-result, and notes it as its thread's last sample when it is not.
-func (p *jtlParents) sub(thread, label []byte, line int) bool {
-	if thread == nil {
-		if jtlSubResult(p.last, label) {
-			return true
-		}
-		p.last = label
-		return false
-	}
-	t := p.of(thread)
-	if t.label != nil && line-t.line <= p.window && jtlSubResult(t.label, label) {
-		return true
-	}
-	t.label, t.line = label, line // the chunk's bytes, or a quoted record's own
-	return false
-}
-
-// of finds (or creates) the state of a thread, without allocating when it exists.
-func (p *jtlParents) of(name []byte) *jtlThread {
-	slot := &p.cache[threadHash(name)&(len(p.cache)-1)]
-	if t := *slot; t != nil && string(t.name) == string(name) {
-		return t
-	}
-	t := p.threads[string(name)]
-	if t == nil {
-		if p.threads == nil {
-			p.threads = map[string]*jtlThread{}
-		}
-		t = &jtlThread{name: append([]byte(nil), name...)}
-		p.threads[string(name)] = t
-	}
-	*slot = t
-	return t
+	return int(((x ^ uint64(len(name))) * 0x9E3779B97F4A7C15) >> 54)
 }
 
 // bad handles a record that is not a sample: a header line again (files of several runs

@@ -125,7 +125,7 @@ func lineEnd(buf []byte, s int) int {
 // entries reads the samples of data (whole records), as the chunk reader reads them.
 func (l *jtlLayout) entries(data []byte) []jtlEntry {
 	var out []jtlEntry
-	last := map[string]int{} // thread → its last entry
+	last := map[string]*int{} // thread → its last entry
 	l.shape.records(chunk{data: data}, func(f *fields, line int) {
 		if f.n != l.cols {
 			return
@@ -134,11 +134,14 @@ func (l *jtlLayout) entries(data []byte) []jtlEntry {
 			return
 		}
 		label, th := f.at(l.label), l.threadOf(f)
-		prev, ok := last[string(th)]
-		if !ok {
-			prev = -1
+		prev := -1
+		if at := last[string(th)]; at != nil {
+			prev, *at = *at, len(out)
+		} else {
+			at = new(int)
+			*at = len(out)
+			last[string(th)] = at
 		}
-		last[string(th)] = len(out)
 		out = append(out, jtlEntry{line, label, len(jtlRoot(label)) < len(label), prev})
 	}, func(int, string) {})
 	return out

@@ -186,3 +186,24 @@ func TestSubResultsInterleaved(t *testing.T) {
 		t.Errorf("without threadName: %+v", rows)
 	}
 }
+
+// TestJTLParentsModes: the ring of last samples and the map by thread it becomes tell
+// the same sub-results, on rows of many threads whose labels end in digits.
+func TestJTLParentsModes(t *testing.T) {
+	labels := []string{"a", "a-0", "a-1", "a-0-1", "b-1", "b-1-0", "b-2", "c"}
+	ring, mapped := jtlParents{window: 8}, jtlParents{window: 8}
+	mapped.threads = newJTLThreads(nil, 0)
+	seed := uint32(7)
+	for line := 1; line < 20000; line++ {
+		seed = seed*1664525 + 1013904223
+		th := []byte(fmt.Sprintf("TG 1-%d", seed>>8%13))
+		label := []byte(labels[seed>>16%uint32(len(labels))])
+		line += int(seed>>28) % 3 // multi-line records, skipped lines
+		if a, b := ring.sub(th, label, line), mapped.sub(th, label, line); a != b {
+			t.Fatalf("line %d, %s %s: ring %v, map %v", line, th, label, a, b)
+		}
+	}
+	if ring.threads == nil {
+		t.Errorf("the ring never became a map")
+	}
+}
