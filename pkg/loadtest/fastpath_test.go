@@ -429,6 +429,15 @@ func FuzzJMeterXMLFast(f *testing.F) {
 		if xmlWellFormed(data) && detectJMeterXML(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			agree(t, data, FormatJMeterXML, straightXML(data))
 			agreeWith(t, data, Options{Format: FormatJMeterXML, SubResults: SubResultsSeparate}, straightXMLWith(data, true))
+			// The run killed (no end tag), then itself appended as JMeter appends it.
+			if end := strings.LastIndex(data, "</"); end > 0 {
+				again := data
+				if !strings.HasPrefix(again, "<?xml ") {
+					again = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + again
+				}
+				appended := data[:end] + again
+				agree(t, appended, FormatJMeterXML, straightXML(appended))
+			}
 		}
 	})
 }
