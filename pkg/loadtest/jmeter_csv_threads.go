@@ -29,28 +29,20 @@ type jtlEntry struct {
 
 // threadCut is the cut of a CSV JTL with a threadName column (see above), on lines that
 // csvCut would also take (an even number of quotes before, no quote on either side).
+// Usually the last window lines of the block hold no sub-result: the cut is before them.
 func (l *jtlLayout) threadCut(b *block, eof bool) (int, bool) {
 	buf := b.data
 	if eof {
 		return len(buf), false
 	}
 	end := bytes.LastIndexByte(buf, '\n') + 1 // whole lines only
-	if at, ok := l.quickCut(buf, end); ok {
-		return at, false
-	}
 	starts := lineStarts(buf[:end], 2*l.window+jtlCutTries)
 	if len(starts) <= l.window {
 		return -1, false
 	}
-	// Quote parity at each line start: the lines looked at start a record.
-	odd := make([]bool, len(starts)+1)
-	odd[0] = bytes.Count(buf[:starts[0]], []byte{'"'})%2 == 1
-	for i, s := range starts {
-		e := end
-		if i+1 < len(starts) {
-			e = starts[i+1]
-		}
-		odd[i+1] = odd[i] != (bytes.Count(buf[s:e], []byte{'"'})%2 == 1)
+	odd := quoteParity(buf, starts, end)
+	if i := len(starts) - l.window; l.cutLine(buf, starts, odd, i) && !l.anySub(buf[starts[i]:end]) {
+		return starts[i], false
 	}
 	first := 0
 	for first < len(starts) && odd[first] {
@@ -65,37 +57,46 @@ func (l *jtlLayout) threadCut(b *block, eof bool) (int, bool) {
 		low = 1
 	}
 	for i := len(starts) - l.window; i >= low; i-- {
-		if odd[i] || odd[i+l.window] || starts[i] == 0 ||
-			bytes.IndexByte(buf[starts[i-1]:starts[i]], '"') >= 0 || bytes.IndexByte(buf[starts[i]:lineEnd(buf, starts[i])], '"') >= 0 {
-			continue
-		}
-		if safeCut(ents, i-first, l.window) {
+		if l.cutLine(buf, starts, odd, i) && safeCut(ents, i-first, l.window) {
 			return starts[i], false
 		}
 	}
 	return -1, false
 }
 
-// quickCut is the usual cut: before the last window lines of the block, when none of
-// them is a sub-result (none of their labels ends in "-<n>"): then no line above
-// matters.
-func (l *jtlLayout) quickCut(buf []byte, end int) (int, bool) {
-	starts := lineStarts(buf[:end], l.window+1)
-	if len(starts) <= l.window || starts[1] == 0 {
-		return 0, false
+// quoteParity tells, for each line start (and the end), whether an odd number of quotes
+// precede it in buf: the lines that start a record are those after an even number.
+func quoteParity(buf []byte, starts []int, end int) []bool {
+	odd := make([]bool, len(starts)+1)
+	odd[0] = bytes.Count(buf[:starts[0]], []byte{'"'})%2 == 1
+	for i, s := range starts {
+		e := end
+		if i+1 < len(starts) {
+			e = starts[i+1]
+		}
+		odd[i+1] = odd[i] != (bytes.Count(buf[s:e], []byte{'"'})%2 == 1)
 	}
-	at := starts[1]
-	if bytes.Count(buf[:at], []byte{'"'})%2 == 1 || bytes.Count(buf[at:end], []byte{'"'})%2 == 1 ||
-		bytes.IndexByte(buf[starts[0]:at], '"') >= 0 || bytes.IndexByte(buf[at:lineEnd(buf, at)], '"') >= 0 {
-		return 0, false
-	}
+	return odd
+}
+
+// cutLine reports whether a chunk may start at line i of starts as csvCut would cut
+// there: records start there and window lines below, and neither line i nor the one
+// above it holds a quote.
+func (l *jtlLayout) cutLine(buf []byte, starts []int, odd []bool, i int) bool {
+	return i >= 1 && !odd[i] && !odd[min(i+l.window, len(starts))] &&
+		bytes.IndexByte(buf[starts[i-1]:starts[i]], '"') < 0 && bytes.IndexByte(buf[starts[i]:lineEnd(buf, starts[i])], '"') < 0
+}
+
+// anySub reports whether a record of data (whole records) is a sample whose label is
+// that of a sub-result ("…-<n>").
+func (l *jtlLayout) anySub(data []byte) bool {
 	sub := false
-	l.shape.records(chunk{data: buf[at:end]}, func(f *fields, _ int) {
+	l.shape.records(chunk{data: data}, func(f *fields, _ int) {
 		if label := f.at(l.label); !sub && f.n == l.cols && len(jtlRoot(label)) < len(label) {
 			sub = true
 		}
 	}, func(int, string) {})
-	return at, !sub
+	return sub
 }
 
 // lineStarts returns the offsets of the starts of the last n lines of data (whole
