@@ -180,6 +180,7 @@ type Options struct {
 	Run *Run
 
 	chunkSize int // block size of the parallel readers (tests make it tiny); 0 is the default
+	jtlWindow int // lines between a CSV JTL sub-result and its parent at most (tests make it tiny); 0 is jtlWindow
 }
 
 // SubResults says how the sub-results of a JMeter sample are read.

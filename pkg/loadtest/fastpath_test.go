@@ -128,7 +128,11 @@ func aggResult(a *rawAgg) result {
 	if a.enc.msg != "" {
 		notes = append(notes, encodingNote(a.file, a.enc.knownLine(), a.enc.msg))
 	}
-	return describe(rows, skips, err, splitRuns(a.cov.intervals(), nil), notes)
+	runs := splitRuns(a.cov.intervals(), nil)
+	if note, ok := idleNote(a.file, a.cov.intervals(), runs); ok {
+		notes = append(notes, note)
+	}
+	return describe(rows, skips, err, runs, notes)
 }
 
 // csvValid reports whether encoding/csv reads data without any error (strict quotes):
@@ -171,21 +175,29 @@ func FuzzJMeterCSVFast(f *testing.F) {
 	f.Add("1,2,Flow,true\n1,3,Flow-0,true\n1,4,Flow-1,false\n2,5,b,maybe\n")
 	f.Add("1718000000000,5,a,true\n1718000000001,3,a-0,true\n1718000000001,2,a-0-1,true\ntimeStamp,elapsed,label,success\n1718200000000,7,a,true\n") // two runs, the header again
 	f.Add("1718000000000,5,a,true\ntimeStamp,elapsed,success,label\n1718200000000,7,true,a\n")
+	// With a thread name (five fields): sub-results after other threads' rows.
+	f.Add("1,5,a,T1,true\n1,3,b,T2,true\n1,2,a-0,T1,true\n2,1,b-0,T2,true\n2,4,a-1,T1,false\n3,5,a,T2,true\n3,1,a-0,T2,true\n")
+	f.Add("1,5,a,T1,true\n1,3,b,T2,true\n1,3,c,T3,true\n1,3,c,T4,true\n1,3,c,T5,true\n1,2,a-0,T1,true\n1,2,\"a-1\",T1,true\n")
 	f.Fuzz(func(t *testing.T, body string) {
-		data := "timeStamp,elapsed,label,success\n" + body
+		header, window := "timeStamp,elapsed,label,success\n", 0
+		if first, _, _ := strings.Cut(body, "\n"); strings.Count(first, ",") == 4 {
+			header, window = "timeStamp,elapsed,label,threadName,success\n", 3
+		}
+		data := header + body
 		if csvValid(data, ',') {
-			agree(t, data, FormatJMeterCSV, straightJTL(t, data))
-			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate}, straightJTLWith(t, data, true))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, jtlWindow: window}, straightJTLWith(t, data, false, window))
+			agreeWith(t, data, Options{Format: FormatJMeterCSV, SubResults: SubResultsSeparate, jtlWindow: window}, straightJTLWith(t, data, true, window))
 		}
 	})
 }
 
 // straightJTL reads a CSV JTL (comma-delimited, with a header or 2.x's twelve default
 // columns) with encoding/csv.
-func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false) }
+func straightJTL(t *testing.T, data string) result { return straightJTLWith(t, data, false, 0) }
 
-// straightJTLWith is straightJTL, with sub-results under their own labels when separate.
-func straightJTLWith(t *testing.T, data string, separate bool) result {
+// straightJTLWith is straightJTL, with sub-results under their own labels when separate,
+// and at most window lines below their parent (0: jtlWindow).
+func straightJTLWith(t *testing.T, data string, separate bool, window int) result {
 	cols, from := jtlDefaultColumns[12], 1
 	if strings.HasPrefix(data, "timeStamp") {
 		h, _, _ := strings.Cut(data, "\n")
@@ -196,9 +208,17 @@ func straightJTLWith(t *testing.T, data string, separate bool) result {
 		t.Fatal(err)
 	}
 	l.separate = separate
+	if window > 0 {
+		l.window = window
+	}
 	a := newRawAgg("f")
-	var parent []byte
-	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) })
+	p := jtlParents{window: l.window}
+	a.startChunk(chunk{}) // the whole file, one chunk
+	csvRecordsOf(data, ',', false, from, l.shape.need, func(f *fields, line int) { a.line = line; l.record(a, f, line, &p) })
+	a.endChunk()
+	if err := l.tailError(a); err != nil {
+		return result{err: err.Error()}
+	}
 	return aggResult(a)
 }
 
@@ -408,10 +428,20 @@ func FuzzJMeterXMLFast(f *testing.F) {
 	f.Add("<?xml version=\"1.0\"?>\n<testResults version=\"1.2\">\n<sample lb='q&amp;&#x41;' s=\"false\" t=\"7\" ts=\"2\"><!-- <x> --><![CDATA[<y>]]></sample>\n<httpSample t=\"x\" ts=\"3\" s=\"true\" lb=\"bad\"/>\n</testResults>\n")
 	f.Add("<?xml version=\"1.0\"?>\n<testResults>\n<httpSample t=\"5\" ts=\"1\" s=\"true\" lb=\"a\"/>\n<httpSample t=\"6\" ts=\"1\" s=\"true\" lb=\"a\"/>\n")
 	f.Add("<testResults>\n<sample t=\"9\" ts=\"1718000000000\" s=\"true\" lb=\"a\"><httpSample t=\"4\" ts=\"1718000000000\" s=\"true\" lb=\"a-0\"><httpSample t=\"1\" ts=\"1718000000001\" s=\"false\" lb=\"a-0-0\"/></httpSample></sample>\n<httpSample t=\"6\" ts=\"1718200000000\" s=\"true\" lb=\"a\"/>\n</testResults>\n")
+	f.Add("<testResults>\n<httpSample t=\"5\" ts=\"1718000000000\" s=\"true\" lb=\"a\"/>\n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testResults version=\"1.2\">\n<httpSample t=\"6\" ts=\"1718200000000\" s=\"true\" lb=\"a\"/>\n</testResults></testResults>\n") // a run appended after one killed (balanced to be well-formed)
 	f.Fuzz(func(t *testing.T, data string) {
 		if xmlWellFormed(data) && detectJMeterXML(newSniff([]byte(strings.TrimLeft(data, " \t\r\n")))) {
 			agree(t, data, FormatJMeterXML, straightXML(data))
 			agreeWith(t, data, Options{Format: FormatJMeterXML, SubResults: SubResultsSeparate}, straightXMLWith(data, true))
+			// The run killed (no end tag), then itself appended as JMeter appends it.
+			if end := strings.LastIndex(data, "</"); end > 0 {
+				again := data
+				if !strings.HasPrefix(again, "<?xml ") {
+					again = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n" + again
+				}
+				appended := data[:end] + again
+				agree(t, appended, FormatJMeterXML, straightXML(appended))
+			}
 		}
 	})
 }
@@ -423,9 +453,7 @@ func straightXML(data string) result { return straightXMLWith(data, false) }
 // separate.
 func straightXMLWith(data string, separate bool) result {
 	a := newRawAgg("f")
-	dec := xml.NewDecoder(strings.NewReader(data))
-	dec.Strict = false
-	if err := xmlTokens(dec, a, 0, separate); err != nil {
+	if err := xmlTokens(strings.NewReader(data), a, 0, separate); err != nil {
 		return result{err: err.Error()}
 	}
 	return aggResult(a)

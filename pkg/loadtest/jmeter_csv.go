@@ -2,6 +2,7 @@ package loadtest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -74,7 +75,37 @@ func readJMeterCSV(in *Input, sink Sink) (Skips, error) {
 		return Skips{}, err
 	}
 	l.separate = in.opt.separate()
-	return readSamples(in, firstLine, l.cut(), l.parse, sink)
+	if in.opt.jtlWindow > 0 {
+		l.window = in.opt.jtlWindow
+	}
+	agg, _, err := parallel(in.pipeline(firstLine, l.cut()), in.newRawAgg, l.parse)
+	if err != nil {
+		return Skips{}, fileerr.Wrap(in.File, err)
+	}
+	if err := l.tailError(agg); err != nil {
+		return Skips{}, err
+	}
+	return in.emit(agg, sink)
+}
+
+// jtlMalformedTail is how many malformed records at the end of a CSV JTL, after its
+// last sample, fail the read: JMeter appending a run with other settings to the file
+// (another column saved) writes no header, and every record of the new run is
+// malformed. Fewer are skipped like other malformed records (a run killed mid-line).
+const jtlMalformedTail = 10
+
+// tailError fails the read when the file ends with jtlMalformedTail malformed records
+// or more after its last sample: the figures would be those of the runs before, said to
+// be the file's.
+func (l *jtlLayout) tailError(a *rawAgg) error {
+	if a.fatal.msg != "" {
+		return nil // reported by emit
+	}
+	n, first := a.malformedTail()
+	if n < jtlMalformedTail {
+		return nil
+	}
+	return &fileerr.Error{File: a.file, Line: first.line, Msg: fmt.Sprintf("the records from this line to the end of the file (%d) are malformed (the first: %s): a run appended with other settings (JMeter writes no header into an existing file)? Split the file at this line, or run JMeter with -f to overwrite its results", n, first.msg)}
 }
 
 // jtlColumns reads the header (or picks the columns of a headerless file) and returns
@@ -128,6 +159,8 @@ type jtlLayout struct {
 	shape                  csvShape
 	cols                   int
 	ts, elapsed, label, ok int
+	thread                 int      // the threadName column, -1 when none
+	window                 int      // lines between a sub-result and its parent at most (jtlWindow)
 	names                  []string // the columns
 	separate               bool     // sub-results count under their own label
 }
@@ -136,9 +169,11 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 	if delim >= 0x80 || delim == '"' || delim == '\n' || delim == '\r' {
 		return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("delimiter %q is not a single-byte character", delim)}
 	}
-	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, names: cols}
+	l := &jtlLayout{cols: len(cols), ts: -1, elapsed: -1, label: -1, ok: -1, thread: -1, window: jtlWindow, names: cols}
 	for i, c := range cols {
 		switch c {
+		case "threadName":
+			l.thread = i
 		case "timeStamp":
 			l.ts = i
 		case "elapsed":
@@ -157,22 +192,22 @@ func newJTLLayout(file string, delim rune, cols []string) (*jtlLayout, error) {
 			return nil, &fileerr.Error{File: file, Line: 1, Msg: fmt.Sprintf("JTL without a %q column", c.name)}
 		}
 	}
-	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok)}
+	l.shape = csvShape{delim: byte(delim), need: 1 + max(l.ts, l.elapsed, l.label, l.ok, l.thread)}
 	return l, nil
 }
 
-// parse aggregates the samples of a chunk. A chunk starts with a top-level sample (see
-// cut), so sub-results are recognized within the chunk.
+// parse aggregates the samples of a chunk. A chunk starts where no sub-result's parent
+// lies before it (see cut), so sub-results are recognized within the chunk.
 func (l *jtlLayout) parse(a *rawAgg, c chunk) {
-	var parent []byte
+	p := jtlParents{window: l.window}
 	a.startChunk(c)
-	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &parent) }, a.skip)
+	l.shape.records(c, func(f *fields, line int) { a.line = line; l.record(a, f, line, &p) }, a.skip)
 	a.endChunk()
 }
 
-// record reads one sample; parent is the label of the last top-level sample before it.
-// Sub-results are left out unless the layout keeps them separate.
-func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
+// record reads one sample; p holds the samples before it that sub-results may belong
+// to. Sub-results are left out unless the layout keeps them separate.
+func (l *jtlLayout) record(a *rawAgg, f *fields, line int, p *jtlParents) {
 	if f.n != l.cols {
 		l.bad(a, f, line, fmt.Sprintf("%d fields, want %d", f.n, l.cols))
 		return
@@ -183,14 +218,162 @@ func (l *jtlLayout) record(a *rawAgg, f *fields, line int, parent *[]byte) {
 		return
 	}
 	label := f.at(l.label)
-	if jtlSubResult(*parent, label) {
-		if l.separate {
-			a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
-		}
+	if p.sub(l.threadOf(f), label, line) && !l.separate {
 		return
 	}
-	*parent = label
 	a.add(nil, label, r.latNs, r.failed, r.tsNs, r.tsNs+r.latNs)
+}
+
+// threadOf is the thread name of a record, nil when the file has no threadName column.
+func (l *jtlLayout) threadOf(f *fields) []byte {
+	if l.thread < 0 {
+		return nil
+	}
+	if t := f.at(l.thread); t != nil {
+		return t
+	}
+	return []byte{}
+}
+
+// jtlWindow is how many lines after its parent a sub-result row may come in a CSV JTL
+// with a threadName column. JMeter writes a sample's sub-results right after it, from
+// the sample's thread, but the writes of the threads are not synchronized with each
+// other: rows of other threads can land between a parent and its sub-results.
+const jtlWindow = 256
+
+// jtlParents tells sub-results from samples. Without a thread name (a file without
+// the column), a sub-result is "<parent>-<n>" right after its parent (or after its
+// parent's other sub-results): the last sample before it. With one, it is
+// "<parent>-<n>" after the last sample of its own thread, at most window lines below.
+//
+// The last samples of the threads are kept in a ring, cheap to write, and looked up
+// (going up the ring) only for labels ending in a digit; when such look-ups cost much
+// (labels ending in digits, many threads), the ring becomes a map by thread.
+type jtlParents struct {
+	window int    // jtlWindow (tests make it smaller)
+	last   []byte // without a thread name: the label of the last sample
+	// The last samples that are no sub-results, in a ring: more than window of them, so
+	// that the last one of a thread within window lines is there.
+	ring    []jtlTop
+	n       int // how many were written to the ring
+	scanned int // ring entries looked at so far
+	threads *jtlThreads
+}
+
+// jtlTop is a sample that is no sub-result: its thread, label and line.
+type jtlTop struct {
+	thread, label []byte
+	line          int
+}
+
+// jtlRingBudget is how many ring entries a chunk's look-ups may go through before the
+// ring becomes a map.
+const jtlRingBudget = 1 << 14
+
+// sub reports whether the record of label at line, of thread (nil: none), is a
+// sub-result, and notes it as its thread's last sample when it is not. Labels are the
+// chunk's bytes (or a quoted record's own): they stay while the chunk is read.
+func (p *jtlParents) sub(thread, label []byte, line int) bool {
+	switch {
+	case thread == nil:
+		if jtlSubResult(p.last, label) {
+			return true
+		}
+		p.last = label
+		return false
+	case p.threads != nil:
+		return p.threads.sub(thread, label, line, p.window)
+	}
+	if k := len(label); k > 0 && label[k-1] >= '0' && label[k-1] <= '9' && p.n > 0 {
+		if top := p.lastOf(thread, line); top != nil && jtlSubResult(top.label, label) {
+			return true
+		}
+	}
+	if p.ring == nil {
+		size := 1
+		for size <= p.window {
+			size *= 2
+		}
+		p.ring = make([]jtlTop, size)
+	}
+	p.ring[p.n&(len(p.ring)-1)] = jtlTop{thread, label, line}
+	p.n++
+	if p.scanned > jtlRingBudget {
+		p.threads = newJTLThreads(p.ring, p.n)
+	}
+	return false
+}
+
+// lastOf returns the last sample of a thread in the window lines above line (nil: none).
+func (p *jtlParents) lastOf(thread []byte, line int) *jtlTop {
+	mask := len(p.ring) - 1
+	for i := p.n - 1; i >= 0 && i >= p.n-len(p.ring); i-- {
+		p.scanned++
+		e := &p.ring[i&mask]
+		if line-e.line > p.window {
+			return nil
+		}
+		if string(e.thread) == string(thread) {
+			return e
+		}
+	}
+	return nil
+}
+
+// jtlThreads is the last sample of each thread, by thread name: a cache by a cheap
+// hash of the name, then a map.
+type jtlThreads struct {
+	cache [1024]*jtlTop
+	m     map[string]*jtlTop
+}
+
+// newJTLThreads makes the map from the ring (n entries written).
+func newJTLThreads(ring []jtlTop, n int) *jtlThreads {
+	t := &jtlThreads{m: map[string]*jtlTop{}}
+	for i := max(0, n-len(ring)); i < n; i++ {
+		e := ring[i&(len(ring)-1)]
+		*t.of(e.thread) = e
+	}
+	return t
+}
+
+// sub is jtlParents.sub with the map.
+func (t *jtlThreads) sub(thread, label []byte, line, window int) bool {
+	e := t.of(thread)
+	if e.label != nil && line-e.line <= window && jtlSubResult(e.label, label) {
+		return true
+	}
+	e.label, e.line = label, line
+	return false
+}
+
+// of finds (or creates) the entry of a thread, without allocating when it exists.
+func (t *jtlThreads) of(name []byte) *jtlTop {
+	slot := &t.cache[threadHash(name)&(len(t.cache)-1)]
+	if e := *slot; e != nil && string(e.thread) == string(name) {
+		return e
+	}
+	e := t.m[string(name)]
+	if e == nil {
+		e = &jtlTop{thread: append([]byte(nil), name...)}
+		t.m[string(name)] = e
+	}
+	*slot = e
+	return e
+}
+
+// threadHash is a cheap hash of a thread name: its length and last eight bytes (where
+// JMeter's names differ: "Thread Group 1-17"), the top bits of a multiplication.
+func threadHash(name []byte) int {
+	var x uint64
+	if n := len(name); n >= 8 {
+		x = binary.LittleEndian.Uint64(name[n-8:])
+	} else {
+		for _, c := range name {
+			x = x<<8 | uint64(c)
+		}
+	}
+	return int(((x ^ uint64(len(name))) * 0x9E3779B97F4A7C15) >> 54)
 }
 
 // bad handles a record that is not a sample: a header line again (files of several runs
@@ -210,11 +393,15 @@ func (l *jtlLayout) bad(a *rawAgg, f *fields, line int, msg string) {
 	}
 }
 
-// cut is csvCut where, in addition, both lines are samples (records that are read, not
-// skipped: a skipped record is no parent) and the next line is not a sub-result of the
-// previous one (JMeter writes sub-results right after their parent), so that every chunk
-// starts with a top-level sample.
+// cut is where a chunk may start: never between a sample and its sub-results. Without
+// a thread name it is csvCut where, in addition, both lines are samples (records that
+// are read, not skipped: a skipped record is no parent) and the next line is not a
+// sub-result of the previous one (JMeter writes sub-results right after their parent),
+// so that every chunk starts with a top-level sample. With one, see threadCut.
 func (l *jtlLayout) cut() cutFunc {
+	if l.thread >= 0 {
+		return l.threadCut
+	}
 	f := &fields{pos: make([]int, l.shape.need)}
 	label := func(line []byte) ([]byte, bool) {
 		f.split(line, l.shape.delim)

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"bufio"
 	"bytes"
 	"encoding/xml"
 	"errors"
@@ -18,7 +19,8 @@ func detectJMeterXML(s *sniff) bool {
 
 // readJMeterXML reads an XML JTL. Only the top-level httpSample/sample elements count:
 // nested sub-samples are part of their parent. A file cut short (no </testResults>) is
-// read up to where it ends.
+// read up to where it ends. An XML declaration mid-file starts a new root: a run that
+// JMeter appended after a killed one (see xmlTokens).
 //
 // The straightforward reader is encoding/xml (xmlTokens). The fast one reads the prolog
 // and the root's start tag with encoding/xml, then the top-level elements in parallel
@@ -26,7 +28,8 @@ func detectJMeterXML(s *sniff) bool {
 // that checks tags, end tags and comments as it goes; each worker walks its chunks again
 // and reads the attributes of the samples' start tags in place (sampleAttrs), with
 // encoding/xml as the fallback for a tag it does not handle. From the first thing the
-// walk does not handle (a processing instruction or a DOCTYPE inside the root, an end
+// walk does not handle (a processing instruction other than an XML declaration, a
+// DOCTYPE inside the root, an end
 // tag that does not match, the root's end, a file cut short), the rest of the file is
 // read by encoding/xml, as if the whole file had been. Text and the attributes that are
 // not read are not validated: a JTL whose response data holds characters XML forbids
@@ -60,10 +63,8 @@ func readJMeterXML(in *Input, sink Sink) (Skips, error) {
 			}, root.tag)
 			r = io.MultiReader(bytes.NewReader(tag), r)
 		}
-		dec := xml.NewDecoder(r)
-		dec.Strict = false
 		agg.at = math.MaxInt64 // after every chunk
-		if err := xmlTokens(dec, agg, lineOff, in.opt.separate()); err != nil {
+		if err := xmlTokens(r, agg, lineOff, in.opt.separate()); err != nil {
 			return Skips{}, err
 		}
 	}
@@ -110,30 +111,59 @@ func xmlProlog(br interface {
 
 // xmlTokens is the straightforward reader: encoding/xml's tokens, counting the
 // httpSample/sample elements at depth 2 (with separate, the nested ones too: sub-results
-// under their own label). An error after some samples that is only the file ending early
-// is the end of a file JMeter was killed while writing. lineOff is added to line numbers
+// under their own label). An XML declaration after an element is where JMeter appended
+// a run to a file whose previous run was killed (it writes the declaration and the root
+// again when it finds no end tag to trim): a new document starts there, read by a new
+// decoder (what the killed run left open is abandoned). An error after some samples that
+// is only the file ending early is the end of a file JMeter was killed while writing; a
+// sample whose start tag it cuts is skipped and said. lineOff is added to line numbers
 // (the rest of a file after the parallel part).
-func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int, separate bool) error {
-	depth := 0
+func xmlTokens(r io.Reader, agg *rawAgg, lineOff int, separate bool) error {
+	tail := &lastTag{r: r}
+	br := bufio.NewReader(tail) // a ByteReader: a decoder reads no further than its tokens
+	for {
+		dec := xml.NewDecoder(br)
+		dec.Strict = false
+		again, err := xmlDocument(dec, tail, agg, lineOff, separate)
+		if !again {
+			return err
+		}
+		line, _ := dec.InputPos()
+		lineOff += line - 1
+	}
+}
+
+// xmlDocument reads the tokens of one document; again reports that another document
+// starts where it stopped (an XML declaration after an element).
+func xmlDocument(dec *xml.Decoder, tail *lastTag, agg *rawAgg, lineOff int, separate bool) (again bool, err error) {
+	depth, seen := 0, false
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
-			return nil
+			return false, nil
 		}
 		if err != nil {
 			line, _ := dec.InputPos()
 			if len(agg.eps) > 0 && (errors.Is(err, io.ErrUnexpectedEOF) || strings.Contains(err.Error(), "unexpected EOF")) {
-				return nil // JMeter killed mid-write
+				if tail.sample() && (depth == 1 || separate && depth > 1) {
+					agg.skip(line+lineOff-tail.lines, "the file ends inside a sample (a run killed?)")
+				}
+				return false, nil // JMeter killed mid-write
 			}
 			var se *xml.SyntaxError
 			if errors.As(err, &se) {
 				se.Line += lineOff
 			}
-			return &fileerr.Error{File: agg.file, Line: line + lineOff, Msg: "invalid XML: " + err.Error()}
+			return false, &fileerr.Error{File: agg.file, Line: line + lineOff, Msg: "invalid XML: " + err.Error()}
 		}
 		switch t := tok.(type) {
+		case xml.ProcInst:
+			if t.Target == "xml" && seen {
+				return true, nil
+			}
 		case xml.StartElement:
 			depth++
+			seen = true
 			if (depth == 2 || separate && depth > 2) && (t.Name.Local == "httpSample" || t.Name.Local == "sample") {
 				line, _ := dec.InputPos()
 				a := map[string]string{}
@@ -146,6 +176,50 @@ func xmlTokens(dec *xml.Decoder, agg *rawAgg, lineOff int, separate bool) error 
 			depth--
 		}
 	}
+}
+
+// lastTag reads through to r and keeps the start of the last markup read ('<' on), the
+// newlines after it, and whether a '>' closes it: where a file cut short ends.
+type lastTag struct {
+	r      io.Reader
+	head   [12]byte
+	n      int  // bytes of head kept
+	closed bool // a '>' follows the last '<'
+	lines  int  // newlines after the last '<'
+}
+
+func (t *lastTag) Read(p []byte) (int, error) {
+	n, err := t.r.Read(p)
+	data := p[:n]
+	if i := bytes.LastIndexByte(data, '<'); i >= 0 {
+		t.n, t.closed, t.lines = 0, false, 0
+		data = data[i:]
+	}
+	t.n += copy(t.head[t.n:], data)
+	t.closed = t.closed || bytes.IndexByte(data, '>') >= 0
+	t.lines += bytes.Count(data, []byte{'\n'})
+	return n, err
+}
+
+// sample reports whether the input ends inside the start tag of a sample.
+func (t *lastTag) sample() bool {
+	h := t.head[:t.n]
+	for _, name := range []string{"<httpSample", "<sample"} {
+		if len(h) > len(name) && string(h[:len(name)]) == name && isXMLSpace(h[len(name)]) {
+			return !t.closed
+		}
+	}
+	return false
+}
+
+// declAccepted reports whether encoding/xml reads decl, an XML declaration, without an
+// error (it refuses versions other than 1.0 and encodings other than UTF-8).
+func declAccepted(decl []byte) bool {
+	dec := xml.NewDecoder(bytes.NewReader(decl))
+	dec.Strict = false
+	tok, err := dec.RawToken()
+	pi, ok := tok.(xml.ProcInst)
+	return err == nil && ok && pi.Target == "xml"
 }
 
 // addJTLSample adds the sample of an XML JTL element from its attributes.
@@ -180,7 +254,7 @@ func xmlCutNested(b *block, eof, nested bool) (int, bool) {
 		return 0, true
 	}
 	safe, status := walkXML(b.data, nested, func(start, end int, name []byte) {
-		if string(name) == "httpSample" || string(name) == "sample" {
+		if string(name) == "httpSample" || string(name) == "sample" || start == end && sampleNamePrefix(name) {
 			b.marks = append(b.marks, int32(start), int32(end))
 		}
 	})
@@ -196,8 +270,15 @@ func xmlCutNested(b *block, eof, nested bool) (int, bool) {
 	return safe, false
 }
 
-// parseXMLChunk aggregates the samples of a chunk: the start tags the cut noted. Line
-// numbers (for messages) are counted only when a sample needs one.
+// sampleNamePrefix reports whether name may be the start of a sample's element name
+// (that of a start tag cut short).
+func sampleNamePrefix(name []byte) bool {
+	return len(name) > 0 && (strings.HasPrefix("httpSample", string(name)) || strings.HasPrefix("sample", string(name)))
+}
+
+// parseXMLChunk aggregates the samples of a chunk: the start tags the cut noted (an
+// empty one is a start tag cut short by a new run's XML declaration). Line numbers (for
+// messages) are counted only when a sample needs one.
 func parseXMLChunk(a *rawAgg, c chunk) {
 	line, counted := c.firstLine, 0
 	lineOf := func(end int) int {
@@ -211,6 +292,10 @@ func parseXMLChunk(a *rawAgg, c chunk) {
 	for i := 0; i+1 < len(c.marks); i += 2 {
 		start, end := int(c.marks[i]), int(c.marks[i+1])
 		tag := c.data[start:end]
+		if start == end {
+			a.skip(lineOf(end), "a sample cut short where the next run's XML declaration starts (a run killed, then another appended)")
+			continue
+		}
 		if !sa.read(tag) {
 			xmlSampleFallback(a, lineOf(end), tag)
 			continue

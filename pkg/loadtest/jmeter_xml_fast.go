@@ -29,25 +29,33 @@ const (
 	markEmpty // empty-element tag (<x/>)
 	markEnd   // end tag
 	markSkip  // comment or CDATA section
+	markDecl  // an XML declaration (<?xml …?>): a new document starts (a run appended)
+	markCut   // a tag cut short by an XML declaration: end is where the declaration starts
 )
 
 // walkXML walks data, which starts inside the root between top-level elements. It calls
 // onTop (when not nil) with the bounds and the name of every top-level start tag (with
 // nested, of every start tag), and returns safe, the furthest offset at which the walk
 // was between top-level elements with everything before it complete, and why it stopped.
+//
+// An XML declaration is where JMeter appended a run to a file whose previous run was
+// killed (no end tag to trim): whatever was open is abandoned, and the new root's start
+// tag is passed over. A start tag cut short by it is passed to onTop with start == end
+// (a sample lost; with nested, at any depth).
 func walkXML(data []byte, nested bool, onTop func(start, end int, name []byte)) (safe int, status walkStatus) {
 	var stack [32][]byte
 	depth, pos := 0, 0 // depth counts the elements open below the root
+	needRoot := false  // after a declaration, before the new root's start tag
 	for {
 		i := bytes.IndexByte(data[pos:], '<')
 		if i < 0 {
-			if depth > 0 {
+			if depth > 0 || needRoot {
 				return safe, walkIncomplete
 			}
 			return len(data), walkDone // text between top-level elements is ignored
 		}
 		p := pos + i
-		if depth == 0 {
+		if depth == 0 && !needRoot {
 			safe = p
 		}
 		kind, end, name := nextMarkup(data, p)
@@ -56,7 +64,20 @@ func walkXML(data []byte, nested bool, onTop func(start, end int, name []byte)) 
 			return safe, walkIncomplete
 		case markBad:
 			return safe, walkBad
+		case markDecl:
+			depth, needRoot = 0, true
+		case markCut:
+			if (depth == 0 || nested) && onTop != nil && name != nil {
+				onTop(p, p, name)
+			}
 		case markStart, markEmpty:
+			if needRoot {
+				if kind == markEmpty {
+					return safe, walkBad // a root without samples: encoding/xml decides
+				}
+				needRoot = false
+				break
+			}
 			if (depth == 0 || nested) && onTop != nil {
 				onTop(p, end, name)
 			}
@@ -69,6 +90,9 @@ func walkXML(data []byte, nested bool, onTop func(start, end int, name []byte)) 
 			}
 		case markEnd:
 			if depth == 0 {
+				if needRoot {
+					return safe, walkBad
+				}
 				return safe, walkRootEnd
 			}
 			depth--
@@ -77,7 +101,7 @@ func walkXML(data []byte, nested bool, onTop func(start, end int, name []byte)) 
 			}
 		}
 		pos = end
-		if depth == 0 {
+		if depth == 0 && !needRoot {
 			safe = pos
 		}
 	}
@@ -96,6 +120,9 @@ func nextMarkup(b []byte, p int) (kind markup, end int, name []byte) {
 			return markIncomplete, 0, nil
 		}
 		name = b[p+2 : p+j]
+		if k := bytes.IndexByte(name, '<'); k >= 0 {
+			return cutBy(b, p+2+k, nil) // an end tag cut short
+		}
 		for len(name) > 0 && isXMLSpace(name[len(name)-1]) {
 			name = name[:len(name)-1]
 		}
@@ -103,7 +130,7 @@ func nextMarkup(b []byte, p int) (kind markup, end int, name []byte) {
 	case '!':
 		return skipMarkup(b, p)
 	case '?':
-		return markBad, 0, nil // a processing instruction inside the root: encoding/xml decides
+		return xmlDecl(b, p)
 	}
 	n := p + 1
 	for n < len(b) && xmlNameChar[b[n]] {
@@ -113,19 +140,64 @@ func nextMarkup(b []byte, p int) (kind markup, end int, name []byte) {
 		return markIncomplete, 0, nil
 	}
 	name = b[p+1 : n]
-	if c := b[p+1]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') || !(isXMLSpace(b[n]) || b[n] == '/' || b[n] == '>') {
-		return markBad, 0, nil // not a name, or one with a namespace prefix
+	if c := b[p+1]; !(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c == '_') {
+		return markBad, 0, nil // not a name
+	}
+	if b[n] == '<' {
+		return cutBy(b, n, name)
+	}
+	if !(isXMLSpace(b[n]) || b[n] == '/' || b[n] == '>') {
+		return markBad, 0, nil // a name with a namespace prefix
 	}
 	e := tagEnd(b, n)
 	switch {
 	case e == -1:
 		return markIncomplete, 0, nil
 	case e < 0:
-		return markBad, 0, nil
+		return cutBy(b, n+bytes.IndexByte(b[n:], '<'), name)
 	case b[e-2] == '/':
 		return markEmpty, e, name
 	}
 	return markStart, e, name
+}
+
+// isDeclStart reports whether b starts with an XML declaration: "<?xml" and a space.
+func isDeclStart(b []byte) bool {
+	return len(b) > 5 && string(b[:5]) == "<?xml" && isXMLSpace(b[5])
+}
+
+// cutBy reads the markup whose tag or name was cut at b[at] (a '<'): a tag cut short
+// where JMeter wrote an XML declaration (a run killed while writing it, then another
+// appended) is markCut, ending there; anything else is not XML (markBad).
+func cutBy(b []byte, at int, name []byte) (markup, int, []byte) {
+	switch rest := b[at:]; {
+	case isDeclStart(rest):
+		return markCut, at, name
+	case len(rest) < 6 && bytes.HasPrefix([]byte("<?xml "), rest):
+		return markIncomplete, 0, nil
+	}
+	return markBad, 0, nil
+}
+
+// xmlDecl reads the processing instruction at b[p] ("<?"): an XML declaration, which
+// encoding/xml accepts (version 1.0, UTF-8), is markDecl; any other is left to
+// encoding/xml (markBad).
+func xmlDecl(b []byte, p int) (markup, int, []byte) {
+	if !isDeclStart(b[p:]) {
+		if len(b)-p < 6 && bytes.HasPrefix([]byte("<?xml "), b[p:]) {
+			return markIncomplete, 0, nil
+		}
+		return markBad, 0, nil
+	}
+	k := bytes.Index(b[p:], []byte("?>"))
+	if k < 0 {
+		return markIncomplete, 0, nil
+	}
+	end := p + k + 2
+	if !declAccepted(b[p:end]) {
+		return markBad, 0, nil
+	}
+	return markDecl, end, nil
 }
 
 // skipMarkup reads a comment or a CDATA section at b[p] ("<!").

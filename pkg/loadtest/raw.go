@@ -51,6 +51,19 @@ type rawAgg struct {
 	// read (runs.go).
 	chunk chunkMark
 	marks []chunkMark
+	// tail is, for the chunk being read, the malformed records after its last sample;
+	// tails, those of the chunks read (malformedTail).
+	tail  chunkTail
+	tails []chunkTail
+}
+
+// chunkTail is what a chunk ends with: whether it holds a sample, and the malformed
+// records after its last one (all of them without a sample): how many, and the first.
+type chunkTail struct {
+	offset  int64
+	samples bool
+	bad     int
+	first   skipAt
 }
 
 // skipAt is a skipped record: where (line, then the offset of its chunk), and why.
@@ -123,6 +136,10 @@ func (a *rawAgg) text(b []byte) string {
 // request is left out.
 func (a *rawAgg) add(method, name []byte, latencyNs int64, failed bool, startNs, endNs int64) {
 	a.chunk.maxStart = max(a.chunk.maxStart, startNs)
+	a.tail.samples = true
+	if a.tail.bad != 0 {
+		a.tail.bad, a.tail.first = 0, skipAt{}
+	}
 	if a.window.OK && (startNs < a.window.StartNs || startNs > a.window.EndNs) {
 		return
 	}
@@ -171,6 +188,9 @@ func (a *rawAgg) derive(field []byte, f func(string) string) []byte {
 // skip records a malformed record that was left out.
 func (a *rawAgg) skip(line int, msg string) {
 	a.skipped++
+	if a.tail.bad++; a.tail.bad == 1 {
+		a.tail.first = skipAt{line, a.at, msg}
+	}
 	if at := (skipAt{line, a.at, msg}); at.before(a.first) {
 		a.first = at
 	}
@@ -207,6 +227,7 @@ func (a *rawAgg) merge(b *rawAgg) {
 	a.flags = a.flags || b.flags
 	a.cov.merge(&b.cov)
 	a.marks = append(a.marks, b.marks...)
+	a.tails = append(a.tails, b.tails...)
 	if b.enc.before(a.enc) {
 		a.enc = b.enc
 	}
@@ -285,12 +306,32 @@ func (in *Input) newRawAgg() *rawAgg {
 func (a *rawAgg) startChunk(c chunk) {
 	a.at = c.offset
 	a.chunk = chunkMark{offset: c.offset, line: c.firstLine, maxStart: math.MinInt64}
+	a.tail = chunkTail{offset: c.offset}
 }
 
 func (a *rawAgg) endChunk() {
 	if a.chunk.maxStart != math.MinInt64 {
 		a.marks = append(a.marks, a.chunk)
 	}
+	a.tails = append(a.tails, a.tail)
+}
+
+// malformedTail returns the malformed records after the last sample of the chunks read
+// (none when no chunk holds a sample): how many, and the first.
+func (a *rawAgg) malformedTail() (int, skipAt) {
+	slices.SortFunc(a.tails, func(x, y chunkTail) int { return cmpInt64(x.offset, y.offset) })
+	n, first := 0, skipAt{}
+	for i := len(a.tails) - 1; i >= 0; i-- {
+		t := a.tails[i]
+		n += t.bad
+		if t.bad > 0 {
+			first = t.first
+		}
+		if t.samples {
+			return n, first
+		}
+	}
+	return 0, skipAt{}
 }
 
 // emit sends the rows of the merged accumulator and keeps on the input what the rows do
@@ -300,9 +341,13 @@ func (in *Input) emit(agg *rawAgg, sink Sink) (Skips, error) {
 	if err != nil {
 		return skips, err
 	}
-	in.runs = splitRuns(agg.cov.intervals(), agg.marks)
+	iv := agg.cov.intervals()
+	in.runs = splitRuns(iv, agg.marks)
 	if agg.enc.msg != "" {
 		in.notes = append(in.notes, encodingNote(in.File, agg.enc.knownLine(), agg.enc.msg))
+	}
+	if note, ok := idleNote(in.File, iv, in.runs); ok {
+		in.notes = append(in.notes, note)
 	}
 	return skips, nil
 }

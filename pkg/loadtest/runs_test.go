@@ -40,7 +40,14 @@ func TestRunRule(t *testing.T) {
 		{"two loaded runs two days apart", cat(burst(t0, 1000, 10e6), burst(t0+2*day, 500, 10e6)), []int64{1000, 500}},
 		{"three runs hours and days apart", cat(burst(t0, 300, 10e6), burst(t0+3*day, 200, 10e6), burst(t0+3*day+2*hour, 100, 10e6)), []int64{300, 200, 100}},
 		{"think times of 5 s are one run", burst(t0, 200, 5*s), []int64{200}},
-		{"a 9 min pause is not a gap between runs", cat(burst(t0, 100, 10e6), burst(t0+10*s+9*minute, 100, 10e6)), []int64{200}},
+		{"a 9 min pause in a 20 min run is not a gap between runs", cat(burst(t0, 60000, 10e6), burst(t0+10*minute+9*minute, 60000, 10e6)), []int64{120000}},
+		{"a 2 min pause in 20 min of heavy traffic is not", cat(burst(t0, 60000, 10e6), burst(t0+10*minute+2*minute, 60000, 10e6)), []int64{120000}},
+		{"two 15 s runs 3 min apart are two runs", cat(burst(t0, 100, 150e6), burst(t0+15*s+3*minute, 100, 150e6)), []int64{100, 100}},
+		{"two 1 s bursts 9 min apart are two runs", cat(burst(t0, 100, 10e6), burst(t0+10*s+9*minute, 100, 10e6)), []int64{100, 100}},
+		{"a 50 s pause between two 15 s runs is not (< 1 min)", cat(burst(t0, 100, 150e6), burst(t0+15*s+50*s, 100, 150e6)), []int64{200}},
+		{"a 3 min pause between runs of 5 min is not (shorter than the runs)", cat(burst(t0, 3000, 100e6), burst(t0+5*minute+3*minute, 3000, 100e6)), []int64{6000}},
+		{"a 2 min gap next to 10 s think times is not (< 20×)", cat(burst(t0, 6, 10*s), burst(t0+50*s+2*minute, 6, 10*s)), []int64{12}},
+		{"paced every 2 min: one run", burst(t0, 10, 2*minute), []int64{10}},
 		{"paced every 5 min with a 12 min hiccup: one run", cat(burst(t0, 10, 5*minute), burst(t0+45*minute+12*minute, 10, 5*minute)), []int64{20}},
 		{"runs with 1 min think times, a day apart", cat(burst(t0, 30, minute), burst(t0+day, 30, minute)), []int64{30, 30}},
 		{"a 15 min pause next to 1 min think times is not (< 20×)", cat(burst(t0, 30, minute), burst(t0+29*minute+15*minute, 30, minute)), []int64{60}},
@@ -125,7 +132,10 @@ func TestAppendedRuns(t *testing.T) {
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			for _, chunk := range []int{0, 4096} {
-				in, rows, skips := readOpt(t, tc.file, Options{chunkSize: chunk})
+				// A window of a few lines: chunks of about chunk bytes (a CSV JTL with a
+				// thread name is cut only with jtlWindow lines on each side).
+				opt := Options{chunkSize: chunk, jtlWindow: 4}
+				in, rows, skips := readOpt(t, tc.file, opt)
 				runs := in.Runs()
 				if skips.Count != 0 || len(runs) != 2 || runs[0].Requests != 2041 || runs[1].Requests != 1344 {
 					t.Fatalf("chunks of %d: runs %+v, skips %+v", chunk, runs, skips)
@@ -133,8 +143,9 @@ func TestAppendedRuns(t *testing.T) {
 				if len(rows) != 7 || byKey(rows)["GET /health"].Requests != 294+194 {
 					t.Fatalf("chunks of %d: the whole file: %d rows, GET /health %+v", chunk, len(rows), byKey(rows)["GET /health"])
 				}
-				alone, want, _ := readOpt(t, tc.alone, Options{chunkSize: chunk})
-				in2, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Run: &runs[1]})
+				alone, want, _ := readOpt(t, tc.alone, opt)
+				opt.Run = &runs[1]
+				in2, last, _ := readOpt(t, tc.file, opt)
 				if g, w := describe(last, Skips{}, nil, in2.Runs(), nil), describe(want, Skips{}, nil, alone.Runs(), nil); fmt.Sprint(g) != fmt.Sprint(w) {
 					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
 				}
@@ -170,5 +181,147 @@ func TestRepeatedHeader(t *testing.T) {
 	var fe *fileerr.Error
 	if !errors.As(err, &fe) || fe.Line != 3 || !strings.Contains(err.Error(), "a header line with other columns than the first") {
 		t.Errorf("other header: %v", err)
+	}
+}
+
+// TestXMLKilledThenAppended: JMeter appends to an XML JTL by trimming its
+// "</testResults>"; when the previous run was killed there is none, and JMeter writes the
+// XML declaration and the root's start tag again, right where the file ends (inside a
+// sample's start tag, when it was killed writing one), then the new run. Both runs are
+// read; a start tag cut short is skipped and said, as is one that ends the file.
+func TestXMLKilledThenAppended(t *testing.T) {
+	both, second, _ := appendedJTLs(t)
+	firstRun := strings.TrimSuffix(both, second)
+	const prolog = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testResults version=\"1.2\">\n"
+	first, run2 := prolog+jtlToXML(t, firstRun), prolog+jtlToXML(t, second)+"</testResults>\n"
+	lastTag := strings.LastIndex(first, "<httpSample")
+	cutTag := first[:lastTag+len(`<httpSample t="12" it="0" lt="1`)] // killed writing a start tag
+	lines := strings.Count(first[:lastTag], "\n") + 1
+	nested := strings.TrimSuffix(first, "/>\n") + ">\n  <httpSample t=\"1\" ts=\"1\" s=\"true\" lb=\"sub\"/>\n  <responseData class=\"java.lang.String\">abc"
+	for _, tc := range []struct {
+		name, file string
+		runs       []int64
+		skipLine   int
+		skipMsg    string
+	}{
+		{"killed between samples", first + run2, []int64{2041, 1344}, 0, ""},
+		{"killed inside a sample's body", nested + run2, []int64{2041, 1344}, 0, ""},
+		{"killed writing a start tag", cutTag + run2, []int64{2040, 1344}, lines, "a sample cut short where the next run's XML declaration starts"},
+		{"killed writing a start tag, nothing appended", cutTag, []int64{2040}, lines, "the file ends inside a sample (a run killed?)"},
+		{"killed writing a start tag, with a line end", cutTag + "\n" + run2, []int64{2040, 1344}, lines, "a sample cut short"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, chunk := range []int{0, 4096, 100} {
+				in, _, skips := readOpt(t, tc.file, Options{chunkSize: chunk})
+				var got []int64
+				for _, r := range in.Runs() {
+					got = append(got, r.Requests)
+				}
+				if fmt.Sprint(got) != fmt.Sprint(tc.runs) {
+					t.Fatalf("chunks of %d: runs of %v requests, want %v", chunk, got, tc.runs)
+				}
+				if tc.skipMsg == "" && skips.Count != 0 || tc.skipMsg != "" && (skips.Count != 1 || !strings.Contains(skips.First, fmt.Sprintf("results.jtl:%d: %s", tc.skipLine, tc.skipMsg))) {
+					t.Fatalf("chunks of %d: skips %+v, want line %d: %q", chunk, skips, tc.skipLine, tc.skipMsg)
+				}
+				if len(tc.runs) < 2 {
+					continue
+				}
+				runs := in.Runs()
+				_, last, _ := readOpt(t, tc.file, Options{chunkSize: chunk, Run: &runs[1]})
+				_, want, _ := readOpt(t, run2, Options{chunkSize: chunk})
+				if g, w := describe(last, Skips{}, nil, nil, nil), describe(want, Skips{}, nil, nil, nil); fmt.Sprint(g) != fmt.Sprint(w) {
+					t.Fatalf("chunks of %d: the last run read from the file:\n%v\nwant (its own file):\n%v", chunk, g, w)
+				}
+			}
+		})
+	}
+}
+
+// TestShortRunsApart: a short test run twice a few minutes apart (JMeter appending to the
+// same JTL) is two runs; a pause of the same length in a longer run is not a gap between
+// runs, and a note names it (rps counts it as test time).
+func TestShortRunsApart(t *testing.T) {
+	// jtl writes runs of n requests, one every step ms from start (ms after t0).
+	jtl := func(runs ...[3]int64) string {
+		var b strings.Builder
+		b.WriteString("timeStamp,elapsed,label,threadName,success\n")
+		for _, r := range runs {
+			for i := range r[1] {
+				fmt.Fprintf(&b, "%d,%d,GET /a,TG 1-%d,true\n", 1764583200000+r[0]+i*r[2], 150+i%60, i%4+1)
+			}
+		}
+		return b.String()
+	}
+	for _, tc := range []struct {
+		name string
+		file string
+		runs []int64
+		note string
+	}{
+		{"two 10 s runs 3 min apart", jtl([3]int64{0, 70, 140}, [3]int64{190_000, 60, 140}), []int64{70, 60}, ""},
+		{"a 2 min pause in 10 min of traffic", jtl([3]int64{0, 3000, 100}, [3]int64{420_000, 3000, 100}), []int64{6000},
+			"results.jtl: no request in flight for 2 min (2025-12-01 10:05:00 to 2025-12-01 10:07:00), inside a run"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			in, _, _ := readOpt(t, tc.file, Options{})
+			var got []int64
+			for _, r := range in.Runs() {
+				got = append(got, r.Requests)
+			}
+			notes := strings.Join(in.Notes(), "\n")
+			if fmt.Sprint(got) != fmt.Sprint(tc.runs) || tc.note == "" && notes != "" || !strings.Contains(notes, tc.note) {
+				t.Errorf("runs of %v requests, want %v; notes %q, want %q", got, tc.runs, notes, tc.note)
+			}
+		})
+	}
+}
+
+// TestAppendedOtherColumns: a run appended to a CSV JTL with other settings (JMeter
+// writes no header into an existing file: here an 18th column, the hostname) makes
+// every record of the new run malformed. When they end the file and are many, the read
+// fails naming the line where they begin (the figures would be the earlier runs'); a few
+// malformed records, or many followed by samples, are skipped.
+func TestAppendedOtherColumns(t *testing.T) {
+	const header = "timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,failureMessage,bytes,sentBytes,grpThreads,allThreads,URL,Latency,IdleTime,Connect\n"
+	rows := func(t0 int64, n int, extra string) string {
+		var b strings.Builder
+		for i := range n {
+			fmt.Fprintf(&b, "%d,%d,GET /a,200,OK,TG 1-%d,text,true,,1234,120,4,4,http://h/a,40,0,3%s\n", t0+int64(i)*100, 50+i%40, i%4+1, extra)
+		}
+		return b.String()
+	}
+	run1 := header + rows(1764583200000, 120, "")
+	for _, tc := range []struct {
+		name     string
+		file     string
+		errLine  int
+		skipped  int
+		requests int64
+	}{
+		{"a run with an 18th column appended", run1 + rows(1764756000000, 60, ",myhost"), 122, 0, 0},
+		{"ten such records", run1 + rows(1764756000000, 10, ",myhost"), 122, 0, 0},
+		{"nine: skipped", run1 + rows(1764756000000, 9, ",myhost"), 0, 9, 120},
+		{"many in the middle: skipped", run1 + rows(1764583300000, 30, ",myhost") + rows(1764583400000, 5, ""), 0, 30, 125},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			for _, chunk := range []int{0, 300, 4096} {
+				in, err := Open(strings.NewReader(tc.file), "results.jtl", Options{chunkSize: chunk, jtlWindow: 4})
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []Row
+				skips, err := in.Rows(func(r Row) error { got = append(got, r); return nil })
+				var fe *fileerr.Error
+				if tc.errLine > 0 {
+					if !errors.As(err, &fe) || fe.Line != tc.errLine || !strings.Contains(err.Error(), "malformed (the first: 18 fields, want 17): a run appended with other settings") {
+						t.Fatalf("chunks of %d: %v, want an error at line %d", chunk, err, tc.errLine)
+					}
+					continue
+				}
+				if err != nil || skips.Count != tc.skipped || sumRequests(got) != tc.requests {
+					t.Fatalf("chunks of %d: %v, skips %+v, %d requests", chunk, err, skips, sumRequests(got))
+				}
+			}
+		})
 	}
 }

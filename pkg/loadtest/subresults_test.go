@@ -112,3 +112,98 @@ func TestParseSubResults(t *testing.T) {
 		t.Error("ParseSubResults(split): no error")
 	}
 }
+
+// interleavedJTL is a CSV JTL of many threads as JMeter writes one: the writes of the
+// threads are not synchronized with each other, so a row of another thread can land
+// between a sample and its sub-results (each row is written whole). Thread k's
+// sub-results of iteration i come after the rows of gap(i, k) other threads. With
+// threadName false, the column is left out.
+func interleavedJTL(threads, iterations int, gap func(i, k int) int, threadName bool) string {
+	var b strings.Builder
+	if threadName {
+		b.WriteString("timeStamp,elapsed,label,responseCode,threadName,success,bytes\n")
+	} else {
+		b.WriteString("timeStamp,elapsed,label,responseCode,success,bytes\n")
+	}
+	row := func(ts int64, elapsed int, label string, k int) {
+		th := ""
+		if threadName {
+			th = fmt.Sprintf("TG 1-%d,", k)
+		}
+		fmt.Fprintf(&b, "%d,%d,%s,200,%strue,100\n", ts, elapsed, label, th)
+	}
+	ts := int64(1718000000000)
+	for i := range iterations {
+		for k := 1; k <= threads; k++ {
+			row(ts, 120, "Home", k)
+			for j := range gap(i, k) {
+				row(ts+5, 30, "Login", (k+j)%threads+1)
+			}
+			row(ts, 20, "Home-0", k)
+			row(ts+20, 100, "Home-1", k)
+			ts += 10
+		}
+	}
+	return b.String()
+}
+
+// TestSubResultsInterleaved: in a CSV JTL with a threadName column, a sub-result is told
+// by its thread even when other threads' rows stand between it and its parent, read
+// whole and in chunks cut everywhere; a sub-result more than jtlWindow lines below its
+// parent is a sample of its own.
+func TestSubResultsInterleaved(t *testing.T) {
+	gaps := func(i, k int) int { return (i*7 + k*3) % 5 }
+	file := interleavedJTL(8, 200, gaps, true)
+	logins := 0
+	for i := range 200 {
+		for k := 1; k <= 8; k++ {
+			logins += gaps(i, k)
+		}
+	}
+	for _, chunk := range []int{0, 300, 4096, 65536} {
+		for _, mode := range []SubResults{SubResultsFold, SubResultsSeparate} {
+			_, rows, skips := readOpt(t, file, Options{SubResults: mode, chunkSize: chunk})
+			got := map[string]int64{}
+			for _, r := range rows {
+				got[r.Name] = r.Requests
+			}
+			want := map[string]int64{"Home": 1600, "Login": int64(logins)}
+			if mode == SubResultsSeparate {
+				want["Home-0"], want["Home-1"] = 1600, 1600
+			}
+			if fmt.Sprint(got) != fmt.Sprint(want) || skips.Count != 0 {
+				t.Errorf("%q, chunks of %d: %v, want %v", mode, chunk, got, want)
+			}
+		}
+	}
+	far := interleavedJTL(2, 1, func(int, int) int { return jtlWindow }, true)
+	if _, rows, _ := readOpt(t, far, Options{}); len(rows) != 4 {
+		t.Errorf("sub-results %d lines below their parent: %d endpoints, want Home, Home-0, Home-1, Login", jtlWindow+1, len(rows))
+	}
+	// Without the column, a sub-result is one only right after its parent, as before.
+	plain := interleavedJTL(2, 3, func(i, k int) int { return k - 1 }, false)
+	if _, rows, _ := readOpt(t, plain, Options{}); len(rows) != 4 || rows[0].Name != "Home" || rows[0].Requests != 6 {
+		t.Errorf("without threadName: %+v", rows)
+	}
+}
+
+// TestJTLParentsModes: the ring of last samples and the map by thread it becomes tell
+// the same sub-results, on rows of many threads whose labels end in digits.
+func TestJTLParentsModes(t *testing.T) {
+	labels := []string{"a", "a-0", "a-1", "a-0-1", "b-1", "b-1-0", "b-2", "c"}
+	ring, mapped := jtlParents{window: 8}, jtlParents{window: 8}
+	mapped.threads = newJTLThreads(nil, 0)
+	seed := uint32(7)
+	for line := 1; line < 20000; line++ {
+		seed = seed*1664525 + 1013904223
+		th := []byte(fmt.Sprintf("TG 1-%d", seed>>8%13))
+		label := []byte(labels[seed>>16%uint32(len(labels))])
+		line += int(seed>>28) % 3 // multi-line records, skipped lines
+		if a, b := ring.sub(th, label, line), mapped.sub(th, label, line); a != b {
+			t.Fatalf("line %d, %s %s: ring %v, map %v", line, th, label, a, b)
+		}
+	}
+	if ring.threads == nil {
+		t.Errorf("the ring never became a map")
+	}
+}

@@ -10,7 +10,8 @@ import (
 )
 
 // Files that hold several runs. A raw-sample reader tells the runs its requests form
-// (loadtest's runs.go: runs are told apart by idle gaps of ten minutes or more). JMeter
+// (loadtest's runs.go: runs are told apart by long idle gaps: ten minutes or more, or a
+// minute or more between short runs). JMeter
 // appends every run to the same JTL by default, and the run just executed is the last
 // one: a JTL of several runs is read again for its last run only, unless AllRuns, which
 // reads every run and spreads the requests over the time the runs ran (the sum of their
