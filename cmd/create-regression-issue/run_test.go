@@ -316,7 +316,7 @@ func TestFaults(t *testing.T) {
 		{name: "403 secondary limit told by the body", faults: []ghtest.Fault{ghtest.SecondaryLimit()}, code: 0, calls: 4, sleeps: []time.Duration{time.Minute}},
 		{name: "5xx with an HTML page", faults: []ghtest.Fault{ghtest.HTMLError(502), ghtest.HTMLError(502), ghtest.HTMLError(502)}, code: 1, calls: 3, sleeps: []time.Duration{time.Second, 2 * time.Second},
 			stderr: "❌ create-regression-issue: listing open issues: GitHub API error 502 Bad Gateway: a text/html answer, not GitHub's JSON: “502 Bad Gateway”\n"},
-		{name: "a body stalling after the headers is retried", faults: []ghtest.Fault{ghtest.StallAfterHeaders()}, args: []string{"--timeout", "50ms"}, code: 0, calls: 4, sleeps: []time.Duration{time.Second}},
+		{name: "a body stalling after the headers is retried", faults: []ghtest.Fault{ghtest.StallAfterHeaders()}, args: []string{"--timeout", "1s"}, code: 0, calls: 4, sleeps: []time.Duration{time.Second}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			f := ghtest.New(t, tc.prefix)

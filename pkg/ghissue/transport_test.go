@@ -63,7 +63,7 @@ func TestRateLimitsAndOddAnswers(t *testing.T) {
 			calls: 1, err: "listing open issues: GitHub API error 500 Internal Server Error: a text/html answer, not GitHub's JSON, and empty"},
 		{name: "5xx with JSON without a message", faults: []ghtest.Fault{{Status: 500, Body: `{}`}}, policy: ghissue.RetryPolicy{Attempts: 1},
 			calls: 1, err: "listing open issues: GitHub API error 500 Internal Server Error: an application/json answer without a message"},
-		{name: "a body that stalls after the headers is retried", faults: []ghtest.Fault{ghtest.StallAfterHeaders()}, policy: ghissue.RetryPolicy{Attempts: 2, Backoff: time.Second, Timeout: 50 * time.Millisecond},
+		{name: "a body that stalls after the headers is retried", faults: []ghtest.Fault{ghtest.StallAfterHeaders()}, policy: ghissue.RetryPolicy{Attempts: 2, Backoff: time.Second, Timeout: time.Second}, // the retry must answer within it, also on a loaded CI machine
 			calls: 2, sleeps: []time.Duration{time.Second}},
 		{name: "a body that stalls on every try", faults: []ghtest.Fault{ghtest.StallAfterHeaders(), ghtest.StallAfterHeaders()}, policy: ghissue.RetryPolicy{Attempts: 2, Backoff: time.Second, Timeout: 50 * time.Millisecond},
 			calls: 2, sleeps: []time.Duration{time.Second}, err: "listing open issues: GitHub API did not answer within 50ms (2 tries)"},
