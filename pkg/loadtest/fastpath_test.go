@@ -493,9 +493,9 @@ func straightHistory(data string) result {
 	var rows []Row
 	names := utf8Names{file: "f", bad: Row{Line: -1}}
 	note, err := historyStraight(data, names.sink(func(r Row) error { rows = append(rows, r); return nil }))
-	notes := names.notes()
+	var notes []string // the reader's own note, then the names' (as Rows adds them)
 	if err == nil {
-		notes = append(notes, "f: "+note)
+		notes = append([]string{"f: " + note}, names.notes()...)
 	}
 	return describe(rows, Skips{}, err, nil, notes)
 }
