@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -35,5 +36,29 @@ func TestBaselineServicesGone(t *testing.T) {
 	r = runCompare(t, nil, "--group-by", "endpoint", "--fail-on-missing", "--report", report, base, current)
 	if r.code != 1 || !strings.Contains(r.stdout, "❌ 6 baseline services not in the current results (--fail-on-missing)") {
 		t.Errorf("--fail-on-missing: exit %d, stdout:\n%s", r.code, r.stdout)
+	}
+}
+
+// TestInputNotesInReport: how a raw input was read (here a JTL of two runs appended two
+// days apart, of which the last is read) is in the report's Inputs section, not only on
+// stderr: whoever reads the report, the step summary or the issue sees it.
+func TestInputNotesInReport(t *testing.T) {
+	t.Parallel()
+	dir := t.TempDir()
+	var jtl strings.Builder
+	jtl.WriteString("timeStamp,elapsed,label,responseCode,responseMessage,threadName,dataType,success,bytes,Latency\n")
+	for _, start := range []int64{1764583200000, 1764583200000 + 2*86400000} {
+		for i := range int64(20) {
+			fmt.Fprintf(&jtl, "%d,%d,GET /a,200,OK,t 1-1,text,true,100,%d\n", start+i*100, 40+i, 30+i)
+		}
+	}
+	in := filepath.Join(dir, "results.jtl")
+	os.WriteFile(in, []byte(jtl.String()), 0o644)
+	report := filepath.Join(dir, "r.md")
+	r := runCompare(t, nil, "--group-by", "endpoint", "--report", report, in, in)
+	md, _ := os.ReadFile(report)
+	want := "### 📥 Inputs\n\nHow the result files were read:\n\n- " + in + " holds 2 runs appended ("
+	if r.code != 0 || !strings.Contains(string(md), want) || !strings.Contains(string(md), "reading the last one: 2025-12-03 10:00:00–10:00:01, 20 requests") {
+		t.Errorf("exit %d\n%s", r.code, md)
 	}
 }

@@ -127,8 +127,9 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	var sides [2]*metrics.File
 	var raw [2]bool
 	var names [2][]string
+	var notes []string
 	for i, what := range []string{"baseline", "current results"} {
-		if sides[i], raw[i], names[i], err = load(pos[i], what, opt, stdout, stderr); err != nil {
+		if sides[i], raw[i], names[i], err = load(pos[i], what, opt, &notes, stdout, stderr); err != nil {
 			return fail("%v", err)
 		}
 	}
@@ -143,7 +144,7 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 	if err != nil {
 		return cli.ExitFail
 	}
-	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg}
+	c := comparison{o: &o, env: env, cmd: o.command(args, pos), cfg: cfg, inputNotes: notes}
 	if fromJMeter(sides[0]) || fromJMeter(sides[1]) {
 		c.subResults = subResultNote(names[0], names[1])
 	}
@@ -229,6 +230,9 @@ type comparison struct {
 	env environment
 	cmd report.Command
 	cfg *config.Config // nil without --config
+	// inputNotes are what reading raw inputs found worth telling (appended runs, skipped
+	// records, names that are not UTF-8): on stderr and in the report.
+	inputNotes []string
 	// subResults is the note on endpoints that differ only by a JMeter sub-result
 	// suffix on the two sides ("" when none do).
 	subResults string
@@ -294,6 +298,7 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 	o := c.o
 	ev := threshold.Evaluate(base, cur, set)
 	ev.Comparability = comparability(base, cur)
+	ev.InputNotes = c.inputNotes
 	if c.subResults != "" {
 		ev.Comparability = append(ev.Comparability, c.subResults)
 		fmt.Fprintf(stderr, "⚠️ %s: %s\n", command.Name, cli.Sanitize(c.subResults))
@@ -466,8 +471,9 @@ func hints(ev *threshold.Evaluation, stderr io.Writer) {
 // load reads one side and returns its names: the services, and the endpoints that
 // service rules mapped to them when the side is raw results. A missing file gets
 // compare_performance.py's line on stdout as well; a raw result that maps to no service
-// cannot be compared.
-func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*metrics.File, bool, []string, error) {
+// cannot be compared. What reading found worth telling is printed on stderr and added
+// to notes.
+func load(path, what string, opt metrics.Options, notes *[]string, stdout, stderr io.Writer) (*metrics.File, bool, []string, error) {
 	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
 		fmt.Fprintf(stdout, "❌ File not found: %s\n", path)
 		return nil, false, nil, fmt.Errorf("reading %s: %s: no such file", what, path)
@@ -482,6 +488,7 @@ func load(path, what string, opt metrics.Options, stdout, stderr io.Writer) (*me
 	for _, n := range info.Notes {
 		fmt.Fprintf(stderr, "⚠️ %s\n", cli.Sanitize(n))
 	}
+	*notes = append(*notes, info.Notes...)
 	if len(info.Unmatched) > 0 {
 		var eps []string
 		for _, u := range info.Unmatched {

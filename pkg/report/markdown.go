@@ -26,6 +26,7 @@ const (
 	ComparabilityHeading = "### ⚖️ Comparability"
 	MissingHeading       = "### ❓ Services Not in Both Files"
 	AcknowledgedHeading  = "### 🔕 Acknowledged"
+	InputsHeading        = "### 📥 Inputs"
 	SummaryHeading       = "## Summary"
 	CriticalImpact       = "❌ Critical"
 )
@@ -93,6 +94,7 @@ func Markdown(w io.Writer, ev *threshold.Evaluation, t *Trend) error {
 	notComparedSection(&b, ev)
 	missingSection(&b, ev)
 	comparabilitySection(&b, ev)
+	inputsSection(&b, ev)
 	trendSection(&b, t)
 	summarySection(&b, ev)
 	_, err := io.WriteString(w, b.String())
@@ -189,6 +191,20 @@ func comparabilitySection(b *strings.Builder, ev *threshold.Evaluation) {
 	b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
 	for _, c := range ev.Comparability {
 		fmt.Fprintf(b, "- %s\n", cli.Sanitize(c)) // names and formats come from the input files
+	}
+	b.WriteString("\n")
+}
+
+// inputsSection tells how raw inputs were read, when reading found something worth
+// telling: a file of several appended runs of which one was read, skipped records.
+func inputsSection(b *strings.Builder, ev *threshold.Evaluation) {
+	if len(ev.InputNotes) == 0 {
+		return
+	}
+	b.WriteString(InputsHeading + "\n\n")
+	b.WriteString("How the result files were read:\n\n")
+	for _, n := range ev.InputNotes {
+		fmt.Fprintf(b, "- %s\n", cli.Sanitize(n)) // names and paths come from the inputs
 	}
 	b.WriteString("\n")
 }

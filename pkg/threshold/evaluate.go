@@ -34,6 +34,9 @@ type Evaluation struct {
 	Comparability []string
 	// Unused are the services the thresholds name that neither file has.
 	Unused []UnusedService
+	// InputNotes are what reading raw inputs found worth telling (several runs appended
+	// in one file and the one read, skipped records, names that are not UTF-8).
+	InputNotes []string
 }
 
 // Count returns how many results have the status.
