@@ -184,27 +184,24 @@ func missingSection(b *strings.Builder, ev *threshold.Evaluation) {
 }
 
 func comparabilitySection(b *strings.Builder, ev *threshold.Evaluation) {
-	if len(ev.Comparability) == 0 {
-		return
-	}
-	b.WriteString(ComparabilityHeading + "\n\n")
-	b.WriteString("The two runs may not be comparable; read the verdicts with care:\n\n")
-	for _, c := range ev.Comparability {
-		fmt.Fprintf(b, "- %s\n", cli.Sanitize(c)) // names and formats come from the input files
-	}
-	b.WriteString("\n")
+	bulletSection(b, ComparabilityHeading, "The two runs may not be comparable; read the verdicts with care:", ev.Comparability)
 }
 
 // inputsSection tells how raw inputs were read, when reading found something worth
 // telling: a file of several appended runs of which one was read, skipped records.
 func inputsSection(b *strings.Builder, ev *threshold.Evaluation) {
-	if len(ev.InputNotes) == 0 {
+	bulletSection(b, InputsHeading, "How the result files were read:", ev.InputNotes)
+}
+
+// bulletSection writes a heading, an intro and a bullet per item (none when no item);
+// the items come from the input files (names, formats, paths) and are neutralized.
+func bulletSection(b *strings.Builder, heading, intro string, items []string) {
+	if len(items) == 0 {
 		return
 	}
-	b.WriteString(InputsHeading + "\n\n")
-	b.WriteString("How the result files were read:\n\n")
-	for _, n := range ev.InputNotes {
-		fmt.Fprintf(b, "- %s\n", cli.Sanitize(n)) // names and paths come from the inputs
+	b.WriteString(heading + "\n\n" + intro + "\n\n")
+	for _, it := range items {
+		fmt.Fprintf(b, "- %s\n", cli.Sanitize(it))
 	}
 	b.WriteString("\n")
 }
