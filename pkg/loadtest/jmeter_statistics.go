@@ -52,6 +52,9 @@ func readJMeterStatistics(in *Input, sink Sink) (Skips, error) {
 			rows[i].Ladder, rows[i].Unranked = nil, true
 		}
 	}
+	if sub, parent, n := dashboardSubResults(rows); n > 0 {
+		in.note("labels named like JMeter sub-results (%d, e.g. %q of %q): the dashboard lists sub-results as labels of their own, while a JTL read with the default --jtl-subresults=fold counts them inside their parent; compare with a JTL read with --jtl-subresults=separate to count the same requests", n, sub, parent)
+	}
 	in.durationS = jmeterDuration(rows)
 	if in.durationS == 0 {
 		in.note("the test duration is unknown (no throughput in the Total row or any label): no rps, and compare-performance cannot check that the runs lasted about as long")
@@ -158,4 +161,23 @@ func jmeterDuration(rows []Row) float64 {
 		longest = max(longest, d)
 	}
 	return longest
+}
+
+// dashboardSubResults counts the labels named "<label>-<n>" (or "-<n>-<m>") whose root
+// label is in the dashboard too, and returns the first such label, in order, and its root.
+func dashboardSubResults(rows []Row) (sub, parent string, n int) {
+	labels := map[string]bool{}
+	for _, r := range rows {
+		labels[r.Name] = !r.Total
+	}
+	for _, r := range rows {
+		root := string(jtlRoot([]byte(r.Name)))
+		if root != r.Name && labels[root] {
+			if n == 0 {
+				sub, parent = r.Name, root
+			}
+			n++
+		}
+	}
+	return sub, parent, n
 }
