@@ -200,7 +200,17 @@ func commentHeading(rep *report.Parsed) string {
 	switch verdictOf(rep) {
 	case "fail":
 		if f == 0 { // --warn-as-error or --fail-on-missing
-			return fmt.Sprintf("## ❌ Performance gate failed: no critical regression, but %s and %s not compared (--warn-as-error or --fail-on-missing)", count(w, "warning"), count(rep.Summary.NotCompared, "metric"))
+			var why []string
+			if w > 0 {
+				why = append(why, count(w, "warning")+" (--warn-as-error)")
+			}
+			if n := rep.Summary.NotCompared; n > 0 {
+				why = append(why, count(n, "metric")+" not compared (--fail-on-missing)")
+			}
+			if len(why) == 0 {
+				why = append(why, "baseline services missing from the current results (--fail-on-missing)")
+			}
+			return "## ❌ Performance gate failed: no critical regression, but " + strings.Join(why, " and ")
 		}
 		if w > 0 {
 			return fmt.Sprintf("## ❌ Performance regression: %s, %s", count(f, "failure"), count(w, "warning"))

@@ -324,8 +324,14 @@ func TestPRCommentBody(t *testing.T) {
 	}
 	body := commentBody(rep, []byte(js), ctx, marker("k"))
 	warnAsError, _ := report.Parse([]byte(strings.Replace(strings.Replace(js, `"status": "fail"`, `"status": "warning"`, 1), `"failures": 1, "warnings": 0`, `"failures": 0, "warnings": 1`, 1)), "r.json")
-	if h := commentHeading(warnAsError); h != "## ❌ Performance gate failed: no critical regression, but 1 warning and 0 metrics not compared (--warn-as-error or --fail-on-missing)" {
+	if h := commentHeading(warnAsError); h != "## ❌ Performance gate failed: no critical regression, but 1 warning (--warn-as-error)" {
 		t.Errorf("verdict fail without failures: %s", h)
+	}
+	// --fail-on-missing on baseline services the run lacks: every metric compared passed.
+	gone, _ := report.Parse([]byte(strings.Replace(js, `"failures": 1, "warnings": 0, "passed": 8`, `"failures": 0, "warnings": 0, "passed": 9`, 1)), "r.json")
+	gone.Failures = nil
+	if h := commentHeading(gone); h != "## ❌ Performance gate failed: no critical regression, but baseline services missing from the current results (--fail-on-missing)" {
+		t.Errorf("verdict fail for missing services: %s", h)
 	}
 	for _, want := range []string{"<!-- perfgate:pr-comment key=k -->\n## ❌ Performance regression: 1 failure\n", "| api_gateway | p95_latency_ms | 450 | 750 | +66.7% | ❌ Critical |\n", "- **Passed**: 8\n"} {
 		if !strings.Contains(body, want) {

@@ -252,7 +252,7 @@ func (r *runner) context(path string, rep *report.Parsed) issueContext {
 func (r *runner) run(rep *report.Parsed, path string) int {
 	o := r.o
 	ctx := r.context(path, rep)
-	if verdictOf(rep) == "incomparable" {
+	if verdictOf(rep) == "incomparable" && len(rep.Failures)+len(rep.Warnings) == 0 {
 		fmt.Fprintf(r.stderr, "⚠️ %s: %s could not judge the run (nothing comparable): there is no regression to file, and no pass either; compare-performance failed the build for it\n", command.Name, path)
 	}
 	plans := []plan{{critical, rep.Failures, withExtra(criticalLabels, o.labels)}, {warning, rep.Warnings, withExtra(warningLabels, o.labels)}}

@@ -610,4 +610,10 @@ func TestCutShortReport(t *testing.T) {
 	if o := runIssue(t, nil, rep, "--dry-run"); !strings.Contains(o.stderr, rep+" could not judge the run (nothing comparable)") {
 		t.Errorf("incomparable: exit %d\nstdout: %s\nstderr: %s", o.code, o.stdout, o.stderr)
 	}
+	// Incomparable under --strict-comparability, with failures: they are filed, and no
+	// note says there is nothing to file.
+	strict := writeReport(t, string(full)+"\n<!-- perfgate:command {\"prog\":\"compare-performance\",\"args\":[\"--strict-comparability\"],\"verdict\":\"incomparable\"} -->\n")
+	if o := runIssue(t, nil, strict, "--dry-run"); o.code != 0 || strings.Contains(o.stderr, "could not judge") || !strings.Contains(o.stdout, "🚨 Found 3 critical failure(s)") {
+		t.Errorf("strict: exit %d\nstdout: %s\nstderr: %s", o.code, o.stdout, o.stderr)
+	}
 }
