@@ -370,7 +370,7 @@ func (c *comparison) writeOutputs(ev *threshold.Evaluation, v verdict, md string
 	}
 	if o.junitOut != "" {
 		if err := cli.WriteFileAtomic(o.junitOut, func(w io.Writer) error {
-			return report.JUnit(w, ev, report.JUnitOptions{WarnAsError: o.warnAsError, FailOnMissing: o.failOnMiss})
+			return report.JUnit(w, ev, report.JUnitOptions{WarnAsError: o.warnAsError, FailOnMissing: o.failOnMiss, StrictComparability: o.strictComparability})
 		}); err != nil {
 			return fmt.Errorf("writing %s: %w", o.junitOut, err)
 		}

@@ -254,6 +254,8 @@ func TestJUnitFailsWithTheGate(t *testing.T) {
 	evs := evaluations(t)
 	gone := *evs["failures and warnings"]
 	gone.Missing = append(gone.Missing, threshold.MissingService{Service: "checkout", Side: threshold.BaselineOnly})
+	strict := *evs["failures and warnings"]
+	strict.Comparability = []string{"duration: the baseline ran 30 s, the current run 300 s"}
 	for _, tc := range []struct {
 		name                string
 		ev                  *threshold.Evaluation
@@ -266,6 +268,8 @@ func TestJUnitFailsWithTheGate(t *testing.T) {
 		{"not compared", evs["not compared"], JUnitOptions{}, 0, 2, "", ""},
 		{"not compared, --fail-on-missing", evs["not compared"], JUnitOptions{FailOnMissing: true}, 2, 0, "not-compared", "(--fail-on-missing)"},
 		{"service gone, --fail-on-missing", &gone, JUnitOptions{FailOnMissing: true}, 4, 0, "not-compared", "no current results for this service: it was not tested, or its name changed (--fail-on-missing)"},
+		{"not comparable", &strict, JUnitOptions{}, 3, 0, "", ""},
+		{"not comparable, --strict-comparability", &strict, JUnitOptions{StrictComparability: true}, 3, 0, "incomparable", "runs not comparable (--strict-comparability): duration: the baseline ran 30 s, the current run 300 s"},
 	} {
 		var b bytes.Buffer
 		if err := JUnit(&b, tc.ev, tc.opt); err != nil {

@@ -191,13 +191,17 @@ func JUnitName(service, metric string) string {
 type JUnitOptions struct {
 	WarnAsError   bool // --warn-as-error: a warning is a <failure>
 	FailOnMissing bool // --fail-on-missing: a metric not compared, a baseline service missing, is a <failure>
+	// StrictComparability (--strict-comparability): runs that differ in load profile are
+	// an <error> case, as when nothing could be compared.
+	StrictComparability bool
 }
 
 // JUnit writes one test case per metric — failures as <failure>, warnings as passed
 // cases with a <system-out>, not-compared and acknowledged metrics as <skipped> — plus a
 // skipped case per service present on one side only and, when nothing could be compared,
 // an <error> case (a viewer must not show a gate that could not judge as green). With
-// opt, warnings and missing metrics or services that fail the gate are <failure>s.
+// opt, warnings and missing metrics or services that fail the gate are <failure>s, and
+// runs not comparable under --strict-comparability an <error>.
 func JUnit(w io.Writer, ev *threshold.Evaluation, opt JUnitOptions) error {
 	suite := junitSuite{Name: "performance-regression", Time: junitTime}
 	for _, r := range ev.Results {
@@ -237,11 +241,16 @@ func JUnit(w io.Writer, ev *threshold.Evaluation, opt JUnitOptions) error {
 		}
 		suite.add(c)
 	}
-	if ev.Compared() == 0 {
-		msg := "nothing comparable: none of the metrics with a threshold could be compared"
-		if ev.Common == 0 {
-			msg = "nothing comparable: the baseline and the current results have no service in common"
-		}
+	msg := ""
+	switch {
+	case ev.Common == 0:
+		msg = "nothing comparable: the baseline and the current results have no service in common"
+	case ev.Compared() == 0:
+		msg = "nothing comparable: none of the metrics with a threshold could be compared"
+	case opt.StrictComparability && len(ev.Comparability) > 0:
+		msg = "runs not comparable (--strict-comparability): " + strings.Join(ev.Comparability, "; ")
+	}
+	if msg != "" {
 		suite.add(junitCase{Name: "perfgate: verdict", Classname: "perfgate", Time: junitTime, Error: &junitMessage{Message: msg, Type: "incomparable"}})
 	}
 	doc := junitSuites{Name: "perfgate", Time: junitTime, Tests: suite.Tests, Failures: suite.Failures, Errors: suite.Errors, Suites: []junitSuite{suite}}
