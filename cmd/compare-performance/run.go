@@ -156,10 +156,13 @@ func run(args []string, stdout, stderr io.Writer, env environment) int {
 // by device and inode) or each other (--json equal to --report).
 func (o *options) outputClash(pos []string) string {
 	outs := []string{o.report, o.jsonOut, o.junitOut}
-	for i, out := range append(outs, o.history) {
+	for i, out := range outs {
 		if out == "-" {
-			return fmt.Sprintf("%s -: stdout carries the report and the verdict; give a file (or /dev/stdout, with --quiet)", []string{"--report", "--json", "--junit", "--history"}[i])
+			return fmt.Sprintf("%s -: stdout carries the report and the verdict; give a file (or /dev/stdout, with --quiet)", []string{"--report", "--json", "--junit"}[i])
 		}
+	}
+	if o.history == "-" || cli.IsStream(o.history) {
+		return fmt.Sprintf("--history %s: a history is read, then rewritten with this run: give a file, not stdout, a device or a pipe", o.history)
 	}
 	if in, out, same := cli.SameFile(append(pos, o.config), append(outs, o.history)); same {
 		return fmt.Sprintf("the output %s is the input %s: refusing to overwrite it", out, in)
@@ -167,19 +170,12 @@ func (o *options) outputClash(pos []string) string {
 	outs = append(outs, o.history)
 	for i, a := range outs {
 		for _, b := range outs[i+1:] {
-			if a != "" && b != "" && (a == b && !isDevice(a) || sameExisting(a, b)) {
+			if a != "" && b != "" && (a == b && !cli.IsStream(a) || sameExisting(a, b)) {
 				return fmt.Sprintf("%s is given as two outputs: each of --report, --json, --junit and --history needs its own file", a)
 			}
 		}
 	}
 	return ""
-}
-
-// isDevice tells whether path exists and is no regular file or folder (/dev/null,
-// /dev/stdout): writing to it twice loses nothing.
-func isDevice(path string) bool {
-	st, err := os.Stat(path)
-	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
 }
 
 // sameExisting tells whether two existing paths are the same file.

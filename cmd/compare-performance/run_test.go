@@ -771,6 +771,8 @@ func TestOutputsClash(t *testing.T) {
 		{[]string{"--config", cfg, "--report", cfg}, "is the input " + cfg},
 		{[]string{"--report", filepath.Join(dir, "x"), "--json", filepath.Join(dir, "x")}, "is given as two outputs"},
 		{[]string{"--report", filepath.Join(dir, "r.md"), "--json", "-"}, "--json -: stdout carries the report and the verdict; give a file (or /dev/stdout, with --quiet)"},
+		{[]string{"--report", filepath.Join(dir, "r.md"), "--history", "/dev/stdout"}, "--history /dev/stdout: a history is read, then rewritten with this run: give a file, not stdout, a device or a pipe"},
+		{[]string{"--report", filepath.Join(dir, "r.md"), "--history", "-"}, "--history -: a history is read"},
 	} {
 		r := runCompare(t, nil, append(tc.args, base, cur)...)
 		if got, _ := os.ReadFile(cfg); r.code != 1 || !strings.Contains(r.stderr, tc.want) || !strings.HasPrefix(string(got), "thresholds:") {

@@ -20,10 +20,14 @@ import (
 // created. A path that is a symbolic link is written through to its target (the link
 // stays a link), and an existing file keeps its permissions. Temporary files carry the
 // writer's process id; those of a process that is gone (a killed run) are removed by the
-// next write of the same target. A path that is no regular file (/dev/stdout, /dev/null,
-// a named pipe, a terminal) is written in place, as the Python scripts' open() did: it
-// cannot be replaced, nor should it be.
+// next write of the same target. The process's stdout and stderr (/dev/stdout, …) are
+// written through its own descriptors, and a path that is no regular file (/dev/null, a
+// named pipe, a terminal) in place, as the Python scripts' open() did: they cannot be
+// replaced, nor should they be.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
+	if f := openDescriptor(path); f != nil {
+		return write(f) // the process's own stdout or stderr: whatever it is, written through
+	}
 	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
 		return writeInPlace(path, write)
 	}
@@ -71,6 +75,23 @@ func WriteFileAtomic(path string, write func(io.Writer) error) error {
 		return err
 	}
 	ok = true
+	return nil
+}
+
+// openDescriptor returns the process's stdout or stderr when path names it
+// (/dev/stdout, /dev/fd/1, /proc/self/fd/2, …): written through the descriptor the
+// process already has, the output lands where the rest of its output goes — after it, in
+// a file redirected with > or >>, never renamed over it or truncated. Else nil.
+func openDescriptor(path string) *os.File {
+	if path == "" {
+		return nil
+	}
+	switch filepath.Clean(path) {
+	case "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1":
+		return os.Stdout
+	case "/dev/stderr", "/dev/fd/2", "/proc/self/fd/2":
+		return os.Stderr
+	}
 	return nil
 }
 
@@ -153,8 +174,8 @@ func removeStaleTemps(dir, base string) {
 // device and inode, not by name): writing it would destroy the input.
 func SameFile(inputs, outputs []string) (in, out string, same bool) {
 	for _, o := range outputs {
-		if o == "" || o == "-" {
-			continue
+		if o == "" || o == "-" || openDescriptor(o) != nil {
+			continue // stdout is written through, never replaced
 		}
 		ost, err := os.Stat(o)
 		if err != nil || !ost.Mode().IsRegular() {
@@ -167,4 +188,15 @@ func SameFile(inputs, outputs []string) (in, out string, same bool) {
 		}
 	}
 	return "", "", false
+}
+
+// IsStream tells whether path is the process's stdout or stderr, or an existing file that
+// is no regular file nor a folder (a device, a pipe): written in place, it cannot be read
+// back.
+func IsStream(path string) bool {
+	if openDescriptor(path) != nil {
+		return true
+	}
+	st, err := os.Stat(path)
+	return err == nil && !st.Mode().IsRegular() && !st.IsDir()
 }

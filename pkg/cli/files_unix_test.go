@@ -3,6 +3,7 @@
 package cli
 
 import (
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -38,5 +39,36 @@ func TestWriteToPipe(t *testing.T) {
 	}
 	if st, err := os.Lstat(fifo); err != nil || st.Mode()&os.ModeNamedPipe == 0 {
 		t.Errorf("%s is no longer a pipe: %v %v", fifo, st.Mode(), err)
+	}
+}
+
+// TestWriteToStdout: /dev/stdout is the process's own stdout, written through its
+// descriptor: redirected with >> to a file, the output is appended after what the file
+// held, and the file is neither truncated nor replaced (a rename over it lost both the
+// earlier log and what the process printed afterwards).
+func TestWriteToStdout(t *testing.T) {
+	log := filepath.Join(t.TempDir(), "log.txt")
+	os.WriteFile(log, []byte("earlier\n"), 0o644)
+	f, err := os.OpenFile(log, os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	before, _ := f.Stat()
+	saved := os.Stdout
+	os.Stdout = f
+	err = WriteFileAtomic("/dev/stdout", func(w io.Writer) error { _, err := io.WriteString(w, "report\n"); return err })
+	fmt.Fprintln(os.Stdout, "verdict")
+	os.Stdout = saved
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, _ := os.ReadFile(log)
+	after, _ := os.Stat(log)
+	if string(got) != "earlier\nreport\nverdict\n" || !os.SameFile(before, after) {
+		t.Errorf("log %q, same file %v", got, os.SameFile(before, after))
+	}
+	if !IsStream("/dev/stdout") || IsStream(log) || IsStream(filepath.Dir(log)) {
+		t.Error("IsStream")
 	}
 }
