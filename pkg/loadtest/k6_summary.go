@@ -58,6 +58,9 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 	if why != "" {
 		in.note("per-endpoint figures incomplete: %s (k6 writes a name submetric only for a threshold that names it: give every endpoint thresholds on http_req_duration, http_reqs and http_req_failed{name:…}); read as the whole test, named %q (--name)", why, in.opt.name())
 	}
+	if whole.failed.m == nil {
+		in.note("no http_req_failed metric (k6 before 0.31 has none): the failures are unknown and counted as 0")
+	}
 	if rows != nil {
 		return Skips{}, sinkAll(rows, sink)
 	}
@@ -67,9 +70,6 @@ func readK6Summary(in *Input, sink Sink) (Skips, error) {
 	}
 	if !ok {
 		return Skips{}, &fileerr.Error{File: in.File, Key: "metrics.http_reqs", Msg: "no request count (http_reqs) in this k6 summary"}
-	}
-	if whole.failed.m == nil {
-		in.note("no http_req_failed metric (k6 before 0.31 has none): the failures are unknown and counted as 0")
 	}
 	return Skips{}, sink(row)
 }
@@ -103,7 +103,7 @@ func k6EndpointRows(eps map[string]*k6Trio, whole k6Trio, durationS float64) ([]
 		case !ok:
 			return nil, fmt.Sprintf("%q has no request count (http_reqs{name:%s})", name, name), nil
 		}
-		if e.failed.m == nil && !noFailures {
+		if e.failed.m == nil && whole.failed.m != nil && !noFailures { // (no http_req_failed at all: k6 before 0.31, said by the caller)
 			return nil, fmt.Sprintf("%q has no failure count (http_req_failed{name:%s}) while the test has failures", name, name), nil
 		}
 		row, _, err := k6SummaryRow(name, e, durationS, len(rows)+1)
