@@ -19,6 +19,20 @@ type runHistory struct {
 	past    []history.Entry
 	entry   history.Entry
 	release func() // the lock on the file, held from the reading to the rewriting
+	// created: the file did not exist and the lock created it empty; written: this run
+	// was appended. A file created but not written is removed again (close).
+	created, written bool
+}
+
+// close removes the file the lock created when the run was not written to it (a failed
+// run leaves no empty history behind), then releases the lock.
+func (h *runHistory) close() {
+	if h.created && !h.written {
+		if st, err := os.Stat(h.path); err == nil && st.Size() == 0 {
+			os.Remove(h.path)
+		}
+	}
+	h.release()
 }
 
 // readHistory reads the history file (a missing one is created later; a corrupt line
@@ -26,6 +40,8 @@ type runHistory struct {
 // read but kept) and records this run.
 func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metrics.File, stderr io.Writer) (*runHistory, error) {
 	h := &runHistory{path: c.o.history}
+	_, statErr := os.Stat(h.path)
+	h.created = errors.Is(statErr, os.ErrNotExist)
 	release, err := cli.LockFile(h.path)
 	if err != nil {
 		return nil, fmt.Errorf("history %s: %w", h.path, err)
@@ -34,7 +50,7 @@ func (c *comparison) readHistory(ev *threshold.Evaluation, v verdict, cur *metri
 	ok := false
 	defer func() {
 		if !ok {
-			release()
+			h.close()
 		}
 	}()
 	f, err := os.Open(h.path)
@@ -98,5 +114,6 @@ func (h *runHistory) write(keep int) error {
 	if err := cli.WriteFileAtomic(h.path, func(w io.Writer) error { return history.Write(w, all) }); err != nil {
 		return fmt.Errorf("writing history %s: %w", h.path, err)
 	}
+	h.written = true
 	return nil
 }

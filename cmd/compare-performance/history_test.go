@@ -330,6 +330,15 @@ func TestHistoryIsNoOtherOutput(t *testing.T) {
 	if _, err := os.Stat(same); r.code != 1 || err == nil || r.stderr != "❌ compare-performance: "+same+" is given as two outputs: each of --report, --json, --junit and --history needs its own file\n" {
 		t.Errorf("exit %d, written %v, stderr %q", r.code, err == nil, r.stderr)
 	}
+	// A run that fails after reading the history (its report cannot be written) leaves no
+	// empty history file behind.
+	hist := filepath.Join(dir, "new.jsonl")
+	blocker := filepath.Join(dir, "file")
+	os.WriteFile(blocker, []byte("x"), 0o644)
+	r = runCompareAt(t, fixedClock(1), nil, "--history", hist, "--report", filepath.Join(blocker, "r.md"), base, cur)
+	if _, err := os.Stat(hist); r.code != 1 || err == nil {
+		t.Errorf("failed run: exit %d, history left: %v", r.code, err == nil)
+	}
 	o := options{report: filepath.Join(dir, "r.md"), jsonOut: os.DevNull, junitOut: os.DevNull} // not run: nothing is written to /dev/null
 	if msg := o.outputClash([]string{base, cur}); msg != "" {
 		t.Errorf("/dev/null twice: %s", msg)

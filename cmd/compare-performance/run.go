@@ -315,7 +315,7 @@ func (c *comparison) run(base, cur *metrics.File, set *threshold.Set, stdout, st
 			fmt.Fprintf(stderr, "❌ %s: %v\n", command.Name, err)
 			return cli.ExitFail
 		}
-		defer hist.release()
+		defer hist.close()
 		trend = report.BuildTrend(ev, hist.past, hist.entry, hist.path)
 	}
 	var md strings.Builder
