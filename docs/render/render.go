@@ -187,7 +187,7 @@ func (r *renderer) screenshot(ctx context.Context, c chart, i int) (string, erro
 func (r *renderer) chrome(ctx context.Context, dir string, args ...string) ([]byte, error) {
 	ctx, cancel := context.WithTimeout(ctx, r.timeout)
 	defer cancel()
-	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+	base := []string{"--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic", "--no-first-run",
 		"--disable-background-networking", "--disable-component-update", "--disable-sync",
 		"--user-data-dir=" + filepath.Join(dir, "profile"), "--virtual-time-budget=30000"}
 	cmd := exec.CommandContext(ctx, r.chromium, append(base, args...)...)
