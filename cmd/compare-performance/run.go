@@ -266,6 +266,7 @@ type verdict struct {
 
 func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) verdict {
 	fails, warns, notCompared := ev.Count(threshold.Fail), ev.Count(threshold.Warn), ev.Count(threshold.NotCompared)
+	gone := len(goneFromCurrent(ev))
 	switch {
 	case ev.Common == 0:
 		return verdict{cli.ExitFail, "incomparable", fmt.Sprintf("❌ Nothing comparable: no service in common (baseline: %s; current: %s)", names(base), names(cur))}
@@ -279,9 +280,8 @@ func (c *comparison) verdict(ev *threshold.Evaluation, base, cur *metrics.File) 
 		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d performance warning%s, treated as failures (--warn-as-error)", warns, plural(warns))}
 	case notCompared > 0 && c.o.failOnMiss:
 		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d metric%s with a threshold could not be compared (--fail-on-missing)", notCompared, plural(notCompared))}
-	case len(goneFromCurrent(ev)) > 0 && c.o.failOnMiss:
-		n := len(goneFromCurrent(ev))
-		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d baseline service%s not in the current results (--fail-on-missing)", n, plural(n))}
+	case gone > 0 && c.o.failOnMiss:
+		return verdict{cli.ExitFail, "fail", fmt.Sprintf("❌ %d baseline service%s not in the current results (--fail-on-missing)", gone, plural(gone))}
 	case warns > 0:
 		return verdict{cli.ExitOK, "warning", "✅ No critical performance regressions detected"}
 	case ev.Count(threshold.Acknowledged) > 0:

@@ -25,10 +25,7 @@ import (
 // named pipe, a terminal) in place, as the Python scripts' open() did: they cannot be
 // replaced, nor should they be.
 func WriteFileAtomic(path string, write func(io.Writer) error) error {
-	if f := openDescriptor(path); f != nil {
-		return write(f) // the process's own stdout or stderr: whatever it is, written through
-	}
-	if st, err := os.Stat(path); err == nil && !st.Mode().IsRegular() && !st.IsDir() {
+	if IsStream(path) {
 		return writeInPlace(path, write)
 	}
 	target, err := linkTarget(path)
@@ -95,8 +92,12 @@ func openDescriptor(path string) *os.File {
 	return nil
 }
 
-// writeInPlace writes to a path that is no regular file (a device, a pipe).
+// writeInPlace writes to a stream (IsStream): the process's own stdout or stderr through
+// its descriptor, whatever it is; a device or a pipe opened for writing.
 func writeInPlace(path string, write func(io.Writer) error) error {
+	if f := openDescriptor(path); f != nil {
+		return write(f)
+	}
 	f, err := os.OpenFile(path, os.O_WRONLY, 0)
 	if err != nil {
 		return err

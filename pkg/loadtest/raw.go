@@ -319,7 +319,7 @@ func (a *rawAgg) endChunk() {
 // malformedTail returns the malformed records after the last sample of the chunks read
 // (none when no chunk holds a sample): how many, and the first.
 func (a *rawAgg) malformedTail() (int, skipAt) {
-	slices.SortFunc(a.tails, func(x, y chunkTail) int { return cmpInt64(x.offset, y.offset) })
+	slices.SortFunc(a.tails, func(x, y chunkTail) int { return cmp.Compare(x.offset, y.offset) })
 	n, first := 0, skipAt{}
 	for i := len(a.tails) - 1; i >= 0; i-- {
 		t := a.tails[i]

@@ -1,6 +1,7 @@
 package loadtest
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"time"
@@ -127,7 +128,7 @@ func (c *coverage) intervals() []interval {
 
 // compactIntervals sorts intervals and joins those less than coverageRes apart.
 func compactIntervals(iv []interval) []interval {
-	slices.SortFunc(iv, func(a, b interval) int { return cmpInt64(a.lo, b.lo) })
+	slices.SortFunc(iv, func(a, b interval) int { return cmp.Compare(a.lo, b.lo) })
 	out := iv[:0]
 	for _, v := range iv {
 		if k := len(out) - 1; k >= 0 && v.lo <= out[k].hi+coverageRes {
@@ -151,7 +152,7 @@ func splitRuns(iv []interval, marks []chunkMark) []Run {
 		gaps = append(gaps, iv[i].lo-iv[i-1].hi)
 	}
 	runs := groupRuns(iv, gaps, runCut(iv, gaps))
-	slices.SortFunc(marks, func(a, b chunkMark) int { return cmpInt64(a.offset, b.offset) })
+	slices.SortFunc(marks, func(a, b chunkMark) int { return cmp.Compare(a.offset, b.offset) })
 	for i := range runs {
 		for _, m := range marks {
 			if m.maxStart >= runs[i].StartNs {
@@ -178,21 +179,11 @@ func groupRuns(iv []interval, gaps []int64, cut int64) []Run {
 	return runs
 }
 
-func cmpInt64(a, b int64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
-}
-
 // runCut returns the length from which an idle gap separates runs (beyond every gap when
 // none does).
 func runCut(iv []interval, gaps []int64) int64 {
 	sorted := slices.Clone(gaps)
-	slices.SortFunc(sorted, func(a, b int64) int { return cmpInt64(b, a) })
+	slices.SortFunc(sorted, func(a, b int64) int { return cmp.Compare(b, a) })
 	none := int64(1) << 62
 	for k := len(sorted) - 1; k >= 0; k-- { // the largest k first: the most runs
 		next := int64(0)

@@ -1,6 +1,7 @@
 package metrics
 
 import (
+	"cmp"
 	"fmt"
 	"slices"
 	"strings"
@@ -52,7 +53,7 @@ func (b *builder) read(in *loadtest.Input, closer func(), opt Options, info *Inf
 			}
 			notes, runs = again.Notes(), runs[len(runs)-1:]
 		}
-		b.gapped = b.gapped || (opt.AllRuns || !last) && len(runs) > 1
+		b.gapped = b.gapped || !last // several runs read together: rps over the time they ran
 	}
 	info.Notes = append(info.Notes, notes...)
 	for _, r := range runs {
@@ -73,15 +74,7 @@ func (b *builder) activeNs() int64 {
 		return 0
 	}
 	spans := slices.Clone(b.runs)
-	slices.SortFunc(spans, func(x, y loadtest.Span) int {
-		switch {
-		case x.StartNs < y.StartNs:
-			return -1
-		case x.StartNs > y.StartNs:
-			return 1
-		}
-		return 0
-	})
+	slices.SortFunc(spans, func(x, y loadtest.Span) int { return cmp.Compare(x.StartNs, y.StartNs) })
 	var total int64
 	var cur loadtest.Span
 	for _, s := range spans {

@@ -1,6 +1,7 @@
 package threshold
 
 import (
+	"cmp"
 	"flag"
 	"fmt"
 	"maps"
@@ -104,22 +105,12 @@ func loadAARun(t testing.TB, tool, file string, columns bool, rng *rand.Rand) *a
 	slices.Sort(run.names)
 	for _, k := range run.names {
 		reqs := run.endpoints[k]
-		slices.SortFunc(reqs, func(a, b aaRequest) int { return cmpFloat(a.ms, b.ms) }) // map order out
+		slices.SortFunc(reqs, func(a, b aaRequest) int { return cmp.Compare(a.ms, b.ms) }) // map order out
 		for _, i := range rng.Perm(len(reqs))[:failures[k]] {
 			reqs[i].failed = true
 		}
 	}
 	return run
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
-	}
-	return 0
 }
 
 // aaRow is an endpoint's row as a reader gives it: raw samples (exact counts), or only
